@@ -1,0 +1,11 @@
+"""``/api/v1/``: each app's API mounts here."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from csu.api.views import AuditEventViewSet, MeApi
+
+router = DefaultRouter()
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [path("me/", MeApi.as_view(), name="api-me"), *router.urls]

@@ -1,0 +1,49 @@
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from csu import audit
+from csu.api.permissions import IsVerified
+from csu.api.serializers import AuditEventOutputSerializer, UserOutputSerializer
+from csu.models import AuditEvent
+from csu.selectors import audit_event_list
+
+
+class MeApi(APIView):
+    """The signed-in user and their roles."""
+
+    permission_classes = [IsVerified]
+
+    @extend_schema(responses=UserOutputSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(UserOutputSerializer(request.user).data)
+
+
+class AuditEventFilter(filters.FilterSet):
+    since = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "outcome", "actor_username", "object_type", "object_id"]
+
+
+class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The audit trail (supervisors and admins). Reading it is itself audited."""
+
+    serializer_class = AuditEventOutputSerializer
+    filterset_class = AuditEventFilter
+    queryset = AuditEvent.objects.none()  # for the permission class; rows come from the selector
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):
+            return AuditEvent.objects.none()
+        return audit_event_list(actor=self.request.user)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        audit.audit_log(actor=request.user, action=audit.AUDIT_VIEW, request=request._request,
+                        via="api")
+        return super().list(request, *args, **kwargs)

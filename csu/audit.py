@@ -1,0 +1,79 @@
+"""The one-line audit helper every feature calls: ``audit_log(actor=..., action=..., obj=...)``.
+
+The request in flight (set by ``RequestContextMiddleware``) supplies where the act came from, so
+services deep in the stack need not pass it along. Tasks and commands name themselves as the
+component instead.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from csu.models import AuditEvent
+
+current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
+    "csu_current_request", default=None
+)
+
+# Actions with a fixed meaning; features add their own ("intel.view", "import.start", ...).
+LOGIN = "auth.login"
+LOGIN_FAILED = "auth.login_failed"
+LOGOUT = "auth.logout"
+LOCKOUT = "auth.lockout"
+MFA_ENROLL = "auth.mfa_enroll"
+UNLOCK = "user.unlock"
+MFA_RESET = "user.mfa_reset"
+ROLE_CHANGE = "user.role_change"
+PERMISSION_CHANGE = "user.permission_change"
+USER_CREATE = "user.create"
+USER_DISABLE = "user.disable"
+TOKEN_CREATE = "api.token_create"  # noqa: S105 - an action name
+EXPORT = "export"
+AUDIT_VIEW = "audit.view"
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client address. Only REMOTE_ADDR is trusted: a proxy sets it (ASVS 15.3.4)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_log(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    purpose: str = "",
+    request: HttpRequest | None = None,
+    component: str = "",
+    username: str = "",
+    **detail: Any,
+) -> AuditEvent:
+    """Record one audit event and return it."""
+    request = request or current_request.get()
+    user = actor if getattr(actor, "pk", None) is not None else None
+    event = AuditEvent(
+        action=action,
+        outcome=outcome,
+        actor=user,
+        actor_username=(user.get_username() if user else username or "anonymous")[:150],
+        purpose=purpose[:300],
+        detail=detail,
+    )
+    if obj is not None:
+        event.object_type = obj._meta.label_lower
+        event.object_id = str(obj.pk)
+        event.object_repr = str(obj)[:200]
+    if request is not None:
+        event.component = component or request.path[:200]
+        event.method = request.method or ""
+        event.ip_address = client_ip(request)
+        event.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+    else:
+        event.component = component or "system"
+    event.save()
+    return event

@@ -1,0 +1,33 @@
+"""The navigation: one registry, filtered by what each user may use. Features add a line here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None = None  # None: every signed-in user
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+NAV_ITEMS = [
+    NavItem("Home", "csu:home"),
+    NavItem("Audit trail", "csu:audit-list", "csu.view_auditevent"),
+    NavItem("Users", "csu:user-list", "csu.view_user"),
+    NavItem("API", "api-docs"),
+    NavItem("My account", "csu:account"),
+]
+
+
+def nav_for(user) -> list[NavItem]:  # type: ignore[no-untyped-def]
+    if not user.is_authenticated:
+        return []
+    return [item for item in NAV_ITEMS if item.permission is None or user.has_perm(item.permission)]

@@ -1,0 +1,86 @@
+"""The four roles and their least-privilege model permissions: the permission matrix.
+
+``ROLE_PERMISSIONS`` is the approved matrix kept in the repository. The groups are created by a
+migration and every ``migrate`` re-applies the matrix exactly (``sync_role_permissions``), so the
+database can never drift from this file without a test noticing. Later issues add their models'
+permissions here, in one place.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    PROSECUTOR = "prosecutor"
+    ANALYST = "analyst"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.PROSECUTOR.value: "Prosecutor",
+    Role.ANALYST.value: "Crime analyst",
+    Role.SUPERVISOR.value: "Supervisor",
+    Role.ADMIN.value: "Administrator",
+}
+
+ROLE_DESCRIPTIONS = {
+    Role.PROSECUTOR.value: "Priority-offender briefs, arrest alerts, person timelines.",
+    Role.ANALYST.value: "Police data extracts, mapping, crime-trend analysis, intelligence.",
+    Role.SUPERVISOR.value: "Reviews maps and trends, approves intelligence, reviews the audit.",
+    Role.ADMIN.value: "Users, roles and MFA, retention and access rules. No case data.",
+}
+
+_RECORDS = ["incident", "arrest", "person", "casereferral"]
+_READ_RECORDS = {f"intel.view_{m}" for m in [*_RECORDS, "zone", "zonelayer", "agency"]}
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.PROSECUTOR.value: {
+        "intel.view_person",
+        "intel.view_arrest",
+        "intel.view_incident",
+        "intel.view_casereferral",
+        "intel.view_zone",
+    },
+    Role.ANALYST.value: _READ_RECORDS
+    | {f"intel.{verb}_{m}" for verb in ("add", "change") for m in _RECORDS}
+    | {"intel.add_zone", "intel.change_zone", "intel.add_zonelayer", "intel.change_zonelayer"},
+    Role.SUPERVISOR.value: _READ_RECORDS
+    | {"csu.view_auditevent", "csu.export_auditevent"},
+    Role.ADMIN.value: {
+        "csu.view_user",
+        "csu.add_user",
+        "csu.change_user",
+        "csu.unlock_user",
+        "csu.reset_mfa_user",
+        "csu.view_auditevent",
+        "csu.export_auditevent",
+        "auth.view_group",
+        "django_celery_beat.view_periodictask",
+        "django_celery_beat.change_periodictask",
+    },
+}
+
+
+def sync_role_permissions(sender: Any = None, **kwargs: Any) -> None:
+    """Make each role group hold exactly the permissions in ``ROLE_PERMISSIONS``.
+
+    Connected to ``post_migrate`` (permissions exist only after their app migrated); runs once per
+    app, and only finishes the job once every named permission exists.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    using = kwargs.get("using", "default")
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    found: dict[str, Permission] = {}
+    for perm in Permission.objects.using(using).select_related("content_type"):
+        key = f"{perm.content_type.app_label}.{perm.codename}"
+        if key in wanted:
+            found[key] = perm
+    if set(found) != wanted:
+        return  # some app has not migrated yet; a later post_migrate call will finish
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set([found[p] for p in perms])

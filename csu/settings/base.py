@@ -1,0 +1,296 @@
+"""Complete, production-safe settings. Every value comes from the environment (``csu.env``).
+
+``local``, ``test`` and ``production`` only override. With ``DATABASE_URL``/``REDIS_URL`` unset the
+embedded PostgreSQL and Redis (``csu.embedded``) are used.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+
+from csu import embedded
+from csu.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")  # local/test supply a throwaway; production requires one
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_celery_beat",
+    "django_htmx",
+    "csp",
+    "csu",
+    "intel",
+    "alerts",
+    "partnerships",
+    "dashboards",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "csu.middleware.RequestContextMiddleware",
+    "csu.middleware.SessionLimitsMiddleware",
+    "csu.middleware.MFARequiredMiddleware",
+    "csu.middleware.LoginRequired",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csu.middleware.NoStoreMiddleware",
+    # axes last, so it sees the outcome of the login view and answers a lockout with 429.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "csu.urls"
+WSGI_APPLICATION = "csu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csu.context_processors.csu",
+            ],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL") or embedded.database_url(),
+        conn_max_age=env_int("CSU_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Services are explicitly atomic; requests are not (the guarantee is the same from tasks).
+ATOMIC_REQUESTS = False
+
+# --- Redis, cache, Celery ------------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL") or embedded.redis_url()
+_cache_location = (
+    f"unix://{embedded.redis_socket()}" if REDIS_URL.startswith("redis+socket://") else REDIS_URL
+)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _cache_location,
+        "KEY_PREFIX": "csu",
+    }
+}
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+CELERY_RESULT_BACKEND = None  # business state lives in our own tables
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env_int("CSU_TASK_TIME_LIMIT", 1800)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Must exceed the task time limit, or a long task is redelivered while it still runs.
+    "visibility_timeout": env_int("CSU_BROKER_VISIBILITY_TIMEOUT", 3600),
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "accounts-disable-stale": {
+        "task": "csu.tasks.accounts_disable_stale_task",
+        "schedule": timedelta(hours=6),
+    },
+}
+
+# --- Authentication (CJIS C1-C6, C14, C15) -------------------------------------------------
+AUTH_USER_MODEL = "csu.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # must be first (C1)
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+LOGIN_URL = "csu:login"
+LOGIN_REDIRECT_URL = "csu:home"
+LOGOUT_REDIRECT_URL = "csu:login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 15},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "csu.passwords.MaximumLengthValidator"},
+]
+
+# django-axes: lock the *account* after 5 consecutive failures until an admin releases it.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = None
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "csu/auth/locked.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# axes.W006 asks for IP lockout too. CJIS AC-7 locks the account, and an office behind one NAT
+# address would lock out every colleague after five typos; rotating user agents does not get
+# past a lock by username, which is what W006 worries about.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # no proxy header trusted unless configured
+
+# MFA: TOTP for every user. Only the demo may switch it off, and every page then says so.
+CSU_MFA_REQUIRED = env_bool("CSU_MFA_REQUIRED", True)
+CSU_OTP_FAILURE_LIMIT = 5
+CSU_PENDING_LOGIN_SECONDS = 300
+OTP_TOTP_ISSUER = "CSU"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Sessions: server-side, sliding 30-minute idle limit, re-login every 12 hours (C4, A6).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSU_SESSION_MAX_AGE = 12 * 60 * 60
+CSU_ACCOUNT_INACTIVE_DAYS = 90
+
+# --- Object permissions (django-guardian) ---------------------------------------------------
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = False
+GUARDIAN_RENDER_403 = False
+
+# --- Security headers -----------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # plotly.js injects its own stylesheet at run time; scripts stay strict.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "csu.staticfinders.PlotlyFinder",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = Path(env_str("CSU_PRIVATE_ROOT") or BASE_DIR / "var" / "private")
+FILE_UPLOAD_PERMISSIONS = 0o600
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("CSU_TIME_ZONE", "America/New_York")
+USE_I18N = True
+USE_TZ = True
+
+# --- REST API ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["csu.api.permissions.HasRoleModelPermission"],
+    "DEFAULT_PAGINATION_CLASS": "csu.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "csu.api.exception_handler.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CSU API",
+    "DESCRIPTION": "REST API of the Crime Strategies Unit application.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["csu.api.permissions.IsVerified"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Email ---------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("CSU_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("CSU_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("CSU_EMAIL_PORT", 587)
+EMAIL_USE_TLS = env_bool("CSU_EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("CSU_DEFAULT_FROM_EMAIL", "csu@localhost")
+
+# --- Logging (JSON lines, secrets redacted) ---------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "csu.logging.RedactSecretsFilter"}},
+    "formatters": {"json": {"()": "csu.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]}
+    },
+    "root": {"handlers": ["console"], "level": env_str("CSU_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+CSU_DEMO = env_bool("CSU_DEMO", False)
+CSU_OFFICE_NAME = env_str("CSU_OFFICE_NAME", "Crime Strategies Unit")

@@ -1,0 +1,51 @@
+"""The home page: what each role comes for, from real data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from plotly.utils import PlotlyJSONEncoder
+
+from csu.roles import ROLE_DESCRIPTIONS, ROLE_LABELS, Role
+from csu.selectors import audit_summary, user_list
+from dashboards.charts import weekly_trend_figure
+from intel import selectors as intel_selectors
+
+
+def _trend_context(actor: Any) -> dict[str, Any]:
+    rows = intel_selectors.incident_weekly_counts(actor=actor, weeks=104)
+    figure = weekly_trend_figure(rows, title="Incidents per week, last two years")
+    return {
+        "trend_figure": json.loads(json.dumps(figure, cls=PlotlyJSONEncoder)),
+        "trend_has_data": bool(rows),
+        "comparison": intel_selectors.incident_category_comparison(actor=actor, days=28),
+        "record_counts": intel_selectors.record_counts(actor=actor),
+    }
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    role = user.primary_role
+    context: dict[str, Any] = {
+        "role": role,
+        "role_label": ROLE_LABELS.get(role or "", "No role"),
+        "role_description": ROLE_DESCRIPTIONS.get(role or "", ""),
+    }
+    if role == Role.PROSECUTOR:
+        context["recent_arrests"] = intel_selectors.arrest_recent_list(actor=user, days=7, limit=25)
+    elif role in (Role.ANALYST, Role.SUPERVISOR):
+        context.update(_trend_context(user))
+        if role == Role.SUPERVISOR:
+            context["audit_summary"] = audit_summary(actor=user, days=7)
+    elif role == Role.ADMIN:
+        users = user_list(actor=user)
+        context["users"] = users
+        context["locked_count"] = sum(1 for u in users if u.is_locked)
+        context["no_mfa_count"] = sum(1 for u in users if not u.mfa_enrolled)
+    template = f"csu/home/{role}.html" if role else "csu/home/none.html"
+    return render(request, template, context)

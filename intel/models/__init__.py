@@ -1,0 +1,29 @@
+"""Models of the intel app: agencies, zones, people and the records police and courts send."""
+
+from intel.models.base import Agency, Located, SourceRecord, Zone, ZoneLayer
+from intel.models.people import Person, PersonAlias, PersonIdentifier
+from intel.models.records import (
+    Arrest,
+    ArrestCharge,
+    CallForService,
+    CaseReferral,
+    Incident,
+    Shooting,
+)
+
+__all__ = [
+    "Agency",
+    "Arrest",
+    "ArrestCharge",
+    "CallForService",
+    "CaseReferral",
+    "Incident",
+    "Located",
+    "Person",
+    "PersonAlias",
+    "PersonIdentifier",
+    "Shooting",
+    "SourceRecord",
+    "Zone",
+    "ZoneLayer",
+]

@@ -1,0 +1,149 @@
+"""The records agencies send: incidents, arrests and their charges, case referrals, shootings
+and calls for service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from intel.choices import CaseStatus, ChargeSeverity, OffenseCategory, Race, Sex
+from intel.models.base import Located, SourceRecord
+
+
+class Incident(SourceRecord, Located):
+    """A reported crime: what the police recorded happened, when and where."""
+
+    occurred_at = models.DateTimeField(db_index=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    offense_code = models.CharField(max_length=32, blank=True, help_text="As the agency codes it.")
+    offense_description = models.CharField(max_length=255, blank=True)
+    category = models.CharField(
+        max_length=16,
+        choices=OffenseCategory.choices,
+        default=OffenseCategory.OTHER,
+        db_index=True,
+    )
+    nibrs_code = models.CharField("NIBRS code", max_length=8, blank=True)
+    firearm = models.BooleanField(default=False)
+    domestic = models.BooleanField(default=False)
+
+    class Meta(SourceRecord.Meta):
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["category", "occurred_at"], name="intel_incident_cat_idx")]
+
+
+class Arrest(SourceRecord, Located):
+    """An arrest: the name and details as the police recorded them, and the person they were
+    resolved to (entity resolution fills ``person``)."""
+
+    arrested_at = models.DateTimeField(db_index=True)
+    person = models.ForeignKey(
+        "intel.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="arrests"
+    )
+    name_as_recorded = models.CharField(max_length=200, help_text='"LAST, FIRST M".')
+    dob_as_recorded = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    race = models.CharField(max_length=20, choices=Race.choices, default=Race.UNKNOWN)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_group = models.CharField(max_length=16, blank=True)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="arrests"
+    )
+
+    class Meta(SourceRecord.Meta):
+        ordering = ["-arrested_at", "-id"]
+
+
+class ArrestCharge(models.Model):
+    """One charge of an arrest, in the order the police listed them (the first is the top)."""
+
+    arrest = models.ForeignKey(Arrest, on_delete=models.CASCADE, related_name="charges")
+    sequence = models.PositiveSmallIntegerField(default=1)
+    statute = models.CharField(max_length=64, blank=True, help_text='e.g. "PL 120.05".')
+    offense_code = models.CharField(max_length=32, blank=True)
+    description = models.CharField(max_length=255, blank=True)
+    category = models.CharField(
+        max_length=16, choices=OffenseCategory.choices, default=OffenseCategory.OTHER
+    )
+    severity = models.CharField(
+        max_length=16, choices=ChargeSeverity.choices, default=ChargeSeverity.UNKNOWN
+    )
+
+    class Meta:
+        ordering = ["arrest", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arrest", "sequence"], name="intel_arrestcharge_sequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sequence}. {self.statute} {self.description}".strip()
+
+
+class CaseReferral(SourceRecord):
+    """A case the police referred to the prosecutor's office, and where it stands."""
+
+    case_number = models.CharField(max_length=40, db_index=True)
+    referred_at = models.DateTimeField(db_index=True)
+    defendant = models.ForeignKey(
+        "intel.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    arrest = models.ForeignKey(
+        Arrest, null=True, blank=True, on_delete=models.SET_NULL, related_name="case_referrals"
+    )
+    status = models.CharField(
+        max_length=16, choices=CaseStatus.choices, default=CaseStatus.REFERRED
+    )
+    top_charge = models.CharField(max_length=255, blank=True)
+    category = models.CharField(
+        max_length=16, choices=OffenseCategory.choices, default=OffenseCategory.OTHER
+    )
+    disposition_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta(SourceRecord.Meta):
+        ordering = ["-referred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Case {self.case_number}"
+
+
+class Shooting(SourceRecord, Located):
+    """A shooting incident with its victim; counted apart from incidents, as units report it."""
+
+    occurred_at = models.DateTimeField(db_index=True)
+    fatal = models.BooleanField(default=False)
+    victim = models.ForeignKey(
+        "intel.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shootings_as_victim",
+    )
+    victim_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    victim_sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    victim_race = models.CharField(max_length=20, choices=Race.choices, default=Race.UNKNOWN)
+
+    class Meta(SourceRecord.Meta):
+        ordering = ["-occurred_at", "-id"]
+
+
+class CallForService(SourceRecord, Located):
+    """A call to dispatch (911 or non-emergency) and how it was closed."""
+
+    received_at = models.DateTimeField(db_index=True)
+    call_type = models.CharField(max_length=100, blank=True)
+    priority = models.CharField(max_length=16, blank=True)
+    disposition = models.CharField(max_length=100, blank=True)
+
+    class Meta(SourceRecord.Meta):
+        ordering = ["-received_at", "-id"]
+        verbose_name = "call for service"
+        verbose_name_plural = "calls for service"

@@ -1,0 +1,150 @@
+"""Shared test infrastructure: real PostgreSQL and Redis, personas for every role, sign-in helpers.
+
+Personas sign in the way people do (password + banner, then a real TOTP code) via ``sign_in``;
+``client_for(persona)`` gives a client that has done so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from csu.embedded import ensure_services
+
+ARTIFACTS = Path(os.environ.get("CSU_ARTIFACTS_DIR") or Path(__file__).parent.parent / "artifacts")
+PASSWORD = "correct horse battery staple for tests"  # noqa: S105
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    ensure_services()  # the embedded servers, when DATABASE_URL/REDIS_URL are not set
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _audit_flush_allowed() -> None:
+    """Transactional tests end with a TRUNCATE of every table, which the audit trigger refuses
+    (as it should). Only the table owner may lift it, for that statement, as here."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
+        statements = original(self, style, tables, reset_sequences=reset_sequences,
+                              allow_cascade=allow_cascade)
+        if "csu_auditevent" not in tables:
+            return statements
+        return [
+            "ALTER TABLE csu_auditevent DISABLE TRIGGER csu_auditevent_no_truncate",
+            *statements,
+            "ALTER TABLE csu_auditevent ENABLE ALWAYS TRIGGER csu_auditevent_no_truncate",
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., object]:
+    from csu.services import user_create
+
+    counter = {"n": 0}
+
+    def make(role: str, username: str | None = None, **extra: object) -> object:
+        counter["n"] += 1
+        return user_create(
+            actor=None,
+            username=username or f"{role}{counter['n']}",
+            password=PASSWORD,
+            role=role,
+            first_name=role.title(),
+            last_name=f"Tester{counter['n']}",
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def prosecutor(make_user):  # type: ignore[no-untyped-def]
+    return make_user("prosecutor", "pat.prosecutor")
+
+
+@pytest.fixture
+def analyst(make_user):  # type: ignore[no-untyped-def]
+    return make_user("analyst", "ann.analyst")
+
+
+@pytest.fixture
+def supervisor(make_user):  # type: ignore[no-untyped-def]
+    return make_user("supervisor", "sam.supervisor")
+
+
+@pytest.fixture
+def admin_user(make_user):  # type: ignore[no-untyped-def]
+    return make_user("admin", "ada.admin")
+
+
+@pytest.fixture
+def personas(prosecutor, analyst, supervisor, admin_user):  # type: ignore[no-untyped-def]
+    return {"prosecutor": prosecutor, "analyst": analyst, "supervisor": supervisor,
+            "admin": admin_user}
+
+
+def totp_device(user):  # type: ignore[no-untyped-def]
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True,
+                                                 defaults={"name": "Test app"})
+    return device
+
+
+def current_code(device, offset_steps: int = 0) -> str:  # type: ignore[no-untyped-def]
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time + offset_steps * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def password_step(  # type: ignore[no-untyped-def]
+    client: Client, username: str, password: str = PASSWORD, ip: str = "127.0.0.1", **extra: str
+):
+    data = {"username": username, "password": password, "acknowledge_banner": "on", **extra}
+    return client.post(reverse("csu:login"), data, REMOTE_ADDR=ip)
+
+
+def sign_in(client: Client, user) -> Client:  # type: ignore[no-untyped-def]
+    """Password + banner, then a fresh TOTP code: a fully verified session."""
+    device = totp_device(user)
+    response = password_step(client, user.username)
+    assert response.status_code == 302 and response["Location"] == reverse("csu:mfa"), response
+    device.refresh_from_db()
+    # A code may be used once (replay protection), so a second sign-in in the same 30-second
+    # step uses the next step's code, which the default tolerance accepts.
+    offset = 1 if device.last_t >= 0 and device.last_t >= _now_step(device) else 0
+    response = client.post(reverse("csu:mfa"), {"otp_token": current_code(device, offset)})
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+def _now_step(device) -> int:  # type: ignore[no-untyped-def]
+    import time
+
+    return int((time.time() - device.t0) // device.step)
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[object], Client]:
+    def make(user: object) -> Client:
+        return sign_in(Client(), user)
+
+    return make
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

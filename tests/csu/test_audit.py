@@ -1,0 +1,151 @@
+"""The audit trail: append-only in the database (AU-9), one event per act (AU-2), exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from csu.audit import audit_log
+from csu.exports import csv_bytes
+from csu.models import AuditEvent, AuditImmutable
+from tests.conftest import password_step, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _conninfo() -> str:
+    s = connection.settings_dict
+    parts = [f"dbname={s['NAME']}", f"user={s['USER'] or 'postgres'}"]
+    if s.get("HOST"):
+        parts.append(f"host={s['HOST']}")
+    if s.get("PORT"):
+        parts.append(f"port={s['PORT']}")
+    return " ".join(parts)
+
+
+TAMPERING = [
+    "UPDATE csu_auditevent SET action = 'nothing.happened'",
+    "DELETE FROM csu_auditevent",
+    "TRUNCATE csu_auditevent CASCADE",
+    "SET session_replication_role = replica; DELETE FROM csu_auditevent",
+    "SET pgtrigger.ignore = 'csu_auditevent'; UPDATE csu_auditevent SET outcome = 'success'",
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_sql_statement_can_change_or_remove_audit_rows(analyst) -> None:
+    audit_log(actor=analyst, action="test.event", component="test")
+    before = AuditEvent.objects.count()
+
+    succeeded = []
+    with psycopg.connect(_conninfo(), autocommit=True) as conn:
+        for statement in TAMPERING:
+            try:
+                with conn.transaction():
+                    conn.execute(statement)
+                succeeded.append(statement)
+            except psycopg.Error:
+                pass
+    assert succeeded == []
+    assert AuditEvent.objects.count() == before
+    assert AuditEvent.objects.filter(action="nothing.happened").count() == 0
+
+
+def test_the_orm_refuses_to_change_audit_rows(analyst) -> None:
+    event = audit_log(actor=analyst, action="test.event", component="test")
+
+    with pytest.raises(AuditImmutable):
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    with pytest.raises(AuditImmutable):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(AuditImmutable):
+        event.delete()
+    event.action = "changed"
+    with pytest.raises(AuditImmutable):
+        event.save()
+
+
+def test_a_database_update_fails_even_inside_the_app_connection(analyst) -> None:
+    event = audit_log(actor=analyst, action="test.event", component="test")
+
+    with pytest.raises(Exception, match="append-only"), transaction.atomic(), \
+            connection.cursor() as cursor:
+        cursor.execute("UPDATE csu_auditevent SET action = 'x' WHERE id = %s", [event.pk])
+
+
+def test_each_login_failed_login_and_logout_is_one_event(analyst) -> None:
+    for _ in range(3):
+        client = sign_in(Client(), analyst)
+        client.post(reverse("csu:logout"))
+    for _ in range(2):
+        password_step(Client(), analyst.username, "not the password at all")
+    password_step(Client(), "nobody-by-this-name", "not the password at all")
+
+    counts = {a: AuditEvent.objects.filter(action=a).count()
+              for a in ("auth.login", "auth.logout", "auth.login_failed")}
+    assert counts == {"auth.login": 3, "auth.logout": 3, "auth.login_failed": 3}
+    failed = AuditEvent.objects.filter(action="auth.login_failed", actor__isnull=True).get()
+    assert failed.actor_username == "nobody-by-this-name" and failed.outcome == "failure"
+
+
+def test_events_carry_who_what_when_where_and_outcome(analyst) -> None:
+    sign_in(Client(), analyst)
+    password_step(Client(), analyst.username, "not the password at all")
+
+    missing = 0
+    from_requests = AuditEvent.objects.exclude(action="user.create")  # made by a service call
+    assert from_requests.count() == 2
+    for event in from_requests:
+        for value in (event.action, event.actor_username, event.occurred_at, event.component,
+                      event.ip_address, event.outcome):
+            missing += value in (None, "")
+        assert event.occurred_at.utcoffset().total_seconds() == 0
+    assert missing == 0
+
+
+def test_each_export_is_one_event_with_its_purpose(supervisor, client_for) -> None:
+    client = client_for(supervisor)
+    before = AuditEvent.objects.filter(action="export").count()
+
+    response = client.post(reverse("csu:audit-export"), {"purpose": "Quarterly CJIS review"})
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    exports = AuditEvent.objects.filter(action="export")
+    assert exports.count() == before + 1
+    assert exports.first().purpose == "Quarterly CJIS review"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "occurred_at_utc" and any(r[1] == "auth.login" for r in rows[1:])
+
+
+def test_export_without_a_purpose_exports_nothing(supervisor, client_for) -> None:
+    client = client_for(supervisor)
+
+    response = client.post(reverse("csu:audit-export"), {"purpose": ""})
+
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="export").count() == 0
+
+
+def test_viewing_the_audit_trail_is_audited_and_limited(supervisor, prosecutor, client_for) -> None:
+    assert client_for(supervisor).get(reverse("csu:audit-list")).status_code == 200
+    assert AuditEvent.objects.filter(action="audit.view", actor=supervisor).count() == 1
+    assert client_for(prosecutor).get(reverse("csu:audit-list")).status_code == 403
+
+
+PAYLOADS = ["=1+2", "=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+            "\t=1", "\r=1", "\n=1", '=1+2";=1+2', "plain"]
+
+
+def test_csv_exports_carry_no_formula() -> None:
+    body = csv_bytes(["value"], [[p] for p in PAYLOADS]).decode()
+
+    cells = [row[0] for row in csv.reader(io.StringIO(body))][1:]
+    dangerous = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r", "\n")]
+    assert dangerous == []
+    assert cells[-1] == "plain" and cells[0] == "'=1+2"

@@ -1,0 +1,184 @@
+"""``manage.py seed_demo``: the demo county is complete, consistent and created once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Count, F
+from django.utils import timezone
+
+from csu.models import AuditEvent
+from intel.demo import DEMO_USERS, catalog, demo_reset, demo_seed
+from intel.demo.people import recorded_name
+from intel.geo import point_in_geometry
+from intel.models import (
+    Agency,
+    Arrest,
+    ArrestCharge,
+    CaseReferral,
+    Incident,
+    Person,
+    PersonAlias,
+    PersonIdentifier,
+    Zone,
+)
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"people": 200, "incidents": 500, "arrests": 300}
+
+
+def _seed(**options: object) -> str:
+    out = StringIO()
+    call_command("seed_demo", **{**SMALL, **options}, stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    models = [Agency, Zone, Person, PersonAlias, PersonIdentifier, Incident, Arrest,
+              ArrestCharge, CaseReferral, get_user_model(), AuditEvent]  # fmt: skip
+    return {m.__name__: m.objects.count() for m in models}
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings) -> None:  # type: ignore[no-untyped-def]
+    """Argon2 for four demo users costs a second per test; hashing is not what is tested."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def seeded() -> str:
+    return _seed()
+
+
+def test_it_creates_the_requested_numbers_of_records(seeded: str) -> None:
+    assert Person.objects.count() == 200
+    assert Incident.objects.count() == 500
+    assert Arrest.objects.count() == 300
+    assert CaseReferral.objects.count() == round(300 * 12 / 35)
+    assert Zone.objects.filter(layer__name="precincts").count() == 8
+    assert "500 incidents" in seeded and "demo.analyst" in seeded
+
+
+def test_it_mixes_incident_categories_as_described(seeded: str) -> None:
+    mix = dict(Incident.objects.values_list("category").annotate(n=Count("id")).order_by())
+    assert mix == {"violent": 125, "property": 200, "drug": 60, "weapons": 30,
+                   "public_order": 60, "other": 25}  # fmt: skip
+
+
+def test_every_located_incident_lies_in_exactly_its_zone(seeded: str) -> None:
+    zones = list(Zone.objects.all())
+    located = Incident.objects.filter(latitude__isnull=False).select_related("zone")
+    assert located.count() > 450
+    for incident in located:
+        containing = [
+            z for z in zones if point_in_geometry(incident.longitude, incident.latitude, z.geometry)
+        ]
+        assert containing == [incident.zone], incident.source_id
+        assert incident.geocode_quality == "ok"
+
+
+def test_incidents_without_coordinates_are_flagged_missing(seeded: str) -> None:
+    missing = Incident.objects.filter(latitude__isnull=True)
+    assert 0 < missing.count() < 30
+    assert set(missing.values_list("geocode_quality", flat=True)) == {"missing"}
+    assert not missing.filter(zone__isnull=False).exists()
+
+
+def test_precincts_tile_the_county_without_overlap(seeded: str) -> None:
+    zones = list(Zone.objects.all())
+    for i in range(1, 40):
+        for j in range(1, 40):
+            lat = catalog.MIN_LAT + (catalog.MAX_LAT - catalog.MIN_LAT) * i / 40
+            lon = catalog.MIN_LON + (catalog.MAX_LON - catalog.MIN_LON) * j / 40 + 1e-7
+            assert sum(z.contains(lat, lon) for z in zones) == 1, (lat, lon)
+
+
+def test_records_fall_in_the_last_two_years(seeded: str) -> None:
+    now = timezone.now()
+    for model, field in ((Incident, "occurred_at"), (Arrest, "arrested_at")):
+        times = model.objects.values_list(field, flat=True)
+        assert min(times) >= now - timedelta(days=731)
+        assert max(times) <= now
+    assert not Incident.objects.filter(reported_at__lt=F("occurred_at")).exists()
+
+
+def test_every_arrest_has_a_person_charges_and_their_name(seeded: str) -> None:
+    arrests = Arrest.objects.select_related("person").prefetch_related("charges", "person__aliases")
+    for arrest in arrests:
+        person = arrest.person
+        assert person is not None
+        sequences = [c.sequence for c in arrest.charges.all()]
+        assert sequences and sequences == list(range(1, len(sequences) + 1))
+        names = {recorded_name(person.first_name, person.middle_name, person.last_name,
+                               person.suffix)}  # fmt: skip
+        names |= {recorded_name(a.first_name, a.middle_name, a.last_name)
+                  for a in person.aliases.all() if a.last_name}  # fmt: skip
+        assert arrest.name_as_recorded in names
+        assert arrest.dob_as_recorded == person.dob
+        assert arrest.age is not None and arrest.age >= 16
+
+
+def test_some_people_are_arrested_again_and_again(seeded: str) -> None:
+    per_person = sorted(
+        (p.arrests.count() for p in Person.objects.filter(arrests__isnull=False).distinct()),
+        reverse=True,
+    )
+    assert per_person[0] >= 4
+    assert per_person.count(1) > len(per_person) / 3
+
+
+def test_cases_follow_arrests(seeded: str) -> None:
+    for case in CaseReferral.objects.select_related("arrest"):
+        assert case.defendant_id == case.arrest.person_id
+        assert case.referred_at >= case.arrest.arrested_at
+        if case.status in ("referred", "charged"):
+            assert case.disposition_at is None
+        else:
+            assert case.disposition_at is not None
+
+
+def test_demo_users_hold_exactly_their_role(seeded: str) -> None:
+    User = get_user_model()
+    for demo in DEMO_USERS:
+        user = User.objects.get(username=demo["username"])
+        assert list(user.groups.values_list("name", flat=True)) == [demo["role"]]
+        assert user.check_password(demo["password"])
+        assert not user.is_superuser
+
+
+def test_a_second_run_creates_nothing_new(seeded: str) -> None:
+    before = _counts()
+    out = _seed()
+    assert "already seeded" in out
+    assert _counts() == before
+
+
+def test_reset_reseeds_and_keeps_users_and_audit_trail(seeded: str) -> None:
+    users = dict(get_user_model().objects.values_list("username", "pk"))
+    audit = AuditEvent.objects.count()
+    out = _seed(reset=True, incidents=100)
+    assert "Removed the demo county" in out
+    assert Incident.objects.count() == 100
+    assert Person.objects.count() == 200
+    assert dict(get_user_model().objects.values_list("username", "pk")) == users
+    assert AuditEvent.objects.count() == audit
+
+
+def test_the_same_seed_and_day_give_the_same_county() -> None:
+    now = timezone.now()
+
+    def snapshot() -> list[tuple[object, ...]]:
+        return list(Incident.objects.order_by("source_id").values_list(
+            "source_id", "occurred_at", "offense_code", "latitude", "zone__key"))  # fmt: skip
+
+    demo_seed(people=50, incidents=80, arrests=40, seed=7, now=now)
+    first = (snapshot(), sorted(Person.objects.values_list("last_name", "first_name", "dob")))
+    demo_reset()
+    demo_seed(people=50, incidents=80, arrests=40, seed=7, now=now)
+    second = (snapshot(), sorted(Person.objects.values_list("last_name", "first_name", "dob")))
+    assert first == second

@@ -1,0 +1,75 @@
+"""Every page and endpoint × every role: anonymous, wrong role, out of scope, allowed."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.permission_matrix import ALL_ROLES, PAGES, Page
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(page: Page, personas: dict, role: str | None, args: tuple | None = None) -> str:
+    resolved = []
+    for arg in (page.args if args is None else args):
+        if arg == "{self}":
+            arg = personas[role].pk if role else personas["admin"].pk
+        elif arg == "{other}":
+            arg = personas["analyst"].pk
+        resolved.append(arg)
+    return reverse(page.url_name, args=resolved)
+
+
+def _call(client: Client, page: Page, url: str):  # type: ignore[no-untyped-def]
+    return getattr(client, page.method)(url, page.data)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.method}:{p.url_name}")
+def test_anonymous_is_sent_to_sign_in(page: Page, personas) -> None:
+    response = _call(Client(), page, _url(page, personas, None))
+
+    if page.api:
+        assert response.status_code in (401, 403)
+    else:
+        assert response.status_code == 302 and reverse("csu:login") in response["Location"]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.method}:{p.url_name}")
+def test_each_role_gets_exactly_what_the_matrix_allows(page: Page, personas, client_for) -> None:
+    results = {}
+    for role in ALL_ROLES:
+        client = client_for(personas[role])
+        results[role] = _call(client, page, _url(page, personas, role)).status_code
+
+    expected = {r: (page.ok_status if r in page.allowed else 403) for r in ALL_ROLES}
+    assert results == expected
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.missing_args],
+                         ids=lambda p: f"{p.method}:{p.url_name}")
+def test_an_object_out_of_scope_is_not_found(page: Page, personas, client_for) -> None:
+    client = client_for(personas[page.allowed[0]])
+
+    response = _call(client, page, _url(page, personas, page.allowed[0], page.missing_args))
+
+    assert response.status_code == 404
+
+
+def test_every_named_view_is_in_the_matrix() -> None:
+    from django.urls import get_resolver
+
+    names = set()
+    for key in get_resolver().reverse_dict:
+        if isinstance(key, str):
+            names.add(key)
+    for ns, (_, resolver) in get_resolver().namespace_dict.items():
+        if ns == "admin":
+            continue
+        names |= {f"{ns}:{k}" for k in resolver.reverse_dict if isinstance(k, str)}
+    public = {"csu:login", "csu:mfa", "csu:logout", "healthz", "csu:user-set-role",
+              "csu:account-token", "api-root", "audit-event-detail"}
+    covered = {p.url_name for p in PAGES}
+    missing = sorted(n for n in names - covered - public if not n.startswith("admin"))
+    assert missing == [], f"views missing from tests/permission_matrix.py: {missing}"
