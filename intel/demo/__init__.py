@@ -57,6 +57,10 @@ class DemoAlreadySeeded(Exception):
     """The demo county exists already; ``demo_reset`` first to seed it again."""
 
 
+class DemoConflict(Exception):
+    """Real data is in the way of the demo county (a zone layer of the same name)."""
+
+
 @dataclass
 class SeedSummary:
     counts: dict[str, int]
@@ -107,8 +111,15 @@ def demo_seed(
     with transaction.atomic():
         if demo_exists():
             raise DemoAlreadySeeded(cat.POLICE_NAME)
+        if ZoneLayer.objects.filter(name=cat.LAYER_NAME).exists():
+            raise DemoConflict(
+                f"A zone layer named {cat.LAYER_NAME!r} exists already; the demo county would "
+                "replace its zones. Seed the demo into an empty database."
+            )
         created, kept = _demo_users()
-        prosecutor = get_user_model().objects.get(username=DEMO_USERS[0]["username"])
+        prosecutor = get_user_model().objects.get(
+            username=next(u["username"] for u in DEMO_USERS if u["role"] == "prosecutor")
+        )
         police = Agency.objects.create(
             name=cat.POLICE_NAME, short_name=cat.POLICE_SHORT, kind=Agency.Kind.POLICE
         )

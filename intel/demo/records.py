@@ -112,7 +112,7 @@ class RecordGenerator:
         rng = self.rng
         zone = None
         while zone is None:  # a point on a shared edge may match no zone; draw again
-            lat, lon = self._point(category)
+            lat, lon = (round(v, 6) for v in self._point(category))  # as stored
             zone = next((z for z in self.zones if z.contains(lat, lon)), None)
         address = f"{rng.randint(1, 48)}00 BLOCK OF {rng.choice(cat.STREETS)}"
         district = f"{zone.key}{rng.choice('ABCD')}"
@@ -125,8 +125,8 @@ class RecordGenerator:
         return {
             "address": address,
             "district": district,
-            "latitude": round(lat, 6),
-            "longitude": round(lon, 6),
+            "latitude": lat,
+            "longitude": lon,
             "zone": zone,
             "geocode_quality": GeocodeQuality.OK,
         }

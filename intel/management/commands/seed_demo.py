@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
-from intel.demo import DEMO_USERS, DemoAlreadySeeded, demo_exists, demo_reset, demo_seed
+from intel.demo import (
+    DEMO_USERS,
+    DemoAlreadySeeded,
+    DemoConflict,
+    demo_exists,
+    demo_reset,
+    demo_seed,
+)
 
 
 class Command(BaseCommand):
@@ -29,23 +37,27 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         for name in ("people", "incidents", "arrests"):
             if options[name] < 0:
-                self.stderr.write(f"--{name} cannot be negative.")
-                raise SystemExit(2)
-        if options["reset"] and demo_exists():
-            deleted = demo_reset()
-            removed = ", ".join(f"{n} {label}" for label, n in sorted(deleted.items()) if n)
-            self.stdout.write(f"Removed the demo county: {removed or 'nothing'}.")
+                raise CommandError(f"--{name} cannot be negative.")
+        if options["arrests"] and not options["people"]:
+            raise CommandError("Arrests need people to arrest: give --people as well.")
         try:
-            summary = demo_seed(
-                seed=options["seed"],
-                people=options["people"],
-                incidents=options["incidents"],
-                arrests=options["arrests"],
-            )
+            with transaction.atomic():  # a reset whose re-seed fails leaves the old county
+                if options["reset"] and demo_exists():
+                    deleted = demo_reset()
+                    removed = ", ".join(f"{n} {k}" for k, n in sorted(deleted.items()) if n)
+                    self.stdout.write(f"Removed the demo county: {removed}.")
+                summary = demo_seed(
+                    seed=options["seed"],
+                    people=options["people"],
+                    incidents=options["incidents"],
+                    arrests=options["arrests"],
+                )
         except DemoAlreadySeeded:
             self.stdout.write("Harbor County is already seeded; nothing to do (use --reset).")
             self._logins()
             return
+        except DemoConflict as exc:
+            raise CommandError(str(exc)) from exc
         counts = summary.counts
         self.stdout.write(
             self.style.SUCCESS(f"Seeded Harbor County in {summary.seconds:.1f} s:")
