@@ -48,7 +48,12 @@ def wants_embedded_redis() -> bool:
 
 
 def ensure_services() -> None:
-    """Start (or reuse) the embedded servers the environment does not replace."""
+    """Start (or reuse) the embedded servers the environment does not replace.
+
+    Never under production settings: there a missing DATABASE_URL is an error to report.
+    """
+    if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production"):
+        return
     if not (wants_embedded_database() or wants_embedded_redis()):
         return
     import fasteners

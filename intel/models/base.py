@@ -139,7 +139,3 @@ class Located(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def has_point(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
