@@ -73,3 +73,17 @@ def test_every_named_view_is_in_the_matrix() -> None:
     covered = {p.url_name for p in PAGES}
     missing = sorted(n for n in names - covered - public if not n.startswith("admin"))
     assert missing == [], f"views missing from tests/permission_matrix.py: {missing}"
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.method == "post"],
+                         ids=lambda p: f"{p.method}:{p.url_name}")
+def test_state_changing_requests_without_a_csrf_token_are_refused(page: Page, personas) -> None:
+    from tests.conftest import sign_in
+
+    role = page.allowed[0]
+    client = sign_in(Client(), personas[role])
+    client.handler.enforce_csrf_checks = True  # as a browser on another site would post
+
+    response = _call(client, page, _url(page, personas, role))
+
+    assert response.status_code == 403

@@ -1,0 +1,21 @@
+"""factory-boy factories: one per model, minimal valid defaults. Users come from the personas in
+``tests/conftest.py`` (created through the service, so they get a role and a valid password)."""
+
+from tests.factories.intel import (
+    AgencyFactory,
+    ArrestChargeFactory,
+    ArrestFactory,
+    CaseReferralFactory,
+    IncidentFactory,
+    PersonAliasFactory,
+    PersonFactory,
+    PersonIdentifierFactory,
+    ZoneFactory,
+    ZoneLayerFactory,
+)
+
+__all__ = [
+    "AgencyFactory", "ArrestChargeFactory", "ArrestFactory", "CaseReferralFactory",
+    "IncidentFactory", "PersonAliasFactory", "PersonFactory", "PersonIdentifierFactory",
+    "ZoneFactory", "ZoneLayerFactory",
+]
