@@ -14,6 +14,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "csu"
@@ -32,7 +33,8 @@ def redis_socket() -> Path:
 
 
 def database_url() -> str:
-    return f"postgresql://postgres@/{DATABASE_NAME}?host={pg_data_dir()}"
+    # The socket directory as a percent-encoded host: dj-database-url puts it in HOST.
+    return f"postgresql://postgres@{quote(str(pg_data_dir()), safe='')}/{DATABASE_NAME}"
 
 
 def redis_url() -> str:

