@@ -20,6 +20,8 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem("Home", "csu:home"),
+    NavItem("Imports", "intel:import-list", "intel.view_dataimport"),
+    NavItem("Boundaries", "intel:boundary-list", "intel.view_zonelayer"),
     NavItem("Audit trail", "csu:audit-list", "csu.view_auditevent"),
     NavItem("Users", "csu:user-list", "csu.view_user"),
     NavItem("API", "api-docs"),

@@ -33,7 +33,7 @@ ROLE_DESCRIPTIONS = {
     Role.ADMIN.value: "Users, roles and MFA, retention and access rules. No case data.",
 }
 
-_RECORDS = ["incident", "arrest", "person", "casereferral"]
+_RECORDS = ["incident", "arrest", "person", "casereferral", "shooting", "callforservice"]
 _READ_RECORDS = {f"intel.view_{m}" for m in [*_RECORDS, "zone", "zonelayer", "agency"]}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
@@ -46,9 +46,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
     Role.ANALYST.value: _READ_RECORDS
     | {f"intel.{verb}_{m}" for verb in ("add", "change") for m in _RECORDS}
-    | {"intel.add_zone", "intel.change_zone", "intel.add_zonelayer", "intel.change_zonelayer"},
+    | {"intel.add_zone", "intel.change_zone", "intel.add_zonelayer", "intel.change_zonelayer"}
+    | {"intel.view_dataimport", "intel.add_dataimport", "intel.rollback_dataimport",
+       "intel.view_mappingprofile", "intel.add_mappingprofile", "intel.change_mappingprofile",
+       "intel.view_offensemapping", "intel.add_offensemapping", "intel.change_offensemapping"},
     Role.SUPERVISOR.value: _READ_RECORDS
-    | {"csu.view_auditevent", "csu.export_auditevent"},
+    | {"csu.view_auditevent", "csu.export_auditevent", "intel.view_dataimport"},
     Role.ADMIN.value: {
         "csu.view_user",
         "csu.add_user",

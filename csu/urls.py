@@ -27,6 +27,7 @@ app_patterns = (
 
 urlpatterns = [
     path("", include(app_patterns)),
+    path("intel/", include("intel.urls")),
     path("healthz", health.healthz, name="healthz"),
     # The admin signs in through the same banner + MFA flow as everyone else.
     path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="csu:login",

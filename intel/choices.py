@@ -43,7 +43,7 @@ class GeocodeQuality(models.TextChoices):
     OK = "ok", "OK"
     MISSING = "missing", "Missing"
     ZERO = "zero", "Zero (0, 0)"
-    OUTSIDE_EXTENT = "outside_extent", "Outside the county"
+    OUTSIDE_EXTENT = "outside_extent", "Outside the jurisdiction"
     STACKED = "stacked", "Stacked on a default point"
     LOW_PRECISION = "low_precision", "Low precision"
 

@@ -18,8 +18,20 @@ def _url(page: Page, personas: dict, role: str | None, args: tuple | None = None
             arg = personas[role].pk if role else personas["admin"].pk
         elif arg == "{other}":
             arg = personas["analyst"].pk
+        elif arg == "{import}":
+            arg = _an_import().pk
         resolved.append(arg)
     return reverse(page.url_name, args=resolved)
+
+
+def _an_import():  # type: ignore[no-untyped-def]
+    """A finished import to view: rolling it back twice is refused, so each call makes one."""
+    from intel.models import Agency, DataImport
+
+    agency, _ = Agency.objects.get_or_create(name="Matrix PD")
+    return DataImport.objects.create(kind="incidents", agency=agency, original_name="m.csv",
+                                     stored_name="m.csv", sha256="0" * 64, status="failed",
+                                     rejects=[[2, "Date", "no date"]])
 
 
 def _call(client: Client, page: Page, url: str):  # type: ignore[no-untyped-def]

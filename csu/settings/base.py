@@ -240,6 +240,12 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("CSU_PRIVATE_ROOT") or BASE_DIR / "var" / "private")
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Extracts: the web and API take up to CSU_UPLOAD_MAX_BYTES; the command line up to
+# CSU_IMPORT_MAX_BYTES (a big-city extract of millions of rows is loaded from the server).
+CSU_UPLOAD_MAX_BYTES = env_int("CSU_UPLOAD_MAX_BYTES", 150 * 1024 * 1024)
+CSU_IMPORT_MAX_BYTES = env_int("CSU_IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files stream to disk
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

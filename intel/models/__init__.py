@@ -1,6 +1,13 @@
 """Models of the intel app: agencies, zones, people and the records police and courts send."""
 
 from intel.models.base import Agency, Located, SourceRecord, Zone, ZoneLayer
+from intel.models.imports import (
+    DataImport,
+    ImportChange,
+    ImportKind,
+    MappingProfile,
+    OffenseMapping,
+)
 from intel.models.people import Person, PersonAlias, PersonIdentifier
 from intel.models.records import (
     Arrest,
@@ -17,6 +24,11 @@ __all__ = [
     "ArrestCharge",
     "CallForService",
     "CaseReferral",
+    "DataImport",
+    "ImportChange",
+    "ImportKind",
+    "MappingProfile",
+    "OffenseMapping",
     "Incident",
     "Located",
     "Person",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from intel.choices import GeocodeQuality
@@ -46,6 +47,16 @@ class ZoneLayer(models.Model):
     )
     imported_at = models.DateTimeField(auto_now_add=True)
     source_crs = models.CharField(max_length=64, default="EPSG:4326")
+    priority = models.PositiveSmallIntegerField(
+        default=100, help_text="Where layers overlap, a point goes to the lower number's zone."
+    )
+    feature_count = models.PositiveIntegerField(
+        default=0, help_text="Features in the last imported file, before dissolving by key."
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = VisibleQuerySet.as_manager()
 
@@ -99,6 +110,19 @@ class SourceRecord(models.Model):
     raw = models.JSONField(default=dict, blank=True, help_text="The source row as received.")
     source_row = models.PositiveIntegerField(
         null=True, blank=True, help_text="Row number in the imported file."
+    )
+    # The import that last wrote the record, and the one that first created it. No database
+    # constraint: imports load with COPY and the rows must not pay a foreign-key check each.
+    data_import = models.ForeignKey(
+        "intel.DataImport", null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )
+    first_import = models.ForeignKey(
+        "intel.DataImport", null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )
+    row_hash = models.BigIntegerField(
+        null=True, blank=True, help_text="Hash of the normalised values: unchanged rows skip."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

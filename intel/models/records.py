@@ -26,6 +26,12 @@ class Incident(SourceRecord, Located):
     nibrs_code = models.CharField("NIBRS code", max_length=8, blank=True)
     firearm = models.BooleanField(default=False)
     domestic = models.BooleanField(default=False)
+    # The person the record is about (stops and field contacts), as the agency recorded them.
+    subject_sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    subject_race = models.CharField(max_length=20, choices=Race.choices, blank=True)
+    subject_ethnicity = models.CharField(max_length=40, blank=True)
+    subject_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    subject_age_group = models.CharField(max_length=16, blank=True)
 
     class Meta(SourceRecord.Meta):
         ordering = ["-occurred_at", "-id"]
@@ -40,8 +46,14 @@ class Arrest(SourceRecord, Located):
     person = models.ForeignKey(
         "intel.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="arrests"
     )
-    name_as_recorded = models.CharField(max_length=200, help_text='"LAST, FIRST M".')
+    name_as_recorded = models.CharField(
+        max_length=200, blank=True, help_text='"LAST, FIRST M"; empty in de-identified extracts.'
+    )
     dob_as_recorded = models.DateField(null=True, blank=True)
+    state_id_as_recorded = models.CharField(max_length=40, blank=True)
+    fbi_number_as_recorded = models.CharField(max_length=40, blank=True)
+    booking_number = models.CharField(max_length=40, blank=True)
+    ethnicity = models.CharField(max_length=40, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     race = models.CharField(max_length=20, choices=Race.choices, default=Race.UNKNOWN)
     age = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -130,6 +142,7 @@ class Shooting(SourceRecord, Located):
     victim_age = models.PositiveSmallIntegerField(null=True, blank=True)
     victim_sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     victim_race = models.CharField(max_length=20, choices=Race.choices, default=Race.UNKNOWN)
+    victim_ethnicity = models.CharField(max_length=40, blank=True)
 
     class Meta(SourceRecord.Meta):
         ordering = ["-occurred_at", "-id"]

@@ -1,0 +1,280 @@
+"""Imports of police extracts: the services every interface (web, API, CLI, task) calls.
+
+``import_create`` stores the file privately and recognises a file already imported;
+``import_preview`` proposes the mapping; ``import_run`` validates the whole file, then writes it
+in one transaction (a failure leaves nothing but the import's error); ``import_rollback``
+undoes a whole import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from csu import audit
+from csu.models import AuditEvent
+from intel.ingest import reading
+from intel.ingest.fields import KINDS
+from intel.ingest.load import load
+from intel.ingest.mapping import Mapping, MappingError, check_required, propose_mapping
+from intel.ingest.normalize import normalise
+from intel.ingest.offenses import BUILTIN
+from intel.models import Agency, DataImport, ImportChange, MappingProfile, OffenseMapping
+
+Progress = Callable[[str, int, int], None]
+
+
+def _store() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def stored_path(data_import: DataImport) -> Path:
+    return _store() / data_import.stored_name
+
+
+def agency_for_import(*, name: str) -> Agency:
+    """The agency an extract comes from, created on first use (an agency's name is its key)."""
+    agency, _ = Agency.objects.get_or_create(name=name.strip()[:200])
+    return agency
+
+
+@transaction.atomic
+def import_create(*, actor: Any, source: BinaryIO, original_name: str, kind: str, agency: Agency,
+                  sheet: str = "", profile: MappingProfile | None = None,
+                  max_bytes: int | None = None) -> DataImport:
+    """Store an uploaded extract privately under a generated name, hashing it on the way."""
+    if kind not in KINDS:
+        raise ValidationError({"kind": f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}."})
+    if actor is not None and not actor.has_perm("intel.add_dataimport"):
+        raise PermissionDenied
+    try:
+        name = reading.safe_upload_name(original_name)
+    except reading.ExtractError as exc:
+        raise ValidationError({"file": exc.message}) from exc
+    limit = max_bytes or settings.CSU_IMPORT_MAX_BYTES
+    stored = f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}"
+    target = _store() / stored
+    digest, size = hashlib.sha256(), 0
+    with open(target, "wb") as out:
+        target.chmod(0o600)
+        while chunk := source.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise ValidationError({"file": f"This file is larger than the "
+                                               f"{limit // (1 << 20)} MB limit for an extract."})
+            digest.update(chunk)
+            out.write(chunk)
+    sha = digest.hexdigest()
+    previous = DataImport.objects.filter(agency=agency, kind=kind, sha256=sha, sheet=sheet,
+                                         status=DataImport.Status.SUCCEEDED).first()
+    data_import = DataImport.objects.create(
+        kind=kind, agency=agency, original_name=name, stored_name=stored, sha256=sha,
+        size_bytes=size, sheet=sheet, profile=profile,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        status=DataImport.Status.DUPLICATE if previous else DataImport.Status.PENDING,
+        duplicate_of=previous,
+    )
+    if previous:
+        target.unlink(missing_ok=True)
+        data_import.error = (f"This file was already imported as import #{previous.pk} on "
+                             f"{previous.finished_at:%Y-%m-%d %H:%M}; nothing was written.")
+        data_import.finished_at = timezone.now()
+        data_import.save(update_fields=["error", "finished_at"])
+    audit.audit_log(actor=actor, action="import.upload", obj=data_import, component="import_create",
+                    kind=kind, agency=agency.name, bytes=size, duplicate_of=getattr(previous, "pk",
+                                                                                    None))
+    return data_import
+
+
+@dataclass
+class Preview:
+    extract: reading.Extract
+    mapping: Mapping
+    rows: list[list[str]]
+    error: str = ""
+
+
+def _saved_mapping(data_import: DataImport) -> MappingProfile | None:
+    if data_import.profile_id:
+        return data_import.profile
+    return (MappingProfile.objects.filter(agency=data_import.agency, kind=data_import.kind)
+            .order_by("-updated_at").first())
+
+
+def import_preview(*, actor: Any, data_import: DataImport, rows: int = 10) -> Preview:
+    """The first rows and the proposed mapping with its confidence, for the analyst to check."""
+    extract = reading.read_extract(stored_path(data_import), sheet=data_import.sheet or None)
+    profile = _saved_mapping(data_import)
+    mapping = propose_mapping(extract.frame, data_import.kind,
+                              Mapping.from_json(profile.mapping) if profile else None)
+    error = ""
+    try:
+        check_required(mapping, data_import.kind, extract.headers)
+    except MappingError as exc:
+        error = exc.message
+    head = extract.frame.head(rows)
+    return Preview(extract, mapping, [[str(i), *row] for i, row in zip(
+        head.index, head.to_numpy().tolist(), strict=True)], error)
+
+
+def _progress_key(import_id: int) -> str:
+    return f"import-progress:{import_id}"
+
+
+def import_progress(*, data_import: DataImport) -> dict[str, Any]:
+    """Live progress of a running import (kept in Redis: the import's own row is inside the
+    import's transaction until it commits)."""
+    return cache.get(_progress_key(data_import.pk)) or {
+        "phase": data_import.get_status_display(), "done": data_import.progress_done,
+        "total": data_import.progress_total}
+
+
+def _offense_patterns(agency: Agency) -> list[tuple[str, str, str]]:
+    """The analyst's lookup rows (this agency's first, then everyone's) override built-ins."""
+    patterns: dict[str, tuple[str, str, str]] = {p[0]: p for p in BUILTIN}
+    rows = OffenseMapping.objects.filter(Q(agency=agency) | Q(agency__isnull=True))
+    for row in sorted(rows, key=lambda r: r.agency_id is not None):
+        patterns[row.pattern.upper()] = (row.pattern.upper(), row.category, row.nibrs_code)
+    return list(patterns.values())
+
+
+def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None = None,
+               time_zone: str | None = None, progress: Progress | None = None) -> DataImport:
+    """Validate and write a whole extract. Idempotent: a finished import is returned as is."""
+    data_import.refresh_from_db()
+    if data_import.status not in (DataImport.Status.PENDING, DataImport.Status.FAILED):
+        return data_import
+    started = time.monotonic()
+    key = _progress_key(data_import.pk)
+
+    def report(phase: str, done: int, total: int) -> None:
+        cache.set(key, {"phase": phase, "done": done, "total": total}, timeout=3600)
+        if progress:
+            progress(phase, done, total)
+
+    DataImport.objects.filter(pk=data_import.pk).update(
+        status=DataImport.Status.RUNNING, started_at=timezone.now(), error="", error_code="")
+    try:
+        report("reading the file", 0, 0)
+        extract = reading.read_extract(stored_path(data_import), sheet=data_import.sheet or None)
+        total = len(extract.frame)
+        report("mapping columns", 0, total)
+        if mapping is None:
+            profile = _saved_mapping(data_import)
+            mapping = propose_mapping(extract.frame, data_import.kind,
+                                      Mapping.from_json(profile.mapping) if profile else None)
+        check_required(mapping, data_import.kind, extract.headers)
+        report("validating rows", 0, total)
+        result = normalise(extract.frame, mapping, data_import.kind,
+                           time_zone=time_zone or settings.TIME_ZONE,
+                           patterns=_offense_patterns(data_import.agency))
+        report("validating rows", total, total)
+        with transaction.atomic():
+            counts = load(import_id=data_import.pk, agency_id=data_import.agency_id,
+                          kind=data_import.kind, records=result.records, charges=result.charges,
+                          progress=report)
+            DataImport.objects.filter(pk=data_import.pk).update(
+                status=DataImport.Status.SUCCEEDED, rows=total, created=counts.created,
+                updated=counts.updated, unchanged=counts.unchanged, rejected=len(result.rejects),
+                rejects=sorted(result.rejects)[:100_000], quality=result.quality,
+                mapping=mapping.as_json(), mapping_notes=mapping.notes,
+                finished_at=timezone.now(), seconds=time.monotonic() - started,
+                progress_done=total, progress_total=total, phase="done")
+    except IntegrityError:
+        # Another upload of the same file succeeded meanwhile (the partial unique index).
+        twin = DataImport.objects.filter(
+            agency=data_import.agency, kind=data_import.kind, sha256=data_import.sha256,
+            sheet=data_import.sheet, status=DataImport.Status.SUCCEEDED).first()
+        _fail(data_import, "This file was imported meanwhile by another upload; nothing was "
+                           "written.", "duplicate", status=DataImport.Status.DUPLICATE,
+              duplicate_of=twin)
+    except reading.ExtractError as exc:
+        _fail(data_import, exc.message, exc.code, details=exc.details)
+    except MappingError as exc:
+        _fail(data_import, exc.message, "mapping")
+    except Exception as exc:
+        _fail(data_import, f"The import failed and wrote nothing ({type(exc).__name__}: "
+                           f"{str(exc)[:300]}).", "internal")
+        raise
+    finally:
+        cache.delete(key)
+    data_import.refresh_from_db()
+    audit.audit_log(
+        actor=actor, action="import.run", obj=data_import, component="import_run",
+        outcome=(AuditEvent.Outcome.SUCCESS if data_import.status == DataImport.Status.SUCCEEDED
+                 else AuditEvent.Outcome.FAILURE),
+        status=data_import.status, rows=data_import.rows, created=data_import.created,
+        updated=data_import.updated, rejected=data_import.rejected)
+    return data_import
+
+
+def _fail(data_import: DataImport, message: str, code: str, *, details: list[str] | None = None,
+          status: str = DataImport.Status.FAILED, duplicate_of: DataImport | None = None) -> None:
+    text = message if not details else message + "\n" + "\n".join(details[:10])
+    DataImport.objects.filter(pk=data_import.pk).update(
+        status=status, error=text, error_code=code, finished_at=timezone.now(),
+        duplicate_of=duplicate_of)
+
+
+@transaction.atomic
+def import_rollback(*, actor: Any, data_import: DataImport) -> DataImport:
+    """Undo a whole import: remove what it created, restore what it changed."""
+    from django.apps import apps
+
+    if actor is not None and not actor.has_perm("intel.rollback_dataimport"):
+        raise PermissionDenied
+    data_import = DataImport.objects.select_for_update().get(pk=data_import.pk)
+    if data_import.status != DataImport.Status.SUCCEEDED:
+        raise ValidationError("Only a successful import can be rolled back.")
+    later = DataImport.objects.filter(agency=data_import.agency, kind=data_import.kind,
+                                      status=DataImport.Status.SUCCEEDED,
+                                      created_at__gt=data_import.created_at).first()
+    if later:
+        raise ValidationError(f"Import #{later.pk} of the same agency and kind came later; "
+                              "roll it back first.")
+    model = apps.get_model("intel", KINDS[data_import.kind].model)
+    table = model._meta.db_table
+    columns = [f.column for f in model._meta.concrete_fields]
+    assignments = ", ".join(f'"{c}" = b."{c}"' for c in columns if c != "id")
+    with connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{table}" WHERE first_import_id = %s',  # noqa: S608
+                       [data_import.pk])
+        removed = cursor.rowcount
+        cursor.execute(
+            f'UPDATE "{table}" t SET {assignments} FROM intel_importchange c, '  # noqa: S608
+            f'LATERAL jsonb_populate_record(NULL::"{table}", c.before) b '
+            "WHERE c.data_import_id = %s AND c.record_id = t.id", [data_import.pk])
+        restored = cursor.rowcount
+    ImportChange.objects.filter(data_import=data_import).delete()
+    data_import.status = DataImport.Status.ROLLED_BACK
+    data_import.save(update_fields=["status"])
+    audit.audit_log(actor=actor, action="import.rollback", obj=data_import, removed=removed,
+                    restored=restored)
+    return data_import
+
+
+@transaction.atomic
+def mapping_profile_save(*, actor: Any, agency: Agency, kind: str, name: str, mapping: Mapping,
+                         headers: list[str]) -> MappingProfile:
+    profile, _ = MappingProfile.objects.update_or_create(
+        agency=agency, kind=kind, name=name.strip()[:100],
+        defaults={"mapping": mapping.as_json(), "headers": headers,
+                  "created_by": actor if getattr(actor, "pk", None) else None})
+    audit.audit_log(actor=actor, action="import.profile_save", obj=profile)
+    return profile

@@ -1,0 +1,149 @@
+"""Import pages: upload an extract, check the proposed mapping on a preview, watch it load."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from csu.exports import csv_bytes
+from intel import imports
+from intel.forms import ExtractUploadForm, MappingForm
+from intel.ingest import reading
+from intel.ingest.fields import FIELDS
+from intel.ingest.mapping import Mapping
+from intel.models import DataImport
+from intel.tasks import import_run_task
+
+
+def _get(request: HttpRequest, pk: int) -> DataImport:
+    found = DataImport.objects.visible_to(request.user).select_related(
+        "agency", "created_by", "duplicate_of").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("intel.view_dataimport", raise_exception=True)
+def import_list_view(request: HttpRequest) -> HttpResponse:
+    form = ExtractUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not request.user.has_perm("intel.add_dataimport"):
+            return HttpResponse(status=403)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                data_import = imports.import_create(
+                    actor=request.user, source=upload, original_name=upload.name,
+                    kind=form.cleaned_data["kind"],
+                    agency=imports.agency_for_import(name=form.cleaned_data["agency"]),
+                    sheet=form.cleaned_data["sheet"],
+                    max_bytes=_upload_limit())
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                return redirect("intel:import-detail", pk=data_import.pk)
+    page = Paginator(DataImport.objects.visible_to(request.user).select_related(
+        "agency", "created_by"), 25).get_page(request.GET.get("page"))
+    return render(request, "intel/imports/list.html", {"form": form, "page": page},
+                  status=400 if form.errors else 200)
+
+
+def _upload_limit() -> int:
+    from django.conf import settings
+
+    return settings.CSU_UPLOAD_MAX_BYTES
+
+
+@require_GET
+@permission_required("intel.view_dataimport", raise_exception=True)
+def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = _get(request, pk)
+    context = {"imp": data_import, "fields": FIELDS}
+    if data_import.status == DataImport.Status.PENDING:
+        try:
+            preview = imports.import_preview(actor=request.user, data_import=data_import)
+        except reading.ExtractError as exc:
+            context["read_error"] = exc
+        else:
+            context["preview"] = preview
+            context["mapping_form"] = MappingForm(
+                kind=data_import.kind, headers=preview.extract.headers,
+                initial_columns=preview.mapping.columns,
+                initial={"xy_epsg": preview.mapping.options.get("xy_epsg")})
+    elif data_import.status == DataImport.Status.RUNNING:
+        context["progress"] = imports.import_progress(data_import=data_import)
+    return render(request, "intel/imports/detail.html", context)
+
+
+@require_POST
+@permission_required("intel.add_dataimport", raise_exception=True)
+def import_start_view(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = _get(request, pk)
+    if data_import.status != DataImport.Status.PENDING:
+        return redirect("intel:import-detail", pk=pk)
+    try:
+        preview = imports.import_preview(actor=request.user, data_import=data_import)
+    except reading.ExtractError as exc:
+        messages.error(request, exc.message)
+        return redirect("intel:import-detail", pk=pk)
+    form = MappingForm(request.POST, kind=data_import.kind, headers=preview.extract.headers,
+                       initial_columns=preview.mapping.columns)
+    if not form.is_valid():
+        return render(request, "intel/imports/detail.html", {
+            "imp": data_import, "preview": preview, "mapping_form": form, "fields": FIELDS,
+        }, status=400)
+    options = {k: v for k, v in preview.mapping.options.items() if not k.endswith("_format")}
+    if form.cleaned_data.get("xy_epsg"):
+        options["xy_epsg"] = form.cleaned_data["xy_epsg"]
+    mapping = Mapping(columns=form.cleaned_data["columns"], options=options)
+    with transaction.atomic():
+        if form.cleaned_data.get("save_profile"):
+            profile = imports.mapping_profile_save(
+                actor=request.user, agency=data_import.agency, kind=data_import.kind,
+                name=form.cleaned_data["profile_name"], mapping=mapping,
+                headers=preview.extract.headers)
+            DataImport.objects.filter(pk=pk).update(profile=profile)
+        import_run_task.delay_on_commit(data_import.pk, request.user.pk, mapping.as_json())
+    messages.success(request, "The import is queued; this page follows its progress.")
+    return redirect("intel:import-detail", pk=pk)
+
+
+@require_GET
+@permission_required("intel.view_dataimport", raise_exception=True)
+def import_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = _get(request, pk)
+    response = render(request, "intel/imports/_progress.html", {
+        "imp": data_import, "progress": imports.import_progress(data_import=data_import)})
+    if data_import.status not in (DataImport.Status.PENDING, DataImport.Status.RUNNING):
+        response["HX-Refresh"] = "true"  # done: show the full result
+    return response
+
+
+@require_GET
+@permission_required("intel.view_dataimport", raise_exception=True)
+def import_rejects_view(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = _get(request, pk)
+    body = csv_bytes(["source_row", "column", "reason"], data_import.rejects)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{pk}-rejected-rows.csv"'
+    return response
+
+
+@require_POST
+@permission_required("intel.rollback_dataimport", raise_exception=True)
+def import_rollback_view(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = _get(request, pk)
+    try:
+        imports.import_rollback(actor=request.user, data_import=data_import)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Import #{pk} is rolled back.")
+    return redirect("intel:import-detail", pk=pk)

@@ -1,0 +1,289 @@
+"""Importing police extracts: automatic mapping of real exports, idempotent re-imports,
+overlapping extracts, atomic failure, rollback, and the web flow."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.urls import reverse
+
+from intel.imports import agency_for_import, import_create, import_rollback, import_run
+from intel.models import (
+    Arrest,
+    ArrestCharge,
+    CallForService,
+    DataImport,
+    ImportChange,
+    Incident,
+    Shooting,
+    Zone,
+)
+
+pytestmark = pytest.mark.django_db
+
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
+
+EXTRACTS = [
+    # file, kind, sheet, rows in the file, model
+    ("chicago_incidents.csv", "incidents", "", 10_000, Incident),
+    ("nyc_queens_arrests.csv", "arrests", "", 13_224, Arrest),
+    ("philadelphia_shootings.csv", "shootings", "", 14_861, Shooting),
+    ("seattle_calls_for_service_sample.csv", "calls", "", 222, CallForService),
+    ("dc_stop_frisk_2017.xlsx", "incidents", "S&F Incident Report", 4_234, Incident),
+    ("dc_stop_frisk_2017.xlsx", "incidents", "Field Contact (stop data)", 3_440, Incident),
+]
+
+
+def run_cli(path: Path, kind: str, agency: str, *extra: str) -> dict:
+    out = io.StringIO()
+    call_command("import_extract", str(path), "--kind", kind, "--agency", agency, "--json",
+                 *extra, stdout=out, stderr=io.StringIO())
+    return json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(("name", "kind", "sheet", "rows", "model"), EXTRACTS,
+                         ids=[f"{e[0]}:{e[2] or e[1]}" for e in EXTRACTS])
+def test_real_extracts_import_with_no_manual_mapping_and_reimport_nothing(
+        name, kind, sheet, rows, model, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    extra = ("--sheet", sheet) if sheet else ()
+    first = run_cli(REAL / name, kind, "Test agency", *extra)
+
+    assert first["status"] == "succeeded"
+    assert first["rows"] == rows
+    assert first["created"] + first["rejected"] == rows
+    assert first["rejected"] <= rows * 0.01
+    assert model.objects.count() == first["created"]
+
+    # The same rows in a new file (different bytes): nothing new, nothing changed.
+    again = tmp_path / f"again-{name}"
+    shutil.copy(REAL / name, again)
+    if again.suffix == ".csv":
+        with open(again, "ab") as handle:
+            handle.write(b"\r\n")
+    second = run_cli(again, kind, "Test agency", *extra)
+    print(f"{name} {sheet}: first {first}, again {second}")
+    assert (second["created"], second["updated"]) == (0, 0)
+    assert model.objects.count() == first["created"]
+
+
+def test_the_same_file_twice_is_recognised_and_writes_nothing() -> None:
+    first = run_cli(REAL / "seattle_calls_for_service_sample.csv", "calls", "SPD")
+    second = run_cli(REAL / "seattle_calls_for_service_sample.csv", "calls", "SPD")
+
+    assert second["status"] == "duplicate" and second["duplicate_of"] == first["import_id"]
+    assert CallForService.objects.count() == 222
+    assert DataImport.objects.get(pk=second["import_id"]).error.startswith(
+        f"This file was already imported as import #{first['import_id']}")
+
+
+def test_boundaries_assign_points_to_the_zone_the_source_names() -> None:
+    call_command("import_boundaries", str(REAL / "nyc_queens_precincts.geojson"),
+                 "--layer", "nyc-precincts", stdout=io.StringIO())
+    call_command("import_boundaries", str(REAL / "philadelphia_police_districts.geojson"),
+                 "--layer", "philly-districts", stdout=io.StringIO())
+    run_cli(REAL / "nyc_queens_arrests.csv", "arrests", "NYPD")
+    run_cli(REAL / "philadelphia_shootings.csv", "shootings", "PPD")
+
+    def agreement(model) -> float:  # type: ignore[no-untyped-def]
+        rows = model.objects.filter(zone__isnull=False).values_list("zone__key", "district")
+        same = sum(int(float(key)) == int(float(district.split(" /")[0]))
+                   for key, district in rows if district)
+        return same / len(rows)
+
+    nyc, philly = agreement(Arrest), agreement(Shooting)
+    located = Arrest.objects.exclude(latitude=None).count()
+    print(f"zone agrees with the source's own precinct: Queens {nyc:.1%}, Philadelphia "
+          f"{philly:.1%}")
+    assert nyc >= 0.94 and philly >= 0.94
+    assert Arrest.objects.filter(zone__isnull=False).count() >= 0.94 * located
+    assert Zone.objects.count() >= 16 + 21
+
+
+def _chicago(rows: slice) -> pd.DataFrame:
+    frame = pd.read_csv(REAL / "chicago_incidents.csv", dtype=str, keep_default_na=False,
+                        encoding="utf-8-sig")
+    return frame.iloc[rows].copy()
+
+
+def _write(frame: pd.DataFrame, path: Path) -> Path:
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_an_overlapping_extract_updates_and_adds_and_rollback_restores(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    a = _write(_chicago(slice(0, 300)), tmp_path / "a.csv")
+    b_frame = _chicago(slice(150, 450))
+    changed_ids = list(b_frame["ID"].iloc[:15])
+    b_frame.loc[b_frame["ID"].isin(changed_ids), "Description"] = "RECLASSIFIED ON REVIEW"
+    b = _write(b_frame.sample(frac=1, random_state=1), tmp_path / "b.csv")
+
+    first = run_cli(a, "incidents", "CPD")
+    before = {i.source_id: (i.offense_description, i.updated_at)
+              for i in Incident.objects.filter(source_id__in=changed_ids)}
+    second = run_cli(b, "incidents", "CPD")
+
+    assert (second["created"], second["updated"], second["unchanged"]) == (150, 15, 135)
+    assert Incident.objects.count() == 450
+    assert Incident.objects.values("source_id").distinct().count() == 450
+    assert Incident.objects.filter(offense_description__contains="RECLASSIFIED").count() == 15
+    assert ImportChange.objects.filter(data_import_id=second["import_id"]).count() == 15
+
+    import_rollback(actor=None, data_import=DataImport.objects.get(pk=second["import_id"]))
+
+    assert Incident.objects.count() == 300
+    restored = {i.source_id: (i.offense_description, i.updated_at)
+                for i in Incident.objects.filter(source_id__in=changed_ids)}
+    assert restored == before
+    assert first["created"] == 300
+
+
+def test_a_failure_while_writing_leaves_nothing(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from intel.ingest import load as load_module
+
+    run_cli(_write(_chicago(slice(0, 100)), tmp_path / "base.csv"), "incidents", "CPD")
+    original = load_module._update
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        original(*args, **kwargs)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(load_module, "_update", broken)
+    frame = _chicago(slice(50, 200))
+    frame["Description"] = "CHANGED"
+    counts_before = (Incident.objects.count(),
+                     Incident.objects.filter(offense_description__contains="CHANGED").count())
+
+    with pytest.raises(RuntimeError):
+        run_cli(_write(frame, tmp_path / "next.csv"), "incidents", "CPD")
+
+    assert (Incident.objects.count(),
+            Incident.objects.filter(offense_description__contains="CHANGED").count()
+            ) == counts_before
+    failed = DataImport.objects.order_by("-pk").first()
+    assert failed.status == "failed" and "wrote nothing" in failed.error
+
+
+def test_missing_required_columns_are_named_with_the_headers_found(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    frame = _chicago(slice(0, 20)).drop(columns=["Date", "Updated On", "Year"])
+
+    with pytest.raises(CommandError) as error:
+        run_cli(_write(frame, tmp_path / "nodate.csv"), "incidents", "CPD")
+
+    assert "Could not find Date and time" in str(error.value)
+    assert "Primary Type" in str(error.value)  # the headers found are listed
+    assert Incident.objects.count() == 0
+
+
+def test_rows_without_a_usable_date_are_rejected_with_the_reason(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    frame = _chicago(slice(0, 50))
+    frame.iloc[3, frame.columns.get_loc("Date")] = "not a date"
+    frame.iloc[7, frame.columns.get_loc("Date")] = ""
+
+    result = run_cli(_write(frame, tmp_path / "some-bad.csv"), "incidents", "CPD")
+
+    assert (result["created"], result["rejected"]) == (48, 2)
+    rejects = DataImport.objects.get(pk=result["import_id"]).rejects
+    assert [r[0] for r in rejects] == [5, 9]  # header is row 1
+    assert "not a date" in rejects[0][2]
+
+
+def test_arrests_keep_charges_names_and_identifiers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    csv = ("Booking No,Arrest Date,Arrestee Name,DOB,NYSID,Charges,Law Code,Charge Level,"
+           "Latitude,Longitude\n"
+           "B1,03/04/2024 13:05,\"SMITH, JON A\",03/04/65,12345678Q,"
+           "ROBBERY 2ND; CRIM POSS WEAPON 2ND,PL 160.10;PL 265.03,F,40.70,-73.90\n"
+           "B2,03/05/2024 09:00,John Smith Jr.,1965-04-03,,ASSAULT 3RD,PL 120.00,M,,\n")
+    path = tmp_path / "arrests.csv"
+    path.write_text(csv)
+
+    result = run_cli(path, "arrests", "Harbor PD")
+
+    assert result["created"] == 2
+    first = Arrest.objects.get(source_id="B1")
+    assert first.name_as_recorded == "SMITH, JON A"
+    assert str(first.dob_as_recorded) == "1965-03-04"
+    assert first.state_id_as_recorded == "12345678Q"
+    charges = list(ArrestCharge.objects.filter(arrest=first).order_by("sequence")
+                   .values_list("description", "statute", "severity"))
+    assert charges == [("ROBBERY 2ND", "PL 160.10", "felony"),
+                       ("CRIM POSS WEAPON 2ND", "PL 265.03", "felony")]
+    assert Arrest.objects.get(source_id="B2").name_as_recorded == "SMITH JR, JOHN"
+
+
+def test_analyst_uploads_previews_and_imports_in_the_browser_flow(analyst, client_for,
+                                                                  django_capture_on_commit_callbacks,
+                                                                  tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from intel.tasks import import_run_task
+
+    client = client_for(analyst)
+    path = _write(_chicago(slice(0, 40)), tmp_path / "cpd-week.csv")
+    with open(path, "rb") as handle:
+        response = client.post(reverse("intel:import-list"), {
+            "file": handle, "kind": "incidents", "agency": "Chicago Police Department"})
+    assert response.status_code == 302
+    data_import = DataImport.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert "Proposed mapping" in page and "100% parse as %m/%d/%Y %I:%M:%S %p" in page
+
+    form = {f"col_{name}": column for name, column in {
+        "source_id": "ID", "when": "Date", "offense_type": "Primary Type",
+        "offense_description": "Description", "latitude": "Latitude",
+        "longitude": "Longitude", "address": "Block"}.items()}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("intel:import-start", args=[data_import.pk]),
+                               {**form, "save_profile": "on", "profile_name": "CPD weekly"})
+    assert response.status_code == 302 and len(callbacks) == 1
+    import_run_task(data_import.pk, analyst.pk, json.loads(json.dumps(
+        {"columns": {k[4:]: v for k, v in form.items()}, "options": {}})))
+
+    data_import.refresh_from_db()
+    assert data_import.status == "succeeded" and data_import.created == 40
+    assert "Roll back this import" in client.get(response["Location"]).content.decode()
+    assert data_import.profile.name == "CPD weekly"
+
+
+def test_uploads_are_limited_in_size_and_stored_privately(analyst, client_for, settings,
+                                                         tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.CSU_UPLOAD_MAX_BYTES = 1000
+    client = client_for(analyst)
+    path = _write(_chicago(slice(0, 40)), tmp_path / "big.csv")
+    with open(path, "rb") as handle:
+        response = client.post(reverse("intel:import-list"), {
+            "file": handle, "kind": "incidents", "agency": "CPD"})
+
+    assert response.status_code == 400
+    assert "larger than" in response.content.decode()
+    assert DataImport.objects.count() == 0
+    store = Path(settings.MEDIA_ROOT) / "imports"
+    assert not store.exists() or all(p.stat().st_mode & 0o077 == 0 for p in store.iterdir())
+
+
+def test_files_are_stored_under_generated_names_and_path_names_refused(analyst, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ValidationError
+
+    agency = agency_for_import(name="CPD")
+    path = _write(_chicago(slice(0, 5)), tmp_path / "x.csv")
+    with open(path, "rb") as handle, pytest.raises(ValidationError, match="file name"):
+        import_create(actor=analyst, source=handle, original_name="../../x.csv",
+                      kind="incidents", agency=agency)
+    assert DataImport.objects.count() == 0
+    with open(path, "rb") as handle:
+        data_import = import_create(actor=analyst, source=handle,
+                                    original_name="C:\\exports\\x.csv", kind="incidents",
+                                    agency=agency)
+
+    assert data_import.original_name == "x.csv"
+    assert "/" not in data_import.stored_name and data_import.stored_name.endswith(".csv")
+    assert import_run(actor=analyst, data_import=data_import).status == "succeeded"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM intel_incident WHERE data_import_id = %s",
+                       [data_import.pk])
+        assert cursor.fetchone()[0] == 5
