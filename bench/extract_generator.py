@@ -26,8 +26,11 @@ def generate(rows: int, *, seed: int = 7, start_id: int = 10_000_000) -> pd.Data
     codes = np.array([o[0] for o in OFFENSES])[offense]
     types = np.array([o[1] for o in OFFENSES])[offense]
     descs = np.array([o[2] for o in OFFENSES])[offense]
-    lat = np.round(rng.normal(41.85, 0.08, rows), 9)
-    lon = np.round(rng.normal(-87.68, 0.07, rows), 9)
+    # Real extracts geocode to block addresses: a pool of locations, reused.
+    pool = rng.integers(0, 150_000, rows)
+    places = np.random.default_rng(99)
+    lat = np.round(places.normal(41.85, 0.08, 150_000), 9)[pool]
+    lon = np.round(places.normal(-87.68, 0.07, 150_000), 9)[pool]
     blocks = (rng.integers(1, 120, rows) * 100).astype(str)
     return pd.DataFrame({
         "ID": ids.astype(str),

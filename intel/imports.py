@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -27,13 +28,14 @@ from csu import audit
 from csu.models import AuditEvent
 from intel.ingest import reading
 from intel.ingest.fields import KINDS
-from intel.ingest.load import load
+from intel.ingest.load import load, stored_rows
 from intel.ingest.mapping import Mapping, MappingError, check_required, propose_mapping
-from intel.ingest.normalize import normalise
+from intel.ingest.normalize import Normalised, normalise_part, prepare
 from intel.ingest.offenses import BUILTIN
 from intel.models import Agency, DataImport, ImportChange, MappingProfile, OffenseMapping
 
 Progress = Callable[[str, int, int], None]
+PART_ROWS = 100_000  # rows normalised while the previous part streams into PostgreSQL
 
 
 def _store() -> Path:
@@ -180,19 +182,30 @@ def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None =
             mapping = propose_mapping(extract.frame, data_import.kind,
                                       Mapping.from_json(profile.mapping) if profile else None)
         check_required(mapping, data_import.kind, extract.headers)
-        report("validating rows", 0, total)
-        result = normalise(extract.frame, mapping, data_import.kind,
-                           time_zone=time_zone or settings.TIME_ZONE,
-                           patterns=_offense_patterns(data_import.agency))
-        report("validating rows", total, total)
+        patterns = _offense_patterns(data_import.agency)
         with transaction.atomic():
+            report("comparing with stored records", 0, total)
+            stored = stored_rows(agency_id=data_import.agency_id, kind=data_import.kind)
+            report("validating rows", 0, total)
+            prepared = prepare(extract.frame, mapping, data_import.kind, stored)
+            rejects, quality = list(prepared.rejects), Counter()
+
+            def parts() -> Iterator[Normalised]:
+                for start in range(0, len(prepared.frame), PART_ROWS):
+                    part = normalise_part(prepared, slice(start, start + PART_ROWS), mapping,
+                                          data_import.kind, patterns=patterns,
+                                          time_zone=time_zone or settings.TIME_ZONE)
+                    rejects.extend(part.rejects)
+                    quality.update(part.quality)
+                    yield part
+
             counts = load(import_id=data_import.pk, agency_id=data_import.agency_id,
-                          kind=data_import.kind, records=result.records, charges=result.charges,
-                          progress=report)
+                          kind=data_import.kind, parts=parts(), stored=stored,
+                          total=len(prepared.frame), progress=report)
             DataImport.objects.filter(pk=data_import.pk).update(
                 status=DataImport.Status.SUCCEEDED, rows=total, created=counts.created,
-                updated=counts.updated, unchanged=counts.unchanged, rejected=len(result.rejects),
-                rejects=sorted(result.rejects)[:100_000], quality=result.quality,
+                updated=counts.updated, unchanged=prepared.unchanged, rejected=len(rejects),
+                rejects=sorted(rejects)[:100_000], quality=dict(quality),
                 mapping=mapping.as_json(), mapping_notes=mapping.notes,
                 finished_at=timezone.now(), seconds=time.monotonic() - started,
                 progress_done=total, progress_total=total, phase="done")

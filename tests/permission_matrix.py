@@ -53,5 +53,8 @@ PAGES: list[Page] = [
     Page("api-me", ALL_ROLES, api=True),
     Page("audit-event-list", ("supervisor", "admin"), api=True),
     Page("api-schema", ALL_ROLES, api=True),
+    Page("import-list", ("analyst", "supervisor"), api=True),
+    Page("import-detail", ("analyst", "supervisor"), api=True, args=("{import}",),
+         missing_args=(999999,)),
     Page("api-docs", ALL_ROLES, api=True),
 ]

@@ -1,6 +1,6 @@
 """``/api/v1/``: each app's API mounts here."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from csu.api.views import AuditEventViewSet, MeApi
@@ -8,4 +8,8 @@ from csu.api.views import AuditEventViewSet, MeApi
 router = DefaultRouter()
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
-urlpatterns = [path("me/", MeApi.as_view(), name="api-me"), *router.urls]
+urlpatterns = [
+    path("me/", MeApi.as_view(), name="api-me"),
+    *router.urls,
+    path("", include("intel.api.urls")),
+]

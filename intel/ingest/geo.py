@@ -16,6 +16,7 @@ import pandas as pd
 H3_FINE, H3_COARSE = 9, 7
 STACK_MIN = 25  # records on one exact point before it counts as a default location
 STACK_SHARE = 0.01
+USABLE = ("ok", "stacked", "low_precision")  # worth a zone and H3 cells
 
 
 def _decimals_below(values: np.ndarray, places: int) -> np.ndarray:
@@ -59,16 +60,10 @@ def geocode_quality(lat: pd.Series, lon: pd.Series, *, blurred: bool) -> pd.Seri
         _decimals_below(lat.fillna(0).to_numpy(), 3) & _decimals_below(lon.fillna(0).to_numpy(), 3)
     )
     low = usable & (coarse | blurred)
-    counts = pd.Series(list(zip(lat.round(7), lon.round(7), strict=True)),
-                       index=lat.index)[usable].value_counts()
+    keys = _point_keys(lat, lon)
+    counts = keys[usable].value_counts()
     threshold = max(STACK_MIN, int(STACK_SHARE * len(lat)))
-    stacked_points = set(counts[counts >= threshold].index)
-    stacked = usable & ~low
-    if stacked_points:
-        keys = pd.Series(list(zip(lat.round(7), lon.round(7), strict=True)), index=lat.index)
-        stacked &= keys.isin(stacked_points)
-    else:
-        stacked &= False
+    stacked = usable & ~low & keys.isin(counts.index[counts >= threshold])
     quality[missing] = "missing"
     quality[zero] = "zero"
     quality[outside] = "outside_extent"
@@ -83,17 +78,24 @@ def h3_cells(lat: pd.Series, lon: pd.Series, usable: pd.Series) -> tuple[pd.Seri
     coarse = pd.Series("", index=lat.index, dtype=object)
     if not usable.any():
         return fine, coarse
-    points = pd.DataFrame({"lat": lat[usable].round(7), "lon": lon[usable].round(7)})
-    distinct = points.drop_duplicates()
-    cells = [h3.latlng_to_cell(a, b, H3_FINE)
-             for a, b in zip(distinct["lat"].tolist(), distinct["lon"].tolist(), strict=True)]
-    distinct = distinct.assign(fine=cells)
-    parents = {c: h3.cell_to_parent(c, H3_COARSE) for c in set(cells)}
-    distinct["coarse"] = distinct["fine"].map(parents)
-    merged = points.merge(distinct, on=["lat", "lon"], how="left")
-    fine[usable] = merged["fine"].to_numpy()
-    coarse[usable] = merged["coarse"].to_numpy()
+    ulat, ulon = lat[usable].to_numpy(), lon[usable].to_numpy()
+    codes, uniques = pd.factorize(_point_keys(lat[usable], lon[usable]))
+    first = np.zeros(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # a row holding each distinct point
+    cells = np.array([h3.latlng_to_cell(a, b, H3_FINE)
+                      for a, b in zip(ulat[first].tolist(), ulon[first].tolist(), strict=True)],
+                     dtype=object)
+    parent_of = {c: h3.cell_to_parent(c, H3_COARSE) for c in set(cells.tolist())}
+    parents = np.array([parent_of[c] for c in cells.tolist()], dtype=object)
+    fine[usable] = cells[codes]
+    coarse[usable] = parents[codes]
     return fine, coarse
+
+
+def _point_keys(lat: pd.Series, lon: pd.Series) -> pd.Series:
+    """One integer per exact point (a 1e-7 degree grid)."""
+    return ((lat.fillna(0) * 1e7).round().astype("int64") * 4_000_000_000
+            + (lon.fillna(0) * 1e7).round().astype("int64"))
 
 
 def zone_ids(lat: pd.Series, lon: pd.Series, usable: pd.Series) -> pd.Series:

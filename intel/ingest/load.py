@@ -9,7 +9,7 @@ unchanged rows are not touched at all. Arrest charges follow their arrests.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -18,8 +18,10 @@ import pyarrow.csv as pacsv
 from django.apps import apps
 from django.db import connection, models
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from intel.ingest.fields import KINDS
+from intel.ingest.normalize import Normalised
 
 
 @dataclass
@@ -60,59 +62,85 @@ def _complete(frame: pd.DataFrame, model: type[models.Model], fixed: dict) -> pd
     return out
 
 
+def _csv(frame: pd.DataFrame) -> bytes:
+    """CSV for COPY, produced by Arrow (C++); nulls unquoted, empty strings quoted."""
+    buffer = io.BytesIO()
+    pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), buffer,
+                    pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    return buffer.getvalue()
+
+
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
-    """COPY a frame (columns named as the table's) in CSV produced by Arrow (C++, fast)."""
     if frame.empty:
         return
-    arrow = pa.Table.from_pandas(frame, preserve_index=False)
-    buffer = io.BytesIO()
-    pacsv.write_csv(arrow, buffer, pacsv.WriteOptions(include_header=False,
-                                                       quoting_style="needed"))
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT csv)') as copy:
-        view = buffer.getbuffer()
-        step = 8 << 20
-        for start in range(0, len(view), step):
-            copy.write(view[start:start + step])
+        copy.write(_csv(frame))
 
 
-def load(*, import_id: int, agency_id: int, kind: str, records: pd.DataFrame,
-         charges: pd.DataFrame | None, progress: Callable[[str, int, int], None]) -> LoadCounts:
-    """Write the rows; the caller holds the transaction."""
+def stored_rows(*, agency_id: int, kind: str) -> pd.DataFrame:
+    """Take the import lock for this agency and kind (held to the end of the transaction), then
+    read what is stored: ``source_id``, ``id``, ``stored_hash``."""
+    table = apps.get_model("intel", KINDS[kind].model)._meta.db_table
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                       [f"csu-import:{agency_id}:{kind}"])
+        cursor.execute(f'SELECT source_id, id, row_hash FROM "{table}" '  # noqa: S608
+                       "WHERE source_agency_id = %s", [agency_id])
+        return pd.DataFrame(cursor.fetchall(), columns=["source_id", "id", "stored_hash"])
+
+
+def load(*, import_id: int, agency_id: int, kind: str, parts: Iterable[Normalised],
+         stored: pd.DataFrame, total: int, progress: Callable[[str, int, int], None]
+         ) -> LoadCounts:
+    """Write new and changed rows, part by part (``parts`` hold no unchanged rows).
+
+    New rows stream into one COPY through a writer thread, so the next part is normalised here
+    while PostgreSQL ingests the previous one. Changed rows and arrest charges follow. The
+    caller holds the transaction and the lock (``stored_rows``).
+    """
     model = apps.get_model("intel", KINDS[kind].model)
     table = model._meta.db_table
     counts = LoadCounts()
+    stored_ids = pd.Series(stored["id"].to_numpy(), index=stored["source_id"].to_numpy())
+    now = timezone.now()
+    fixed = {"source_agency_id": agency_id, "data_import_id": import_id,
+             "created_at": now, "updated_at": now}
+    columns = ", ".join(f'"{f.column}"' for f in _columns(model))
+    changed_parts: list[pd.DataFrame] = []
+    charge_parts: list[pd.DataFrame] = []
+    written: list[pd.Series] = []
+    done = 0
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # the psycopg cursor, for COPY
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                       [f"csu-import:{agency_id}:{kind}"])
-        progress("comparing with stored records", 0, len(records))
-        cursor.execute(f'SELECT source_id, id, row_hash FROM "{table}" '  # noqa: S608
-                       "WHERE source_agency_id = %s", [agency_id])
-        stored = pd.DataFrame(cursor.fetchall(), columns=["source_id", "id", "stored_hash"])
-        merged = records.merge(stored, on="source_id", how="left")
-        merged.index = records.index
-        is_new = merged["id"].isna()
-        is_changed = ~is_new & (merged["stored_hash"] != merged["row_hash"])
-        counts.created = int(is_new.sum())
-        counts.updated = int(is_changed.sum())
-        counts.unchanged = len(records) - counts.created - counts.updated
-        now = timezone.now()
-        fixed = {"source_agency_id": agency_id, "data_import_id": import_id,
-                 "created_at": now, "updated_at": now}
-
-        new_rows = records[is_new]
-        progress("writing new records", 0, len(new_rows))
-        _copy(cursor, table, _complete(new_rows, model, {**fixed, "first_import_id": import_id}))
-        progress("writing new records", len(new_rows), len(new_rows))
-
-        changed = records[is_changed].assign(id=merged.loc[is_changed, "id"].astype("int64"))
-        if not changed.empty:
+        statement = f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT csv)'
+        with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+            for part in parts:
+                records = part.records
+                done += len(records)
+                if records.empty:
+                    continue
+                ids = records["source_id"].map(stored_ids)
+                is_new = ids.isna().to_numpy()
+                if is_new.any():
+                    copy.write(_csv(_complete(records[is_new], model,
+                                              {**fixed, "first_import_id": import_id})))
+                    counts.created += int(is_new.sum())
+                if not is_new.all():
+                    changed_parts.append(records[~is_new].assign(
+                        id=ids[~is_new].astype("int64")))
+                if part.charges is not None:
+                    charge_parts.append(part.charges)
+                written.append(records["source_id"])
+                progress("writing records", done, total)
+        if changed_parts:
+            changed = pd.concat(changed_parts)
+            counts.updated = len(changed)
             progress("updating changed records", 0, len(changed))
             _update(cursor, table, model, changed, fixed, import_id)
-            progress("updating changed records", len(changed), len(changed))
-        if charges is not None:
-            _charges(cursor, table, charges, records[is_new | is_changed], import_id)
+        if charge_parts:
+            _charges(cursor, table, pd.concat(charge_parts), pd.concat(written), import_id)
     return counts
 
 
@@ -137,7 +165,7 @@ def _update(cursor, table: str, model, changed: pd.DataFrame, fixed: dict,  # ty
                    "WHERE t.id = s.id")
 
 
-def _charges(cursor, table: str, charges: pd.DataFrame, written: pd.DataFrame,  # type: ignore[no-untyped-def]
+def _charges(cursor, table: str, charges: pd.DataFrame, written: pd.Series,  # type: ignore[no-untyped-def]
              import_id: int) -> None:
     """Replace the charges of every arrest this import created or changed."""
     from intel.models import ArrestCharge
@@ -147,7 +175,7 @@ def _charges(cursor, table: str, charges: pd.DataFrame, written: pd.DataFrame,  
     cursor.execute(f'SELECT source_id, id FROM "{table}" WHERE data_import_id = %s',  # noqa: S608
                    [import_id])
     ids = dict(cursor.fetchall())
-    mine = charges[charges["source_id"].isin(written["source_id"])].copy()
+    mine = charges[charges["source_id"].isin(written)].copy()
     mine["arrest_id"] = mine["source_id"].map(ids).astype("int64")
     cursor.execute("DELETE FROM intel_arrestcharge WHERE arrest_id = ANY(%s)",
                    [list(mine["arrest_id"].unique())])

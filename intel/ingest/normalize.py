@@ -16,6 +16,7 @@ import pandas as pd
 
 from intel.choices import Race
 from intel.ingest import geo, parse
+from intel.ingest.arrowtext import json_objects
 from intel.ingest.fields import KINDS
 from intel.ingest.mapping import Mapping
 from intel.ingest.offenses import categorise
@@ -28,10 +29,13 @@ CASE_STATUS = ["referred", "charged", "declined", "pleaded", "convicted", "dismi
 
 @dataclass
 class Normalised:
+    """Rows to write (new or changed ones only), their charges, the rejects, and counts."""
+
     records: pd.DataFrame
     charges: pd.DataFrame | None = None
     rejects: list[list] = field(default_factory=list)
     quality: dict[str, int] = field(default_factory=dict)
+    unchanged: int = 0
 
 
 def _column(frame: pd.DataFrame, mapping: Mapping, name: str) -> pd.Series | None:
@@ -104,13 +108,70 @@ def _name(frame: pd.DataFrame, mapping: Mapping) -> pd.Series:
     return full.where(has_comma | flipped.isna(), flipped)
 
 
-def normalise(frame: pd.DataFrame, mapping: Mapping, kind: str, *, time_zone: str,
-              patterns: list[tuple[str, str, str]]) -> Normalised:
-    spec = KINDS[kind]
-    out = pd.DataFrame(index=frame.index)
-    rejects: list[list] = []
+def _row_hashes(frame: pd.DataFrame, mapping: Mapping) -> pd.Series:
+    """A 64-bit hash of each row's cells and the mapping: equal hash, equal stored values."""
+    signature = int(hashlib.blake2b(json.dumps(mapping.as_json(), sort_keys=True).encode(),
+                                    digest_size=7).hexdigest(), 16)
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return pd.Series((hashed ^ np.uint64(signature)).view(np.int64), index=frame.index)
 
-    out["source_id"] = _source_ids(frame, mapping)
+
+@dataclass
+class Prepared:
+    """What needs the whole file: ids, hashes, unchanged rows skipped, duplicates, and the
+    coordinates (stacking and the jurisdiction's extent are judged over all points)."""
+
+    frame: pd.DataFrame
+    source_ids: pd.Series
+    hashes: pd.Series
+    rejects: list[list]
+    unchanged: int
+    lat: pd.Series | None = None
+    lon: pd.Series | None = None
+    quality: pd.Series | None = None
+    zones: pd.Series | None = None
+
+
+def prepare(frame: pd.DataFrame, mapping: Mapping, kind: str,
+            stored: pd.DataFrame | None = None) -> Prepared:
+    """Rows whose id and hash match ``stored`` (``source_id``, ``stored_hash``) are unchanged:
+    counted and dropped before any parsing, which is what makes re-importing cheap."""
+    source_ids = _source_ids(frame, mapping)
+    hashes = _row_hashes(frame, mapping)
+    unchanged = 0
+    if stored is not None and not stored.empty:
+        known = pd.Series(stored["stored_hash"].to_numpy(), index=stored["source_id"])
+        same = (source_ids.map(known) == hashes).fillna(False).astype(bool).to_numpy()
+        unchanged = int(same.sum())
+        frame, source_ids, hashes = frame[~same], source_ids[~same], hashes[~same]
+    rejects: list[list] = []
+    dupes = (source_ids.duplicated(keep="last") & (source_ids != "")).to_numpy()
+    _reject(rejects, frame.index[dupes], mapping.columns.get("source_id", ""),
+            "the same record id appears again later in the file; the later row was used")
+    frame, source_ids, hashes = frame[~dupes], source_ids[~dupes], hashes[~dupes]
+    prepared = Prepared(frame, source_ids, hashes, rejects, unchanged)
+    if "latitude" in KINDS[kind].fields:
+        prepared.lat, prepared.lon = _coordinates(frame, mapping)
+        prepared.quality = geo.geocode_quality(prepared.lat, prepared.lon,
+                                               blurred=bool(mapping.options.get("blurred")))
+        # Zones read the boundary layers from the database: done here, before any COPY starts
+        # on the connection, so the per-part work needs no query.
+        usable = prepared.quality.isin(geo.USABLE)
+        prepared.zones = geo.zone_ids(prepared.lat, prepared.lon, usable)
+    return prepared
+
+
+def normalise_part(prepared: Prepared, rows: slice, mapping: Mapping, kind: str, *,
+                   time_zone: str, patterns: list[tuple[str, str, str]]) -> Normalised:
+    """Typed rows for the model of ``kind``, for the prepared rows in ``rows``; rows lacking
+    what the kind requires are rejected with the reason."""
+    spec = KINDS[kind]
+    frame = prepared.frame.iloc[rows]
+    if frame.empty:
+        return Normalised(pd.DataFrame({"source_id": pd.Series([], dtype=object)}))
+    rejects: list[list] = []
+    out = pd.DataFrame(index=frame.index)
+    out["source_id"] = prepared.source_ids.iloc[rows]
     out["source_row"] = frame.index.astype("int64")
     out[spec.when_column] = _when(frame, mapping, time_zone)
     bad_when = out[spec.when_column].isna()
@@ -129,12 +190,9 @@ def normalise(frame: pd.DataFrame, mapping: Mapping, kind: str, *, time_zone: st
             label = name.replace("_", " ")
             _reject(rejects, out.index[empty], mapping.columns[name], f"no {label}")
             no_id |= empty
-    keep = ~bad_when & ~no_id
-    dupes = out["source_id"].duplicated(keep="last") & keep
-    _reject(rejects, out.index[dupes], mapping.columns.get("source_id", ""),
-            "the same record id appears again later in the file; the later row was used")
-    keep &= ~dupes
+    keep = (~bad_when & ~no_id).to_numpy()
     frame, out = frame[keep], out[keep]
+    hashes = prepared.hashes.iloc[rows][keep]
 
     def col(name: str) -> pd.Series | None:
         return _column(frame, mapping, name)
@@ -143,7 +201,13 @@ def normalise(frame: pd.DataFrame, mapping: Mapping, kind: str, *, time_zone: st
         return spec.columns.get(name, name)
 
     _offense(frame, out, mapping, kind, patterns, target)
-    quality = _location(frame, out, mapping, kind)
+    quality = {}
+    if prepared.lat is not None:
+        assert prepared.lon is not None and prepared.quality is not None
+        assert prepared.zones is not None
+        quality = _location(frame, out, mapping, prepared.lat.iloc[rows][keep],
+                            prepared.lon.iloc[rows][keep], prepared.quality.iloc[rows][keep],
+                            prepared.zones.iloc[rows][keep])
     _people(frame, out, mapping, kind, target)
     for flag in ("firearm", "domestic", "fatal"):
         if flag in spec.fields:
@@ -161,12 +225,8 @@ def normalise(frame: pd.DataFrame, mapping: Mapping, kind: str, *, time_zone: st
         if reported is not None:
             fmt = mapping.options.get("reported_at_format") or "ISO8601"
             out["reported_at"] = parse.localise(parse.parse_datetime(reported, fmt), time_zone)
-    out["raw"] = pd.Series(frame.to_json(orient="records", lines=True).splitlines(),
-                           index=frame.index)
-    signature = int(hashlib.blake2b(json.dumps(mapping.as_json(), sort_keys=True).encode(),
-                                    digest_size=7).hexdigest(), 16)
-    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    out["row_hash"] = (hashed ^ np.uint64(signature)).view(np.int64)
+    out["raw"] = json_objects(frame)
+    out["row_hash"] = hashes
     charges = _charges(frame, out, mapping) if kind == "arrests" else None
     return Normalised(out, charges, rejects, quality)
 
@@ -188,23 +248,28 @@ def _offense(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping, kind: str
     if kind in ("incidents",):
         lookup_type = categorise(kind_col.unique(), patterns)
         lookup_desc = categorise(desc.unique(), patterns)
-        by_type = kind_col.map(lambda t: lookup_type[t])
-        by_desc = desc.map(lambda t: lookup_desc[t])
-        chosen = by_type.where(by_type.str[0] != "other", by_desc)
-        out["category"] = chosen.str[0]
-        out["nibrs_code"] = chosen.str[1]
+        # The type decides unless it says nothing ("other"); then the description does.
+        # Decided once per distinct (type, description) pair, then spread by integer codes.
+        t_codes, t_values = pd.factorize(kind_col)
+        d_codes, d_values = pd.factorize(desc)
+        pair_codes, pairs = pd.factorize(t_codes.astype(np.int64) * (len(d_values) + 1) + d_codes)
+        category = np.empty(len(pairs), dtype=object)
+        nibrs = np.empty(len(pairs), dtype=object)
+        for i, pair in enumerate(pairs):
+            t, d = t_values[pair // (len(d_values) + 1)], d_values[pair % (len(d_values) + 1)]
+            chosen = lookup_type[t] if lookup_type[t][0] != "other" else lookup_desc[d]
+            category[i], nibrs[i] = chosen
+        out["category"] = category[pair_codes]
+        out["nibrs_code"] = nibrs[pair_codes]
     if kind == "calls":
         out[target("offense_description")] = desc.str[:100] if "disposition" else desc
 
 
-def _location(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping, kind: str
-              ) -> dict[str, int]:
-    if "latitude" not in KINDS[kind].fields:
-        return {}
+def _coordinates(frame: pd.DataFrame, mapping: Mapping) -> tuple[pd.Series, pd.Series]:
+    """Latitude and longitude from whichever encoding the mapping found, rounded to 1e-7°."""
     cols = mapping.columns
-    index = frame.index
-    lat = pd.Series(np.nan, index=index)
-    lon = pd.Series(np.nan, index=index)
+    lat = pd.Series(np.nan, index=frame.index)
+    lon = pd.Series(np.nan, index=frame.index)
     if "latitude" in cols and "longitude" in cols:
         lat, lon = parse.parse_float(frame[cols["latitude"]]), parse.parse_float(
             frame[cols["longitude"]])
@@ -216,13 +281,18 @@ def _location(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping, kind: st
         lat, lon = parse.reproject(parse.parse_float(frame[cols["x"]]),
                                    parse.parse_float(frame[cols["y"]]),
                                    int(mapping.options["xy_epsg"]))
-    lat, lon = lat.round(7), lon.round(7)
-    quality = geo.geocode_quality(lat, lon, blurred=bool(mapping.options.get("blurred")))
-    usable = quality.isin(["ok", "stacked", "low_precision"])
+    return lat.round(7), lon.round(7)
+
+
+def _location(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping, lat: pd.Series,
+              lon: pd.Series, quality: pd.Series, zones: pd.Series) -> dict[str, int]:
+    cols = mapping.columns
+    index = frame.index
+    usable = quality.isin(geo.USABLE)
     out["latitude"] = lat.where(lat.notna(), None)
     out["longitude"] = lon.where(lon.notna(), None)
     out["geocode_quality"] = quality
-    out["zone_id"] = geo.zone_ids(lat, lon, usable)
+    out["zone_id"] = zones
     out["h3_r9"], out["h3_r7"] = geo.h3_cells(lat, lon, usable)
     address = frame[cols["address"]] if "address" in cols else pd.Series("", index=index)
     out["address"] = address.str[:255]

@@ -4,12 +4,14 @@
 on, or returns an ``Extract``: every cell a stripped string ("" when missing), indexed by the
 source row number a person sees in Excel or a text editor (the header line of a plain CSV is 1).
 
-CSV path, built to read a million rows in about a second: content sniffing (never the extension),
-decoding (UTF-8 with or without BOM, UTF-16, then cp1252, then latin-1), a binary check, NUL check,
-delimiter sniffing and header detection on the first 256 KB, then one multi-threaded pyarrow parse
-of the rest. pyarrow reports rows whose field count differs from the header's; only when there are
-such rows, or when a quoted value spans lines (so records and physical lines differ), does a
-streaming ``csv`` pass run to place every record on its physical line. XLSX: see ``xlsx.py``.
+CSV, about a second per million rows: the type is sniffed from content (never the extension);
+decoding is UTF-8 (BOM or not), UTF-16/32, then cp1252, then latin-1; binary and NUL checks; the
+delimiter and the header (after any junk lines) are found in the first 256 KB; pyarrow parses the
+rest in one pass, counting rows with more fields than the header (refused) or fewer (padded).
+Source rows: when records and physical lines tally, row i is on line i; when quoted values hold
+line breaks, each record spans 1 + the breaks inside its values. Short rows are found by re-reading
+the lines as text and put back in place (pandas' C parser pads them when quoted line breaks are
+also present). XLSX: see ``xlsx.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,6 +253,9 @@ def _not_text() -> ExtractError:
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
+    hint = re.fullmatch(r"sep=(.)\s*", lines[0]) if lines else None  # Excel's "sep=;" line
+    if hint:
+        return hint.group(1)
     sample = [line for line in lines[:HEAD_RECORDS] if any(d in line for d in ",;\t|")][:30]
     if not sample:
         return ","
@@ -329,49 +334,80 @@ def _parse_region(
     names = [f"c{i}" for i in range(width)]
     if not re.search(rb"\S", region):
         return pa.table({n: pa.array([], pa.string()) for n in names}), np.zeros(0, np.int64)
-    long, short = [0], []  # pyarrow skips rows whose field count differs from the header's
+    # pyarrow skips rows whose field count differs from the header's; count them, note short ones
+    n_long, n_short, short = [0], [0], {}
 
     def invalid(row: pacsv.InvalidRow) -> str:
         if row.actual_columns > row.expected_columns:
-            long[0] += 1
+            n_long[0] += 1
         else:
-            short.append(row.text)
+            n_short[0] += 1
+            short[row.text] = row.actual_columns
         return "skip"
 
     try:
-        table = pacsv.read_csv(
-            pa.py_buffer(region),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
-                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False, null_values=[]),
-        )
+        table = _parse(region, delimiter, names, invalid)
     except pa.ArrowInvalid as exc:
         raise _bad_quoting(exc) from exc
-    if long[0]:
-        raise _ragged(region, delimiter, width, first_line, long[0])
+    if n_long[0]:
+        raise _ragged(region, delimiter, width, first_line, n_long[0])
     lines = _count_lines(region)
-    if short and table.num_rows + len(short) == lines:  # short rows, one record per line
-        placed = _place_short_lines(region, delimiter, width, table, short)
-        if placed is not None:
-            return placed, np.arange(first_line, first_line + lines, dtype=np.int64)
-    if short:
-        return _place_rows(region, delimiter, width, first_line, table)
+    if n_short[0]:  # rows shorter than the header: put back, padded with ""
+        placed = None
+        if table.num_rows + n_short[0] == lines:
+            placed = _place_short_lines(region, delimiter, table, short, n_short[0])
+        table = _read_padded(region, delimiter, names) if placed is None else placed
     if table.num_rows == lines:  # every record is one line: the common case
         return table, np.arange(first_line, first_line + lines, dtype=np.int64)
     # Quoted values span lines: a record spans 1 + the line breaks inside its values.
-    spans = np.ones(table.num_rows, dtype=np.int64)
-    for col in table.columns:
-        breaks = pc.subtract(pc.add(pc.count_substring(col, "\n"), pc.count_substring(col, "\r")),
-                             pc.count_substring(col, "\r\n"))
+    spans, cr = np.ones(table.num_rows, dtype=np.int64), b"\r" in region
+    for col in filter(_has_line_breaks, table.columns):
+        breaks = pc.count_substring(col, "\n")
+        if cr:
+            breaks = pc.subtract(pc.add(breaks, pc.count_substring(col, "\r")),
+                                 pc.count_substring(col, "\r\n"))
         spans += breaks.to_numpy(zero_copy_only=False)
     if spans.sum() != lines:
-        return _place_rows(region, delimiter, width, first_line, table)
+        raise _bad_quoting(ValueError(f"{spans.sum()} lines placed of {lines}"))
     _check_tail(region, delimiter, int(spans[-1]))
     return table, first_line + np.concatenate(([0], np.cumsum(spans)[:-1]))
+
+
+def _has_line_breaks(col: pa.ChunkedArray) -> bool:
+    """Whether any value of a string column holds CR or LF (a quick look at its data buffers)."""
+    for chunk in col.chunks:
+        data = chunk.buffers()[2]
+        if data is not None:
+            values = np.frombuffer(data, dtype=np.uint8)
+            if (values == 10).any() or (values == 13).any():
+                return True
+    return False
+
+
+def _parse(data: bytes, delimiter: str, names: list[str],
+           invalid: Callable[[pacsv.InvalidRow], str] | None = None) -> pa.Table:
+    """pyarrow's reading of ``data``, every value a string ("" when empty). One thread: the
+    ``invalid`` row handler is cheap then (threads contend for the GIL to call it)."""
+    return pacsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+            newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+            quoted_strings_can_be_null=False, null_values=[]),
+    )
+
+
+def _read_padded(region: bytes, delimiter: str, names: list[str]) -> pa.Table:
+    """Short rows and quoted line breaks together: pandas' C parser pads short rows
+    itself and keeps every record (blank lines too), in order. (No row is longer than the header:
+    pyarrow has checked.)"""
+    frame = pd.read_csv(
+        io.BytesIO(region), sep=delimiter, header=None, names=names, index_col=False, dtype=str,
+        na_filter=False, skip_blank_lines=False, quotechar='"', doublequote=True, engine="c")
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
 def _ragged(region: bytes, delimiter: str, width: int, first_line: int, n: int) -> ExtractError:
@@ -392,10 +428,11 @@ def _ragged(region: bytes, delimiter: str, width: int, first_line: int, n: int) 
 
 
 def _place_short_lines(
-    region: bytes, delimiter: str, width: int, table: pa.Table, short: list[str]
+    region: bytes, delimiter: str, table: pa.Table, short: dict[str, int], n_short: int
 ) -> pa.Table | None:
-    """Records are lines here, so the short rows' lines are those whose text is one pyarrow gave
-    for a short row: found by reading the region again as whole lines (vectorised)."""
+    """Records are lines here, so the short rows are the lines whose text pyarrow reported as
+    short (``short``: text -> field count): found by reading the region again as whole lines,
+    then padded with delimiters, parsed, and put back in place. None if that does not add up."""
     sep = next((c for c in "\x1f\x1e\x1d\x1c\x01" if c.encode() not in region), None)
     if sep is None:
         return None
@@ -405,57 +442,37 @@ def _place_short_lines(
         convert_options=pacsv.ConvertOptions(column_types={"line": pa.string()},
                                              strings_can_be_null=False, null_values=[]),
     )["line"]
-    is_short = pc.is_in(lines, value_set=pa.array(list(set(short)), pa.string()))
-    if lines.length() != table.num_rows + len(short) or pc.sum(is_short).as_py() != len(short):
+    is_short = pc.is_in(lines, value_set=pa.array(list(short), pa.string()))
+    if lines.length() != table.num_rows + n_short or pc.sum(is_short).as_py() != n_short:
         return None
-    rows = [row + [""] * (width - len(row))
-            for row in csv.reader(lines.filter(is_short).to_pylist(), delimiter=delimiter)]
-    return _interleave(table, rows, np.flatnonzero(is_short.to_numpy(zero_copy_only=False)))
+    texts = lines.filter(is_short).to_pylist()
+    padded = "\n".join(t + delimiter * (table.num_columns - short[t]) for t in texts)
+    try:
+        extra = _parse(padded.encode(), delimiter, table.column_names)
+    except pa.ArrowInvalid:
+        return None
+    if extra.num_rows != n_short:
+        return None
+    return _interleave(table, extra, np.flatnonzero(is_short.to_numpy(zero_copy_only=False)))
 
 
-def _interleave(table: pa.Table, rows: list[list[str]], positions: Sequence[int]) -> pa.Table:
-    """``table`` with ``rows`` put back at record numbers ``positions`` (ascending)."""
-    extra = pa.table({name: pa.array([r[j] for r in rows], pa.string())
-                      for j, name in enumerate(table.column_names)})
-    at = np.asarray(positions, dtype=np.int64)
+def _interleave(table: pa.Table, extra: pa.Table, at: np.ndarray) -> pa.Table:
+    """``table`` with the rows of ``extra`` put back at record numbers ``at`` (ascending)."""
     runs = np.flatnonzero(np.diff(at) != 1) + 1  # where a run of consecutive short rows starts
     if len(runs) > 100:  # many runs: one gather instead of many zero-copy slices
-        is_short = np.zeros(table.num_rows + len(rows), dtype=bool)
+        is_short = np.zeros(table.num_rows + extra.num_rows, dtype=bool)
         is_short[at] = True
         order = np.empty(len(is_short), dtype=np.int64)
         order[~is_short] = np.arange(table.num_rows)
-        order[is_short] = table.num_rows + np.arange(len(rows))
+        order[is_short] = table.num_rows + np.arange(extra.num_rows)
         return pa.concat_tables([table, extra]).take(pa.array(order))
     pieces, done = [], 0
-    for first, last in zip([0, *runs], [*runs, len(rows)], strict=True):
+    for first, last in zip([0, *runs], [*runs, extra.num_rows], strict=True):
         before = int(at[first]) - first  # parsed rows that come before this run
         pieces += [table.slice(done, before - done), extra.slice(first, last - first)]
         done = before
     pieces.append(table.slice(done))
     return pa.concat_tables(pieces)
-
-
-def _place_rows(
-    region: bytes, delimiter: str, width: int, first_line: int, table: pa.Table
-) -> tuple[pa.Table, np.ndarray]:
-    """The general case (short rows and quoted line breaks): a csv pass finds each record's last
-    line and the short rows' values (padded with ""), then they are put back in file order."""
-    reader = csv.reader(io.StringIO(region.decode(), newline=""), delimiter=delimiter)
-    ends: list[int] = []  # last physical line of each record, counted from the region's start
-    shorts: list[tuple[int, list[str]]] = []  # (record number, padded values)
-    try:
-        for row in reader:
-            ends.append(reader.line_num)
-            if 0 < len(row) < width:
-                shorts.append((len(ends) - 1, row + [""] * (width - len(row))))
-    except csv.Error as exc:
-        raise _bad_quoting(exc) from exc
-    if len(ends) - len(shorts) != table.num_rows:
-        raise _bad_quoting(ValueError(f"{len(ends)} records vs {table.num_rows} parsed"))
-    _check_tail(region, delimiter, ends[-1] - (ends[-2] if len(ends) > 1 else 0))
-    starts = np.concatenate(([0], np.asarray(ends[:-1], dtype=np.int64)))
-    table = _interleave(table, [r for _, r in shorts], [k for k, _ in shorts])
-    return table, first_line + starts
 
 
 def _check_tail(region: bytes, delimiter: str, span: int) -> None:
@@ -490,8 +507,9 @@ def no_header_error() -> ExtractError:
 def _clean_headers(raw: Sequence[str]) -> list[str]:
     names: list[str] = []
     for i, cell in enumerate(raw, 1):
-        text = "".join(c for c in cell if unicodedata.category(c) not in ("Cc", "Cf"))
-        base = name = " ".join(text.split()) or f"column_{i}"
+        spaced = " ".join(cell.split())  # tabs, line breaks, runs of spaces: one space
+        text = "".join(c for c in spaced if unicodedata.category(c) not in ("Cc", "Cf"))
+        base = name = text or f"column_{i}"
         k = 2
         while name in names:
             name, k = f"{base}_{k}", k + 1

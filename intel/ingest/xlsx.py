@@ -137,6 +137,9 @@ def read_xlsx(path: Path, *, sheet: str | None, max_bytes: int) -> Extract:
             "hold plain values: copy the sheet and use Paste Special > Values (or export again "
             "as CSV), then upload.",
             code="formula_cells", details=formulas[:SHOWN])
+    if not any(values for _, values in records):
+        raise ExtractError(f'The sheet "{ws.title}" is empty. Choose the sheet that holds the '
+                           "extract, or export it again, and upload.", code="empty")
     h = find_header([values for _, values in records[:HEAD_RECORDS]])
     if h is None:
         raise no_header_error()

@@ -287,3 +287,27 @@ def test_files_are_stored_under_generated_names_and_path_names_refused(analyst, 
         cursor.execute("SELECT count(*) FROM intel_incident WHERE data_import_id = %s",
                        [data_import.pk])
         assert cursor.fetchone()[0] == 5
+
+
+def test_the_api_takes_an_upload_and_reports_the_import(analyst, tmp_path,
+                                                        django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from csu.services import api_token_create
+    from intel.tasks import import_run_task
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {api_token_create(actor=analyst)}")
+    path = _write(_chicago(slice(0, 30)), tmp_path / "api.csv")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, open(path, "rb") as fh:
+        response = client.post(reverse("import-list"), {"file": fh, "kind": "incidents",
+                                                        "agency": "CPD"})
+    assert response.status_code == 202 and len(callbacks) == 1
+    import_id = response.json()["id"]
+    import_run_task(import_id, analyst.pk)
+
+    body = client.get(reverse("import-detail", args=[import_id])).json()
+    assert (body["status"], body["created"], body["agency"]) == ("succeeded", 30, "CPD")
+
+    with open(path, "rb") as fh:
+        bad = client.post(reverse("import-list"), {"file": fh, "kind": "dogs", "agency": "CPD"})
+    assert bad.status_code == 400 and "kind" in bad.json()["extra"]["fields"]

@@ -16,6 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from intel.ingest import reading
 from intel.ingest.reading import (
     Extract,
     ExtractError,
@@ -337,6 +338,12 @@ def test_delimiters(delimiter: str, tmp_path: Path) -> None:
     assert rows(extract) == lines[1:]
 
 
+def test_excel_separator_hint_line(tmp_path: Path) -> None:
+    extract = read_extract(write(tmp_path, "sep=;\r\nCase;Amount\r\nC-1;1,5\r\n"))
+    assert (extract.headers, rows(extract)) == (["Case", "Amount"], [["C-1", "1,5"]])
+    assert extract.skipped_rows == [1]
+
+
 @pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
 def test_line_endings(ending: str, tmp_path: Path) -> None:
     extract = read_extract(write(tmp_path, ending.join(["a,b", "1,2", "", "3,4"]) + ending))
@@ -379,8 +386,8 @@ def test_short_rows_are_padded(tmp_path: Path) -> None:
 
 
 def test_duplicate_and_missing_headers(tmp_path: Path) -> None:
-    extract = read_extract(write(tmp_path, "\ufeffX,X,X_2,,Y,\n1,2,3,4,5,\n"))
-    assert extract.headers == ["X", "X_2", "X_2_2", "column_4", "Y"]  # empty unnamed col dropped
+    extract = read_extract(write(tmp_path, '\ufeffX,X,X_2,,"Y\tZ\n",\n1,2,3,4,5,\n'))
+    assert extract.headers == ["X", "X_2", "X_2_2", "column_4", "Y Z"]  # empty unnamed col dropped
     assert rows(extract) == [["1", "2", "3", "4", "5"]]
 
 
@@ -415,10 +422,16 @@ def reference_read(text: str) -> tuple[list[list[str]], list[int], list[int]]:
     return kept, index, skipped
 
 
+@pytest.mark.parametrize("pandas_pads", [False, True])
 @pytest.mark.parametrize("seed", range(25))
-def test_matches_the_csv_module_on_messy_files(seed: int, tmp_path: Path) -> None:
-    """Random mixes of quoted newlines, blank lines, short rows and line endings: the fast path
-    (pyarrow) and the slow path (placing records on lines) agree with a plain csv.reader."""
+def test_matches_the_csv_module_on_messy_files(
+    seed: int, pandas_pads: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random mixes of quoted newlines, blank lines, short rows and line endings: every way of
+    placing rows (pyarrow alone, short lines padded and put back, pandas padding them) agrees
+    with a plain csv.reader."""
+    if pandas_pads:
+        monkeypatch.setattr(reading, "_place_short_lines", lambda *args: None)
     rng = random.Random(seed)
     ending = rng.choice(["\n", "\r\n", "\r"])
     width = rng.randint(1, 6)
@@ -455,6 +468,15 @@ def test_large_file_with_late_oddities(tmp_path: Path) -> None:
     assert extract.frame.loc[9_002].tolist() == ["C-9000", "2024-01-02", "", ""]
     assert extract.frame.loc[9_502, "Offense"] == "two\nlines"
     assert extract.frame.index[-1] == 10_002  # one row was two lines
+
+
+def test_many_short_rows(tmp_path: Path) -> None:
+    body = [f"C-{i},2024-01-02,THEFT" + (",note" if i % 2 else "") for i in range(12_001)]
+    text = "Case,Date,Offense,Notes\r\n" + "\r\n".join(body) + "\r\n"
+    kept, index, _ = reference_read(text)
+    extract = read_extract(write(tmp_path, text))
+    assert (rows(extract), list(extract.frame.index)) == (kept, index)
+    assert extract.frame.loc[2].tolist() == ["C-0", "2024-01-02", "THEFT", ""]
 
 
 def test_safe_upload_name() -> None:
@@ -518,6 +540,10 @@ def test_xlsx_empty_and_header_only(tmp_path: Path) -> None:
     with pytest.raises(ExtractError) as empty:
         read_extract(save(wb, tmp_path, "empty.xlsx"))
     assert empty.value.code == "empty"
+    wb.create_sheet("Blank")
+    with pytest.raises(ExtractError) as blank:
+        read_extract(save(wb, tmp_path, "blank.xlsx"), sheet="Blank")
+    assert blank.value.code == "empty" and '"Blank"' in blank.value.message
     wb.active.append(["Case", "Offense"])
     with pytest.raises(ExtractError) as header_only:
         read_extract(save(wb, tmp_path, "header.xlsx"))
