@@ -304,6 +304,11 @@ def _zone_index_clear() -> None:
     _index = None
 
 
+def zone_index() -> _ZoneIndex:
+    """The zones, loaded for repeated ``zones_for_points`` calls without a query each."""
+    return _zone_index()
+
+
 def _zone_index() -> _ZoneIndex:
     """All zones as prepared polygons, reloaded only when a layer or the zone set changed."""
     global _index
@@ -324,7 +329,8 @@ def _zone_index() -> _ZoneIndex:
     return _index
 
 
-def zones_for_points(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def zones_for_points(lat: np.ndarray, lon: np.ndarray,
+                     index: _ZoneIndex | None = None) -> np.ndarray:
     """The zone id containing each point (int64; 0 = none or no coordinates).
 
     Where layers overlap the zone of the layer with the lowest priority number wins, then the
@@ -335,7 +341,7 @@ def zones_for_points(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     if lat.shape != lon.shape:
         raise ValueError("lat and lon must have the same shape.")
     result = np.zeros(lat.shape, dtype=np.int64)
-    index = _zone_index()
+    index = index or _zone_index()  # a caller may load it once (no query per call)
     located = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
     if not len(index.ids) or not len(located):
         return result

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from intel.choices import OffenseCategory
 from intel.ingest.fields import FIELDS, KINDS
 from intel.models import Agency, ImportKind
 
@@ -72,3 +73,12 @@ class MappingForm(forms.Form):
 
     def mapping_rows(self) -> list[tuple[str, forms.BoundField]]:
         return [(name, self[f"col_{name}"]) for name in KINDS[self.kind].fields]
+
+
+class OffenseMappingForm(forms.Form):
+    pattern = forms.CharField(max_length=120, help_text="Text the offense contains, e.g. "
+                                                        "\"CARJACKING\" (case does not matter).")
+    category = forms.ChoiceField(choices=OffenseCategory.choices)
+    nibrs_code = forms.CharField(max_length=8, required=False, label="NIBRS code")
+    agency = forms.ModelChoiceField(queryset=Agency.objects.order_by("name"), required=False,
+                                    empty_label="All agencies")

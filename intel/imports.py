@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.cache import cache
@@ -48,9 +49,18 @@ def stored_path(data_import: DataImport) -> Path:
     return _store() / data_import.stored_name
 
 
-def agency_for_import(*, name: str) -> Agency:
-    """The agency an extract comes from, created on first use (an agency's name is its key)."""
+def agency_for_import(*, name: str, time_zone: str = "") -> Agency:
+    """The agency an extract comes from, created on first use (an agency's name is its key).
+    A time zone given here becomes the agency's: its local times are read in it."""
     agency, _ = Agency.objects.get_or_create(name=name.strip()[:200])
+    if time_zone and agency.time_zone != time_zone:
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError({"time_zone": f"Unknown time zone {time_zone!r} (use an IANA "
+                                                "name such as America/Chicago)."}) from exc
+        agency.time_zone = time_zone
+        agency.save(update_fields=["time_zone"])
     return agency
 
 
@@ -119,12 +129,17 @@ def _saved_mapping(data_import: DataImport) -> MappingProfile | None:
             .order_by("-updated_at").first())
 
 
-def import_preview(*, actor: Any, data_import: DataImport, rows: int = 10) -> Preview:
-    """The first rows and the proposed mapping with its confidence, for the analyst to check."""
+def import_preview(*, actor: Any, data_import: DataImport, rows: int = 10,
+                   options: dict[str, Any] | None = None) -> Preview:
+    """The first rows and the proposed mapping with its confidence, for the analyst to check.
+    ``options`` (e.g. ``xy_epsg``) inform the proposal."""
     extract = reading.read_extract(stored_path(data_import), sheet=data_import.sheet or None)
     profile = _saved_mapping(data_import)
-    mapping = propose_mapping(extract.frame, data_import.kind,
-                              Mapping.from_json(profile.mapping) if profile else None)
+    saved = Mapping.from_json(profile.mapping) if profile else None
+    if options:
+        saved = saved or Mapping()
+        saved.options.update(options)
+    mapping = propose_mapping(extract.frame, data_import.kind, saved)
     error = ""
     try:
         check_required(mapping, data_import.kind, extract.headers)
@@ -133,6 +148,22 @@ def import_preview(*, actor: Any, data_import: DataImport, rows: int = 10) -> Pr
     head = extract.frame.head(rows)
     return Preview(extract, mapping, [[str(i), *row] for i, row in zip(
         head.index, head.to_numpy().tolist(), strict=True)], error)
+
+
+@transaction.atomic
+def import_queue(*, actor: Any, data_import: DataImport,
+                 mapping: Mapping | None = None) -> DataImport:
+    """Hand an import to a worker (after this transaction commits): with the mapping the
+    analyst confirmed, or none to let the worker map it automatically (API uploads)."""
+    from intel.tasks import import_run_task
+
+    updated = DataImport.objects.filter(pk=data_import.pk, status=DataImport.Status.PENDING
+                                        ).update(status=DataImport.Status.QUEUED)
+    if updated:
+        import_run_task.delay_on_commit(data_import.pk, getattr(actor, "pk", None),
+                                        mapping.as_json() if mapping else None)
+    data_import.refresh_from_db()
+    return data_import
 
 
 def _progress_key(import_id: int) -> str:
@@ -160,7 +191,8 @@ def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None =
                time_zone: str | None = None, progress: Progress | None = None) -> DataImport:
     """Validate and write a whole extract. Idempotent: a finished import is returned as is."""
     data_import.refresh_from_db()
-    if data_import.status not in (DataImport.Status.PENDING, DataImport.Status.FAILED):
+    if data_import.status not in (DataImport.Status.PENDING, DataImport.Status.QUEUED,
+                                  DataImport.Status.FAILED):
         return data_import
     started = time.monotonic()
     key = _progress_key(data_import.pk)
@@ -183,6 +215,7 @@ def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None =
                                       Mapping.from_json(profile.mapping) if profile else None)
         check_required(mapping, data_import.kind, extract.headers)
         patterns = _offense_patterns(data_import.agency)
+        zone = time_zone or data_import.agency.time_zone or settings.TIME_ZONE
         with transaction.atomic():
             report("comparing with stored records", 0, total)
             stored = stored_rows(agency_id=data_import.agency_id, kind=data_import.kind)
@@ -194,7 +227,7 @@ def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None =
                 for start in range(0, len(prepared.frame), PART_ROWS):
                     part = normalise_part(prepared, slice(start, start + PART_ROWS), mapping,
                                           data_import.kind, patterns=patterns,
-                                          time_zone=time_zone or settings.TIME_ZONE)
+                                          time_zone=zone)
                     rejects.extend(part.rejects)
                     quality.update(part.quality)
                     yield part
@@ -291,3 +324,28 @@ def mapping_profile_save(*, actor: Any, agency: Agency, kind: str, name: str, ma
                   "created_by": actor if getattr(actor, "pk", None) else None})
     audit.audit_log(actor=actor, action="import.profile_save", obj=profile)
     return profile
+
+
+@transaction.atomic
+def offense_mapping_save(*, actor: Any, pattern: str, category: str, nibrs_code: str = "",
+                         agency: Agency | None = None) -> OffenseMapping:
+    """Add or change a row of the offense lookup; later imports categorise with it."""
+    if actor is not None and not actor.has_perm("intel.add_offensemapping"):
+        raise PermissionDenied
+    row, _ = OffenseMapping.objects.update_or_create(
+        agency=agency, pattern=pattern.strip().upper()[:120],
+        defaults={"category": category, "nibrs_code": nibrs_code.strip().upper()[:8]})
+    row.full_clean()
+    audit.audit_log(actor=actor, action="offense_mapping.save", obj=row, category=category)
+    return row
+
+
+def offense_mapping_list(*, actor: Any) -> list[dict[str, Any]]:
+    """The lookup as it applies: the analyst's rows (which win) and the built-in patterns."""
+    rows = [{"pattern": r.pattern, "category": r.category, "nibrs_code": r.nibrs_code,
+             "agency": r.agency.name if r.agency else "all agencies", "builtin": False}
+            for r in OffenseMapping.objects.visible_to(actor).select_related("agency")]
+    overridden = {r["pattern"] for r in rows}
+    rows += [{"pattern": p, "category": c, "nibrs_code": n, "agency": "all agencies",
+              "builtin": True} for p, c, n in BUILTIN if p not in overridden]
+    return sorted(rows, key=lambda r: (r["builtin"], r["pattern"]))

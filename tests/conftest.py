@@ -7,10 +7,15 @@ Personas sign in the way people do (password + banner, then a real TOTP code) vi
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -140,6 +145,41 @@ def client_for(db: None) -> Callable[[object], Client]:
         return sign_in(Client(), user)
 
     return make
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    user = s["USER"] or "postgres"
+    if s["HOST"].startswith("/"):  # a unix socket directory (the embedded server)
+        return f"postgresql://{user}@{quote(s['HOST'], safe='')}/{s['NAME']}"
+    return f"postgresql://{user}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def worker():  # type: ignore[no-untyped-def]
+    """A real Celery worker process, against the test database, on a queue of its own plus the
+    application's queues (imports...)."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "csu.settings.test",
+           "DATABASE_URL": _database_url()}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / f"worker-{queue}.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "csu", "worker", "-Q", f"{queue},default,imports",
+         "--concurrency", "1", "--pool", "prefork", "-n", f"{queue}@%h", "-l", "warning",
+         "--without-gossip", "--without-mingle"],
+        cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    proc.log_path = ARTIFACTS / f"worker-{queue}.log"  # type: ignore[attr-defined]
+    try:
+        yield queue, proc
+    finally:
+        log.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @pytest.fixture

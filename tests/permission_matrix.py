@@ -36,6 +36,7 @@ PAGES: list[Page] = [
     Page("csu:user-list", ("admin",)),
     Page("intel:boundary-list", ("analyst", "supervisor")),
     Page("intel:import-list", ("analyst", "supervisor")),
+    Page("intel:offense-list", ("analyst",)),
     Page("intel:import-detail", ("analyst", "supervisor"), args=("{import}",),
          missing_args=(999999,)),
     Page("intel:import-progress", ("analyst", "supervisor"), args=("{import}",),

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from intel import imports
 from intel.api.serializers import DataImportCreateInputSerializer, DataImportOutputSerializer
 from intel.models import DataImport
-from intel.tasks import import_run_task
 
 
 class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -48,7 +47,7 @@ class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         except ValidationError as exc:
             raise exc from None  # one error shape, via the exception handler
         if data_import.status == DataImport.Status.PENDING:
-            import_run_task.delay_on_commit(data_import.pk, request.user.pk)
+            data_import = imports.import_queue(actor=request.user, data_import=data_import)
             code = status.HTTP_202_ACCEPTED
         else:
             code = status.HTTP_200_OK  # already imported: nothing to do

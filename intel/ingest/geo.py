@@ -98,12 +98,13 @@ def _point_keys(lat: pd.Series, lon: pd.Series) -> pd.Series:
             + (lon.fillna(0) * 1e7).round().astype("int64"))
 
 
-def zone_ids(lat: pd.Series, lon: pd.Series, usable: pd.Series) -> pd.Series:
+def zone_ids(lat: pd.Series, lon: pd.Series, usable: pd.Series, index: object = None
+             ) -> pd.Series:
     from intel.boundaries import zones_for_points
 
     ids = pd.Series(pd.NA, index=lat.index, dtype="Int64")
     if usable.any():
         found = zones_for_points(lat[usable].to_numpy(dtype=float),
-                                 lon[usable].to_numpy(dtype=float))
+                                 lon[usable].to_numpy(dtype=float), index=index)
         ids[usable] = pd.array(np.where(found > 0, found, pd.NA), dtype="Int64")
     return ids

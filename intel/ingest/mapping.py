@@ -29,11 +29,18 @@ class Mapping:
     options: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"columns": self.columns, "options": self.options}
+        return {"columns": self.columns, "options": self.options, "notes": self.notes}
+
+    def signature(self) -> str:
+        """What decides the stored values (not the notes): part of every row's hash."""
+        import json
+
+        return json.dumps({"columns": self.columns, "options": self.options}, sort_keys=True)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Mapping:
-        return cls(columns=dict(data.get("columns", {})), options=dict(data.get("options", {})))
+        return cls(columns=dict(data.get("columns", {})), options=dict(data.get("options", {})),
+                   notes=dict(data.get("notes", {})))
 
 
 class MappingError(Exception):

@@ -8,7 +8,6 @@ read of boundary layers for zones.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,8 +109,7 @@ def _name(frame: pd.DataFrame, mapping: Mapping) -> pd.Series:
 
 def _row_hashes(frame: pd.DataFrame, mapping: Mapping) -> pd.Series:
     """A 64-bit hash of each row's cells and the mapping: equal hash, equal stored values."""
-    signature = int(hashlib.blake2b(json.dumps(mapping.as_json(), sort_keys=True).encode(),
-                                    digest_size=7).hexdigest(), 16)
+    signature = int(hashlib.blake2b(mapping.signature().encode(), digest_size=7).hexdigest(), 16)
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     return pd.Series((hashed ^ np.uint64(signature)).view(np.int64), index=frame.index)
 
@@ -123,23 +121,26 @@ class Prepared:
 
     frame: pd.DataFrame
     source_ids: pd.Series
-    hashes: pd.Series
+    hashes: pd.Series | None  # None: nothing stored to compare with; hashed part by part
     rejects: list[list]
     unchanged: int
     lat: pd.Series | None = None
     lon: pd.Series | None = None
     quality: pd.Series | None = None
-    zones: pd.Series | None = None
+    zone_index: object = None  # boundary polygons, loaded before any COPY starts
 
 
 def prepare(frame: pd.DataFrame, mapping: Mapping, kind: str,
             stored: pd.DataFrame | None = None) -> Prepared:
     """Rows whose id and hash match ``stored`` (``source_id``, ``stored_hash``) are unchanged:
     counted and dropped before any parsing, which is what makes re-importing cheap."""
+    from intel.boundaries import zone_index
+
     source_ids = _source_ids(frame, mapping)
-    hashes = _row_hashes(frame, mapping)
+    hashes: pd.Series | None = None
     unchanged = 0
     if stored is not None and not stored.empty:
+        hashes = _row_hashes(frame, mapping)
         known = pd.Series(stored["stored_hash"].to_numpy(), index=stored["source_id"])
         same = (source_ids.map(known) == hashes).fillna(False).astype(bool).to_numpy()
         unchanged = int(same.sum())
@@ -148,16 +149,16 @@ def prepare(frame: pd.DataFrame, mapping: Mapping, kind: str,
     dupes = (source_ids.duplicated(keep="last") & (source_ids != "")).to_numpy()
     _reject(rejects, frame.index[dupes], mapping.columns.get("source_id", ""),
             "the same record id appears again later in the file; the later row was used")
-    frame, source_ids, hashes = frame[~dupes], source_ids[~dupes], hashes[~dupes]
+    frame, source_ids = frame[~dupes], source_ids[~dupes]
+    hashes = hashes[~dupes] if hashes is not None else None
     prepared = Prepared(frame, source_ids, hashes, rejects, unchanged)
     if "latitude" in KINDS[kind].fields:
         prepared.lat, prepared.lon = _coordinates(frame, mapping)
         prepared.quality = geo.geocode_quality(prepared.lat, prepared.lon,
                                                blurred=bool(mapping.options.get("blurred")))
-        # Zones read the boundary layers from the database: done here, before any COPY starts
-        # on the connection, so the per-part work needs no query.
-        usable = prepared.quality.isin(geo.USABLE)
-        prepared.zones = geo.zone_ids(prepared.lat, prepared.lon, usable)
+        # The boundary layers come from the database: read now, before any COPY starts on the
+        # connection, so the per-part work needs no query.
+        prepared.zone_index = zone_index()
     return prepared
 
 
@@ -192,7 +193,8 @@ def normalise_part(prepared: Prepared, rows: slice, mapping: Mapping, kind: str,
             no_id |= empty
     keep = (~bad_when & ~no_id).to_numpy()
     frame, out = frame[keep], out[keep]
-    hashes = prepared.hashes.iloc[rows][keep]
+    hashes = (prepared.hashes.iloc[rows][keep] if prepared.hashes is not None
+              else _row_hashes(frame, mapping))
 
     def col(name: str) -> pd.Series | None:
         return _column(frame, mapping, name)
@@ -204,10 +206,9 @@ def normalise_part(prepared: Prepared, rows: slice, mapping: Mapping, kind: str,
     quality = {}
     if prepared.lat is not None:
         assert prepared.lon is not None and prepared.quality is not None
-        assert prepared.zones is not None
         quality = _location(frame, out, mapping, prepared.lat.iloc[rows][keep],
                             prepared.lon.iloc[rows][keep], prepared.quality.iloc[rows][keep],
-                            prepared.zones.iloc[rows][keep])
+                            prepared.zone_index)
     _people(frame, out, mapping, kind, target)
     for flag in ("firearm", "domestic", "fatal"):
         if flag in spec.fields:
@@ -223,7 +224,8 @@ def normalise_part(prepared: Prepared, rows: slice, mapping: Mapping, kind: str,
     if "reported_at" in spec.fields:
         reported = col("reported_at")
         if reported is not None:
-            fmt = mapping.options.get("reported_at_format") or "ISO8601"
+            fmt = (mapping.options.get("reported_at_format")
+                   or parse.detect_datetime(reported).format or "ISO8601")
             out["reported_at"] = parse.localise(parse.parse_datetime(reported, fmt), time_zone)
     out["raw"] = json_objects(frame)
     out["row_hash"] = hashes
@@ -285,14 +287,14 @@ def _coordinates(frame: pd.DataFrame, mapping: Mapping) -> tuple[pd.Series, pd.S
 
 
 def _location(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping, lat: pd.Series,
-              lon: pd.Series, quality: pd.Series, zones: pd.Series) -> dict[str, int]:
+              lon: pd.Series, quality: pd.Series, zone_index: object) -> dict[str, int]:
     cols = mapping.columns
     index = frame.index
     usable = quality.isin(geo.USABLE)
     out["latitude"] = lat.where(lat.notna(), None)
     out["longitude"] = lon.where(lon.notna(), None)
     out["geocode_quality"] = quality
-    out["zone_id"] = zones
+    out["zone_id"] = geo.zone_ids(lat, lon, usable, zone_index)
     out["h3_r9"], out["h3_r7"] = geo.h3_cells(lat, lon, usable)
     address = frame[cols["address"]] if "address" in cols else pd.Series("", index=index)
     out["address"] = address.str[:255]

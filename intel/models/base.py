@@ -26,6 +26,9 @@ class Agency(models.Model):
     short_name = models.CharField(max_length=40, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.POLICE)
     is_law_enforcement = models.BooleanField(default=True)
+    time_zone = models.CharField(
+        max_length=64, blank=True,
+        help_text="IANA time zone of the agency's local times (empty: the office's own).")
 
     objects = VisibleQuerySet.as_manager()
 

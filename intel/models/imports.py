@@ -29,7 +29,8 @@ class DataImport(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
+        PENDING = "pending", "Waiting for its mapping"
+        QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Imported"
         DUPLICATE = "duplicate", "Already imported"

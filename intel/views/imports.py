@@ -18,7 +18,6 @@ from intel.ingest import reading
 from intel.ingest.fields import FIELDS
 from intel.ingest.mapping import Mapping
 from intel.models import DataImport
-from intel.tasks import import_run_task
 
 
 def _get(request: HttpRequest, pk: int) -> DataImport:
@@ -65,7 +64,10 @@ def _upload_limit() -> int:
 @permission_required("intel.view_dataimport", raise_exception=True)
 def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     data_import = _get(request, pk)
-    context = {"imp": data_import, "fields": FIELDS}
+    context = {"imp": data_import, "mapping_used": [
+        (FIELDS[name].label if name in FIELDS else name, column,
+         data_import.mapping_notes.get(name, ""))
+        for name, column in data_import.mapping.get("columns", {}).items()]}
     if data_import.status == DataImport.Status.PENDING:
         try:
             preview = imports.import_preview(actor=request.user, data_import=data_import)
@@ -77,7 +79,7 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=data_import.kind, headers=preview.extract.headers,
                 initial_columns=preview.mapping.columns,
                 initial={"xy_epsg": preview.mapping.options.get("xy_epsg")})
-    elif data_import.status == DataImport.Status.RUNNING:
+    elif data_import.status in (DataImport.Status.QUEUED, DataImport.Status.RUNNING):
         context["progress"] = imports.import_progress(data_import=data_import)
     return render(request, "intel/imports/detail.html", context)
 
@@ -97,12 +99,19 @@ def import_start_view(request: HttpRequest, pk: int) -> HttpResponse:
                        initial_columns=preview.mapping.columns)
     if not form.is_valid():
         return render(request, "intel/imports/detail.html", {
-            "imp": data_import, "preview": preview, "mapping_form": form, "fields": FIELDS,
+            "imp": data_import, "preview": preview, "mapping_form": form,
         }, status=400)
-    options = {k: v for k, v in preview.mapping.options.items() if not k.endswith("_format")}
+    columns = form.cleaned_data["columns"]
+    # A learnt date format holds only while its field keeps the column it was learnt from.
+    options = {k: v for k, v in preview.mapping.options.items()
+               if not k.endswith("_format")
+               or columns.get(k[:-7]) == preview.mapping.columns.get(k[:-7])}
     if form.cleaned_data.get("xy_epsg"):
         options["xy_epsg"] = form.cleaned_data["xy_epsg"]
-    mapping = Mapping(columns=form.cleaned_data["columns"], options=options)
+    proposed, why = preview.mapping.columns, preview.mapping.notes
+    notes = {name: why.get(name, "") if column == proposed.get(name)
+             else f"chosen by {request.user.get_username()}" for name, column in columns.items()}
+    mapping = Mapping(columns=columns, options=options, notes=notes)
     with transaction.atomic():
         if form.cleaned_data.get("save_profile"):
             profile = imports.mapping_profile_save(
@@ -110,7 +119,7 @@ def import_start_view(request: HttpRequest, pk: int) -> HttpResponse:
                 name=form.cleaned_data["profile_name"], mapping=mapping,
                 headers=preview.extract.headers)
             DataImport.objects.filter(pk=pk).update(profile=profile)
-        import_run_task.delay_on_commit(data_import.pk, request.user.pk, mapping.as_json())
+        imports.import_queue(actor=request.user, data_import=data_import, mapping=mapping)
     messages.success(request, "The import is queued; this page follows its progress.")
     return redirect("intel:import-detail", pk=pk)
 
@@ -121,7 +130,7 @@ def import_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     data_import = _get(request, pk)
     response = render(request, "intel/imports/_progress.html", {
         "imp": data_import, "progress": imports.import_progress(data_import=data_import)})
-    if data_import.status not in (DataImport.Status.PENDING, DataImport.Status.RUNNING):
+    if data_import.status not in (DataImport.Status.QUEUED, DataImport.Status.RUNNING):
         response["HX-Refresh"] = "true"  # done: show the full result
     return response
 

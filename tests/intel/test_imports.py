@@ -311,3 +311,91 @@ def test_the_api_takes_an_upload_and_reports_the_import(analyst, tmp_path,
     with open(path, "rb") as fh:
         bad = client.post(reverse("import-list"), {"file": fh, "kind": "dogs", "agency": "CPD"})
     assert bad.status_code == 400 and "kind" in bad.json()["extra"]["fields"]
+
+
+def test_an_analyst_pattern_recategorises_the_next_import(analyst, client_for, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    frame = _chicago(slice(0, 60))
+    frame["Primary Type"] = "CARJACKING"
+    frame["Description"] = "ARMED"
+    run_cli(_write(frame, tmp_path / "first.csv"), "incidents", "CPD")
+    assert set(Incident.objects.values_list("category", flat=True)) == {"other"}
+
+    client = client_for(analyst)
+    response = client.post(reverse("intel:offense-list"), {
+        "pattern": "carjacking", "category": "violent", "nibrs_code": "120"})
+    assert response.status_code == 302
+    assert "CARJACKING" in client.get(reverse("intel:offense-list")).content.decode()
+    frame["Description"] = "ARMED: HANDGUN"  # changed rows are re-categorised
+    run_cli(_write(frame, tmp_path / "second.csv"), "incidents", "CPD")
+
+    assert set(Incident.objects.values_list("category", "nibrs_code")) == {("violent", "120")}
+
+
+@pytest.mark.parametrize(("name", "kind", "sheet", "rows", "model"), EXTRACTS,
+                         ids=[f"{e[0]}:{e[2] or e[1]}" for e in EXTRACTS])
+def test_real_extracts_import_through_the_web_page_as_proposed(
+        name, kind, sheet, rows, model, analyst, client_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from intel.tasks import import_run_task
+
+    queued: list[tuple] = []
+    monkeypatch.setattr(import_run_task, "delay_on_commit", lambda *args: queued.append(args))
+    client = client_for(analyst)
+    with open(REAL / name, "rb") as handle:
+        response = client.post(reverse("intel:import-list"), {
+            "file": handle, "kind": kind, "agency": "Web PD", "sheet": sheet})
+    detail = client.get(response["Location"])
+    form = detail.context["mapping_form"]
+    proposed = {key: field.initial for key, field in form.fields.items()
+                if key.startswith("col_") and field.initial}
+    client.post(reverse("intel:import-start", args=[detail.context["imp"].pk]), proposed)
+
+    assert len(queued) == 1
+    import_run_task(*queued[0])  # as the worker would
+    data_import = DataImport.objects.get()
+    assert data_import.status == "succeeded", data_import.error
+    assert data_import.created + data_import.rejected == rows
+    assert model.objects.count() == data_import.created
+    if "Updated On" in proposed.values():
+        assert model.objects.filter(reported_at__isnull=True).count() == 0
+
+
+def test_projected_xy_are_reprojected_with_the_given_epsg(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    frame = _chicago(slice(0, 40)).drop(columns=["Latitude", "Longitude", "Location"])
+    path = _write(frame, tmp_path / "xy-only.csv")
+
+    run_cli(path, "incidents", "CPD", "--xy-epsg", "3435")
+
+    source = _chicago(slice(0, 40)).set_index("ID")
+    for incident in Incident.objects.exclude(latitude=None):
+        assert abs(incident.latitude - float(source.loc[incident.source_id, "Latitude"])) < 1e-4
+        assert abs(incident.longitude - float(source.loc[incident.source_id, "Longitude"])) < 1e-4
+    assert Incident.objects.exclude(latitude=None).count() >= 35
+
+
+def test_the_agency_time_zone_reads_local_times(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    frame = _chicago(slice(0, 1))
+    frame["Date"] = "07/04/2024 09:00:00 PM"
+    run_cli(_write(frame, tmp_path / "tz.csv"), "incidents", "CPD", "--time-zone",
+            "America/Chicago")
+
+    assert Incident.objects.get().occurred_at.isoformat() == "2024-07-05T02:00:00+00:00"
+    with pytest.raises(CommandError, match="Unknown time zone"):
+        run_cli(_write(frame, tmp_path / "tz2.csv"), "incidents", "CPD", "--time-zone", "Mars/Base")
+
+
+def test_a_saved_profile_is_reused_for_the_next_extract(analyst, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from intel.imports import import_preview, mapping_profile_save
+    from intel.ingest.mapping import Mapping
+
+    agency = agency_for_import(name="CPD")
+    frame = _chicago(slice(0, 10)).rename(columns={"Block": "Where"})
+    mapping_profile_save(actor=analyst, agency=agency, kind="incidents", name="cpd",
+                         mapping=Mapping(columns={"address": "Where", "when": "Date"}),
+                         headers=list(frame.columns))
+    with open(_write(frame, tmp_path / "next-week.csv"), "rb") as handle:
+        data_import = import_create(actor=analyst, source=handle, original_name="w.csv",
+                                    kind="incidents", agency=agency)
+
+    proposal = import_preview(actor=analyst, data_import=data_import).mapping
+    assert proposal.columns["address"] == "Where"
+    assert proposal.notes["address"] == "from the saved mapping profile"

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from intel.imports import agency_for_import, import_create, import_run
+from intel.imports import agency_for_import, import_create, import_preview, import_run
 from intel.ingest.fields import KINDS
 from intel.models import DataImport, MappingProfile
 
@@ -30,14 +30,22 @@ class Command(BaseCommand):
         parser.add_argument("--agency", required=True, help="The agency the extract comes from.")
         parser.add_argument("--profile", help="A saved mapping profile of that agency and kind.")
         parser.add_argument("--sheet", default="", help="XLSX: the sheet to import.")
-        parser.add_argument("--time-zone", help="The agency's local time zone (IANA name).")
+        parser.add_argument("--time-zone", help="The agency's local time zone (IANA name); "
+                                                "remembered for the agency.")
+        parser.add_argument("--xy-epsg", type=int,
+                            help="EPSG code of projected X/Y columns, for extracts without "
+                                 "latitude and longitude.")
         parser.add_argument("--json", action="store_true", help="End with one JSON summary line.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        agency = agency_for_import(name=options["agency"])
+        try:
+            agency = agency_for_import(name=options["agency"],
+                                       time_zone=options["time_zone"] or "")
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
         profile = None
         if options["profile"]:
             profile = MappingProfile.objects.filter(agency=agency, kind=options["kind"],
@@ -63,8 +71,12 @@ class Command(BaseCommand):
                     share = f" {done:,}/{total:,}" if total else ""
                     self.stderr.write(f"  {phase}{share}")
 
-            data_import = import_run(actor=None, data_import=data_import,
-                                     time_zone=options["time_zone"], progress=progress)
+            mapping = None
+            if options["xy_epsg"]:
+                mapping = import_preview(actor=None, data_import=data_import,
+                                         options={"xy_epsg": options["xy_epsg"]}).mapping
+            data_import = import_run(actor=None, data_import=data_import, mapping=mapping,
+                                     progress=progress)
         seconds = round(time.monotonic() - started, 2)
         summary = {"import_id": data_import.pk, "status": data_import.status,
                    "rows": data_import.rows, "created": data_import.created,
