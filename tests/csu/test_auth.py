@@ -27,6 +27,7 @@ def test_login_page_shows_all_four_banner_statements() -> None:
     body = Client().get(reverse("csu:login")).content.decode()
 
     shown = [s for s in BANNER_STATEMENTS if s in body]
+    print(f"banner statements shown: {len(shown)}/4")
     assert len(shown) == 4
 
 
@@ -78,6 +79,7 @@ def test_password_only_session_reaches_no_protected_page(analyst) -> None:
             leaked.append(url)
         else:
             assert r.status_code in (302, 401, 403, 404, 405), (url, r.status_code)
+    print(f"password-only session: {len(leaked)} of {len(urls) - len(public)} views served content")
     assert leaked == []
 
 
@@ -136,6 +138,7 @@ def test_five_failures_lock_the_account_until_an_admin_releases_it(analyst, admi
 
     refused = [password_step(Client(), analyst.username, ip=f"10.0.1.{i}").status_code
                for i in range(20)]
+    print(f"logins while locked: {refused.count(302)} of 20 tries with the right password")
     assert refused == [429] * 20
     with time_machine.travel(timezone.now() + timedelta(hours=24)):
         assert password_step(Client(), analyst.username).status_code == 429
@@ -241,6 +244,7 @@ def test_common_passwords_are_refused_and_passphrases_accepted() -> None:
             accepted += 1
         except ValidationError:
             pass
+    print(f"top 3,000 common passwords accepted: {accepted}")
     assert accepted == 0
 
     validate_password("a long passphrase with spaces " * 2 + "and four")  # 64+ characters

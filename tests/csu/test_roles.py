@@ -16,6 +16,7 @@ def test_groups_hold_exactly_the_matrix_in_the_repository() -> None:
                 for p in group.permissions.select_related("content_type")}
         if held != wanted:
             diff[role] = {"extra": held - wanted, "missing": wanted - held}
+    print(f"role x permission differences from the matrix: {len(diff)}")
     assert diff == {}
 
 
