@@ -189,10 +189,15 @@ def _offense_patterns(agency: Agency) -> list[tuple[str, str, str]]:
 
 def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None = None,
                time_zone: str | None = None, progress: Progress | None = None) -> DataImport:
-    """Validate and write a whole extract. Idempotent: a finished import is returned as is."""
+    """Validate and write a whole extract. Idempotent: a finished import is returned as is.
+
+    ``running`` is accepted too: a worker that died mid-import left that status behind (its
+    transaction rolled back), and the redelivered task must finish the job. Two deliveries at
+    once are serialised by the import lock, and the second finds the import done.
+    """
     data_import.refresh_from_db()
     if data_import.status not in (DataImport.Status.PENDING, DataImport.Status.QUEUED,
-                                  DataImport.Status.FAILED):
+                                  DataImport.Status.RUNNING, DataImport.Status.FAILED):
         return data_import
     started = time.monotonic()
     key = _progress_key(data_import.pk)
@@ -219,6 +224,10 @@ def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None =
         with transaction.atomic():
             report("comparing with stored records", 0, total)
             stored = stored_rows(agency_id=data_import.agency_id, kind=data_import.kind)
+            if DataImport.objects.select_for_update().get(pk=data_import.pk).status in (
+                    DataImport.Status.SUCCEEDED, DataImport.Status.DUPLICATE,
+                    DataImport.Status.ROLLED_BACK):
+                raise _AlreadyDone
             report("validating rows", 0, total)
             prepared = prepare(extract.frame, mapping, data_import.kind, stored)
             rejects, quality = list(prepared.rejects), Counter()
@@ -242,6 +251,9 @@ def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None =
                 mapping=mapping.as_json(), mapping_notes=mapping.notes,
                 finished_at=timezone.now(), seconds=time.monotonic() - started,
                 progress_done=total, progress_total=total, phase="done")
+    except _AlreadyDone:
+        data_import.refresh_from_db()
+        return data_import  # another delivery of the same task finished it meanwhile
     except IntegrityError:
         # Another upload of the same file succeeded meanwhile (the partial unique index).
         twin = DataImport.objects.filter(
@@ -268,6 +280,10 @@ def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None =
         status=data_import.status, rows=data_import.rows, created=data_import.created,
         updated=data_import.updated, rejected=data_import.rejected)
     return data_import
+
+
+class _AlreadyDone(Exception):
+    """Leaves the import's transaction untouched: the import was finished by another run."""
 
 
 def _fail(data_import: DataImport, message: str, code: str, *, details: list[str] | None = None,

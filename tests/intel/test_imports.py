@@ -399,3 +399,56 @@ def test_a_saved_profile_is_reused_for_the_next_extract(analyst, tmp_path) -> No
     proposal = import_preview(actor=analyst, data_import=data_import).mapping
     assert proposal.columns["address"] == "Where"
     assert proposal.notes["address"] == "from the saved mapping profile"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_of_the_same_file_make_one_import(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two uploads of the same file running at once (REL3): one imports, the other is
+    recognised as the same file; no row is written twice."""
+    import threading
+
+    from django.db import connections
+
+    agency = agency_for_import(name="CPD")
+    path = _write(_chicago(slice(0, 500)), tmp_path / "same.csv")
+    uploads = []
+    for _ in range(2):
+        with open(path, "rb") as handle:
+            uploads.append(import_create(actor=None, source=handle, original_name="same.csv",
+                                         kind="incidents", agency=agency))
+    errors: list[BaseException] = []
+
+    def run(data_import: DataImport) -> None:
+        try:
+            import_run(actor=None, data_import=data_import)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(u,)) for u in uploads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    statuses = sorted(DataImport.objects.values_list("status", flat=True))
+    assert errors == []
+    assert statuses == ["duplicate", "succeeded"]
+    assert Incident.objects.count() == 500
+    assert Incident.objects.values("source_id").distinct().count() == 500
+
+
+def test_a_redelivered_task_finishes_an_import_a_dead_worker_left_running(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    agency = agency_for_import(name="CPD")
+    with open(_write(_chicago(slice(0, 20)), tmp_path / "r.csv"), "rb") as handle:
+        data_import = import_create(actor=None, source=handle, original_name="r.csv",
+                                    kind="incidents", agency=agency)
+    DataImport.objects.filter(pk=data_import.pk).update(status="running")  # the worker died
+
+    finished = import_run(actor=None, data_import=data_import)
+    again = import_run(actor=None, data_import=data_import)  # a late duplicate delivery
+
+    assert (finished.status, finished.created) == ("succeeded", 20)
+    assert (again.status, again.created) == ("succeeded", 20)
+    assert Incident.objects.count() == 20
