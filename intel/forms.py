@@ -11,6 +11,9 @@ from intel.ingest.fields import FIELDS, KINDS
 from intel.models import Agency, ImportKind
 
 NOT_IN_FILE = ""
+US_TIME_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
+                 "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu",
+                 "America/Puerto_Rico"]
 
 
 class ExtractUploadForm(forms.Form):
@@ -24,6 +27,14 @@ class ExtractUploadForm(forms.Form):
                              widget=forms.TextInput(attrs={"list": "agencies"}))
     sheet = forms.CharField(max_length=100, required=False, label="Sheet (XLSX only)",
                             help_text="Leave empty for the first sheet with data.")
+    time_zone = forms.CharField(
+        max_length=64, required=False, label="Agency's time zone",
+        widget=forms.TextInput(attrs={"list": "time-zones"}),
+        help_text="Where the agency's local times are, e.g. America/Chicago; remembered for the "
+                  "agency. Leave empty to keep the agency's (or the office's) zone.")
+
+    def time_zones(self) -> list[str]:
+        return US_TIME_ZONES
 
     def agencies(self) -> list[str]:
         return list(Agency.objects.order_by("name").values_list("name", flat=True))

@@ -21,3 +21,5 @@ class DataImportCreateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sorted(KINDS))
     agency = serializers.CharField(max_length=200)
     sheet = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    time_zone = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
+                                      help_text="The agency's IANA time zone; remembered.")

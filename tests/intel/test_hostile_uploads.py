@@ -9,7 +9,15 @@ import pytest
 from django.urls import reverse
 
 from intel.imports import import_run
-from intel.models import Arrest, CallForService, CaseReferral, DataImport, Incident, Shooting
+from intel.models import (
+    Agency,
+    Arrest,
+    CallForService,
+    CaseReferral,
+    DataImport,
+    Incident,
+    Shooting,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +74,4 @@ def test_a_200_mb_upload_is_refused_before_anything_is_stored(analyst, client_fo
     assert response.status_code == 400
     assert "larger than the 150 MB limit" in response.content.decode()
     assert DataImport.objects.count() == 0 and _rows_written() == 0
+    assert not Agency.objects.filter(name="Harbor PD").exists()

@@ -452,3 +452,23 @@ def test_a_redelivered_task_finishes_an_import_a_dead_worker_left_running(tmp_pa
     assert (finished.status, finished.created) == ("succeeded", 20)
     assert (again.status, again.created) == ("succeeded", 20)
     assert Incident.objects.count() == 20
+
+
+def test_the_upload_form_sets_the_agency_time_zone_and_rejects_unknown_ones(analyst, client_for,
+                                                                            tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from intel.models import Agency
+
+    client = client_for(analyst)
+    path = _write(_chicago(slice(0, 5)), tmp_path / "tz.csv")
+    with open(path, "rb") as handle:
+        bad = client.post(reverse("intel:import-list"), {
+            "file": handle, "kind": "incidents", "agency": "CPD", "time_zone": "Mars/Base"})
+    assert bad.status_code == 400 and "Unknown time zone" in bad.content.decode()
+    assert not Agency.objects.filter(name="CPD").exists()
+
+    with open(path, "rb") as handle:
+        good = client.post(reverse("intel:import-list"), {
+            "file": handle, "kind": "incidents", "agency": "CPD",
+            "time_zone": "America/Chicago"})
+    assert good.status_code == 302
+    assert Agency.objects.get(name="CPD").time_zone == "America/Chicago"
