@@ -114,6 +114,17 @@ def import_create(*, actor: Any, source: BinaryIO, original_name: str, kind: str
     return data_import
 
 
+@transaction.atomic
+def import_upload(*, actor: Any, source: BinaryIO, original_name: str, kind: str,
+                  agency_name: str, time_zone: str = "", sheet: str = "",
+                  max_bytes: int | None = None) -> DataImport:
+    """An upload from the web or the API: find (or create) the agency, then store the file.
+    One transaction, so a refused upload leaves no new agency behind."""
+    agency = agency_for_import(name=agency_name, time_zone=time_zone)
+    return import_create(actor=actor, source=source, original_name=original_name, kind=kind,
+                         agency=agency, sheet=sheet, max_bytes=max_bytes)
+
+
 @dataclass
 class Preview:
     extract: reading.Extract

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.parsers import MultiPartParser
@@ -38,13 +37,11 @@ class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = DataImportCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        with transaction.atomic():  # a refused upload leaves no new agency behind
-            agency = imports.agency_for_import(name=data.validated_data["agency"],
-                                               time_zone=data.validated_data["time_zone"])
-            data_import = imports.import_create(
-                actor=request.user, source=upload, original_name=upload.name,
-                kind=data.validated_data["kind"], agency=agency,
-                sheet=data.validated_data["sheet"], max_bytes=settings.CSU_UPLOAD_MAX_BYTES)
+        data_import = imports.import_upload(
+            actor=request.user, source=upload, original_name=upload.name,
+            kind=data.validated_data["kind"], agency_name=data.validated_data["agency"],
+            time_zone=data.validated_data["time_zone"], sheet=data.validated_data["sheet"],
+            max_bytes=settings.CSU_UPLOAD_MAX_BYTES)
         if data_import.status == DataImport.Status.PENDING:
             data_import = imports.import_queue(actor=request.user, data_import=data_import)
             code = status.HTTP_202_ACCEPTED

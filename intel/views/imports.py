@@ -38,13 +38,11 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                with transaction.atomic():  # a refused upload leaves no new agency behind
-                    agency = imports.agency_for_import(name=form.cleaned_data["agency"],
-                                                       time_zone=form.cleaned_data["time_zone"])
-                    data_import = imports.import_create(
-                        actor=request.user, source=upload, original_name=upload.name,
-                        kind=form.cleaned_data["kind"], agency=agency,
-                        sheet=form.cleaned_data["sheet"], max_bytes=_upload_limit())
+                data_import = imports.import_upload(
+                    actor=request.user, source=upload, original_name=upload.name,
+                    kind=form.cleaned_data["kind"], agency_name=form.cleaned_data["agency"],
+                    time_zone=form.cleaned_data["time_zone"], sheet=form.cleaned_data["sheet"],
+                    max_bytes=_upload_limit())
             except ValidationError as exc:
                 form.add_error(None if hasattr(exc, "error_dict") else "file", exc)
             else:
