@@ -38,6 +38,7 @@ _READ_RECORDS = {f"intel.view_{m}" for m in [*_RECORDS, "zone", "zonelayer", "ag
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PROSECUTOR.value: {
+        "intel.view_intelrecord",
         "intel.view_person",
         "intel.view_arrest",
         "intel.view_incident",
@@ -49,9 +50,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {"intel.add_zone", "intel.change_zone", "intel.add_zonelayer", "intel.change_zonelayer"}
     | {"intel.view_dataimport", "intel.add_dataimport", "intel.rollback_dataimport",
        "intel.view_mappingprofile", "intel.add_mappingprofile", "intel.change_mappingprofile",
-       "intel.view_offensemapping", "intel.add_offensemapping", "intel.change_offensemapping"},
+       "intel.view_offensemapping", "intel.add_offensemapping", "intel.change_offensemapping"}
+    | {"intel.view_intelrecord", "intel.add_intelrecord"},
     Role.SUPERVISOR.value: _READ_RECORDS
-    | {"csu.view_auditevent", "csu.export_auditevent", "intel.view_dataimport"},
+    | {"csu.view_auditevent", "csu.export_auditevent", "intel.view_dataimport",
+       "intel.view_intelrecord", "intel.approve_intelrecord"},
     Role.ADMIN.value: {
         "csu.view_user",
         "csu.add_user",

@@ -23,6 +23,7 @@ from csu.embedded import ensure_services
 
 ARTIFACTS = Path(os.environ.get("CSU_ARTIFACTS_DIR") or Path(__file__).parent.parent / "artifacts")
 PASSWORD = "correct horse battery staple for tests"  # noqa: S105
+APPEND_ONLY = ("csu_auditevent", "intel_disseminationlog")  # tables whose triggers refuse changes
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,12 +41,11 @@ def _audit_flush_allowed() -> None:
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
         statements = original(self, style, tables, reset_sequences=reset_sequences,
                               allow_cascade=allow_cascade)
-        if "csu_auditevent" not in tables:
-            return statements
+        guarded = [t for t in APPEND_ONLY if t in tables]
         return [
-            "ALTER TABLE csu_auditevent DISABLE TRIGGER csu_auditevent_no_truncate",
+            *(f"ALTER TABLE {t} DISABLE TRIGGER {t}_no_truncate" for t in guarded),
             *statements,
-            "ALTER TABLE csu_auditevent ENABLE ALWAYS TRIGGER csu_auditevent_no_truncate",
+            *(f"ALTER TABLE {t} ENABLE ALWAYS TRIGGER {t}_no_truncate" for t in guarded),
         ]
 
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]

@@ -8,6 +8,7 @@ from intel.models.imports import (
     MappingProfile,
     OffenseMapping,
 )
+from intel.models.intelligence import DisseminationLog, IntelRecord, ReviewDecision
 from intel.models.people import Person, PersonAlias, PersonIdentifier
 from intel.models.records import (
     Arrest,
@@ -25,6 +26,9 @@ __all__ = [
     "CallForService",
     "CaseReferral",
     "DataImport",
+    "DisseminationLog",
+    "IntelRecord",
+    "ReviewDecision",
     "ImportChange",
     "ImportKind",
     "MappingProfile",

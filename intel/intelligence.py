@@ -1,0 +1,201 @@
+"""The 28 CFR Part 23 workflow for intelligence records: every write goes through here.
+
+R1 predicate required · R2 approval by a supervisor who is not the submitter · R3 screen for
+political, religious or social content, forcing a supervisor attestation · R4 lawful-source
+attestation · R7 dissemination logged in the same transaction · R9 review within five years or
+purge (content destroyed, a tombstone and the audit trail kept).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from csu import audit
+from intel.models import Agency, DisseminationLog, IntelRecord, Person, ReviewDecision
+from intel.models.intelligence import PREDICATE_MIN_CHARS, REVIEW_YEARS_MAX
+
+# Terms that suggest political, religious or social views, associations or activities
+# (28 CFR 23.20(b)). A hit does not block a record: it requires the approving supervisor to
+# attest how the content relates directly to criminal conduct.
+# Words with an everyday criminal-justice sense ("march" the month, "party", "strike") are left
+# out or only matched as phrases, so the screen stays worth reading.
+SCREEN_TERMS = [
+    "church", "mosque", "synagogue", "temple", "religion", "religious", "pastor", "imam", "rabbi",
+    "protest", "protester", "protesters", "demonstration", "demonstrators", "rally", "activist",
+    "activists", "political", "politics", "election", "political party", "labor union",
+    "trade union", "petition", "advocacy", "boycott", "vigil", "congregation", "worship",
+]  # fmt: skip
+_SCREEN = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(t) for t in SCREEN_TERMS), key=len, reverse=True))
+    + r")\b", re.IGNORECASE)
+UNLAWFUL = "Only information obtained lawfully may be stored (28 CFR 23.20(d))."
+
+
+def screen_text(*texts: str) -> list[str]:
+    """The screen terms found, lower-cased, in order of first appearance."""
+    found: list[str] = []
+    for text in texts:
+        for match in _SCREEN.finditer(text or ""):
+            term = match.group(1).lower()
+            if term not in found:
+                found.append(term)
+    return found
+
+
+def _review_due(validated: date) -> date:
+    return validated.replace(year=validated.year + REVIEW_YEARS_MAX) - timedelta(days=1)
+
+
+@transaction.atomic
+def intel_record_create(*, actor: Any, subject_kind: str, narrative: str,
+                        predicate_category: str, predicate_narrative: str, source_type: str,
+                        source_reliability: str, content_validity: str, sensitivity: str,
+                        submitting_agency: Agency, lawfully_obtained: bool,
+                        subject_person: Person | None = None,
+                        subject_name: str = "") -> IntelRecord:
+    """A draft record. Refused without a predicate, labels or the lawful-source attestation."""
+    if not actor.has_perm("intel.add_intelrecord"):
+        raise PermissionDenied
+    if not lawfully_obtained:
+        raise ValidationError({"lawfully_obtained": UNLAWFUL})
+    if subject_kind == IntelRecord.SubjectKind.PERSON and subject_person is None:
+        raise ValidationError({"subject_person": "Name the person the record is about."})
+    if subject_kind != IntelRecord.SubjectKind.PERSON and not subject_name.strip():
+        raise ValidationError({"subject_name": "Name the group or location."})
+    record = IntelRecord(
+        subject_kind=subject_kind, subject_person=subject_person, subject_name=subject_name,
+        narrative=narrative, predicate_category=predicate_category,
+        predicate_narrative=predicate_narrative, source_type=source_type,
+        source_reliability=source_reliability, content_validity=content_validity,
+        sensitivity=sensitivity, submitting_agency=submitting_agency,
+        lawfully_obtained=True, submitted_by=actor,
+        screen_hits=screen_text(narrative, predicate_narrative, subject_name),
+    )
+    if len((predicate_narrative or "").strip()) < PREDICATE_MIN_CHARS:
+        raise ValidationError({"predicate_narrative": (
+            f"State the reasonable suspicion of criminal activity in at least "
+            f"{PREDICATE_MIN_CHARS} characters (28 CFR 23.20(a)).")})
+    record.full_clean()
+    record.save()
+    audit.audit_log(actor=actor, action="intel.create", obj=record,
+                    screen_hits=record.screen_hits)
+    return record
+
+
+@transaction.atomic
+def intel_record_submit(*, actor: Any, record: IntelRecord) -> IntelRecord:
+    if record.submitted_by_id != actor.pk or record.status != IntelRecord.Status.DRAFT:
+        raise PermissionDenied
+    record.status = IntelRecord.Status.PENDING
+    record.save(update_fields=["status", "updated_at"])
+    audit.audit_log(actor=actor, action="intel.submit", obj=record)
+    return record
+
+
+def intel_record_approve(*, actor: Any, record: IntelRecord,
+                         screen_attestation: str = "") -> IntelRecord:
+    """A supervisor, never the submitter, approves; screen hits need the attestation.
+
+    A refused attempt is audited outside the approval's transaction, so the record of it stays.
+    """
+    if not actor.has_perm("intel.approve_intelrecord") or record.submitted_by_id == actor.pk:
+        audit.audit_log(actor=actor, action="intel.approve", obj=record, outcome="denied")
+        raise PermissionDenied
+    return _approve(actor=actor, record=record, screen_attestation=screen_attestation)
+
+
+@transaction.atomic
+def _approve(*, actor: Any, record: IntelRecord, screen_attestation: str) -> IntelRecord:
+    record = IntelRecord.objects.select_for_update().get(pk=record.pk)
+    if record.submitted_by_id == actor.pk:
+        raise PermissionDenied
+    if record.status != IntelRecord.Status.PENDING:
+        raise ValidationError("Only a record pending review can be approved.")
+    if record.screen_hits and len(screen_attestation.strip()) < 20:
+        raise ValidationError({"screen_attestation": (
+            f"The record mentions {', '.join(record.screen_hits)}: explain how this relates "
+            "directly to criminal conduct (28 CFR 23.20(b)) before approving.")})
+    now = timezone.now()
+    record.status = IntelRecord.Status.APPROVED
+    record.approved_by, record.approved_at = actor, now
+    record.validated_at, record.review_due = now, _review_due(timezone.localdate(now))
+    record.screen_attestation = screen_attestation.strip()
+    record.save()
+    audit.audit_log(actor=actor, action="intel.approve", obj=record)
+    return record
+
+
+@transaction.atomic
+def intel_record_revalidate(*, actor: Any, record: IntelRecord, explanation: str) -> IntelRecord:
+    """Review an approved record: it stays for at most five more years."""
+    if not actor.has_perm("intel.approve_intelrecord"):
+        raise PermissionDenied
+    decision = ReviewDecision(record=record, reviewer=actor, explanation=explanation,
+                              decision=ReviewDecision.Decision.REVALIDATED)
+    decision.full_clean()
+    if record.status != IntelRecord.Status.APPROVED:
+        raise ValidationError("Only an approved record can be revalidated.")
+    decision.save()
+    now = timezone.now()
+    record.validated_at, record.review_due = now, _review_due(timezone.localdate(now))
+    record.save(update_fields=["validated_at", "review_due", "updated_at"])
+    audit.audit_log(actor=actor, action="intel.revalidate", obj=record)
+    return record
+
+
+def _destroy_content(record: IntelRecord) -> None:
+    record.status = IntelRecord.Status.PURGED
+    record.narrative = record.predicate_narrative = record.screen_attestation = ""
+    record.subject_name, record.subject_person, record.screen_hits = "", None, []
+    record.save()
+
+
+@transaction.atomic
+def intel_records_purge_expired(*, actor: Any = None, today: date | None = None) -> int:
+    """Destroy the content of every record past its review date (selected by predicate, so a
+    second run changes nothing). The row stays as a tombstone for the dissemination log."""
+    today = today or timezone.localdate()
+    expired = IntelRecord.objects.select_for_update().filter(
+        status=IntelRecord.Status.APPROVED, review_due__lt=today)
+    count = 0
+    for record in expired:
+        _destroy_content(record)
+        audit.audit_log(actor=actor, username="system", action="intel.purge", obj=record,
+                        component="intel_records_purge_expired", reason="review date passed")
+        count += 1
+    return count
+
+
+@transaction.atomic
+def intel_record_disseminate(*, actor: Any, record: IntelRecord, recipient: str,
+                             recipient_agency: Agency, reason: str) -> DisseminationLog:
+    """Share an approved record outside the unit; the log row is written with the share."""
+    if not actor.has_perm("intel.view_intelrecord"):
+        raise PermissionDenied
+    if record.status != IntelRecord.Status.APPROVED:
+        raise ValidationError("Only approved intelligence can be shared.")
+    if not recipient_agency.is_law_enforcement:
+        raise ValidationError({"recipient_agency": "Intelligence goes only to law-enforcement "
+                                                   "agencies (28 CFR 23.20(e))."})
+    log = DisseminationLog(record=record, recipient=recipient, recipient_agency=recipient_agency,
+                           reason=reason, disseminated_by=actor)
+    log.full_clean()
+    log.save()
+    audit.audit_log(actor=actor, action="intel.disseminate", obj=record, purpose=reason,
+                    recipient=recipient, agency=recipient_agency.name)
+    return log
+
+
+def intel_record_search(*, actor: Any, text: str = "") -> QuerySet[IntelRecord]:
+    """Approved records only: drafts, pending and purged records are never searchable."""
+    records = IntelRecord.objects.visible_to(actor).filter(status=IntelRecord.Status.APPROVED)
+    if text:
+        records = records.filter(narrative__icontains=text)
+    return records.select_related("subject_person", "submitting_agency")

@@ -1,0 +1,152 @@
+"""Criminal intelligence records under 28 CFR Part 23, and the log of every dissemination.
+
+The rules live in the data model and its one service module (``intel.intelligence``): a record
+cannot exist without a criminal predicate and a lawful-source attestation, only a supervisor who
+is not the submitter approves it, only approved records are searchable or shareable, and every
+record must be revalidated within five years or its content is purged.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinLengthValidator
+from django.db import models
+
+from intel.choices import OffenseCategory
+from intel.models.base import Agency
+from intel.querysets import VisibleQuerySet
+
+REVIEW_YEARS_MAX = 5
+PREDICATE_MIN_CHARS = 40
+
+
+class IntelRecord(models.Model):
+    """One piece of criminal intelligence about a subject, with its predicate and labels."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PENDING = "pending", "Pending supervisor review"
+        APPROVED = "approved", "Approved"
+        PURGED = "purged", "Purged"
+
+    class SubjectKind(models.TextChoices):
+        PERSON = "person", "Person"
+        GROUP = "group", "Group or organisation"
+        LOCATION = "location", "Location"
+
+    class SourceType(models.TextChoices):
+        OFFICER = "officer", "Law-enforcement officer"
+        RECORDS = "records", "Official records"
+        INFORMANT = "informant", "Confidential informant"
+        VICTIM_WITNESS = "victim_witness", "Victim or witness"
+        PARTNER = "partner", "Partner agency"
+        OPEN_SOURCE = "open_source", "Open source"
+
+    class Reliability(models.TextChoices):
+        RELIABLE = "A", "A: reliable"
+        USUALLY = "B", "B: usually reliable"
+        UNRELIABLE = "C", "C: unreliable"
+        UNKNOWN = "D", "D: reliability unknown"
+
+    class Validity(models.TextChoices):
+        CONFIRMED = "1", "1: confirmed"
+        PROBABLE = "2", "2: probably true"
+        DOUBTFUL = "3", "3: doubtfully true"
+        UNKNOWN = "4", "4: cannot be judged"
+
+    class Sensitivity(models.TextChoices):
+        SENSITIVE = "sensitive", "Sensitive"
+        CONFIDENTIAL = "confidential", "Confidential"
+        RESTRICTED = "restricted", "Restricted (named users only)"
+
+    subject_kind = models.CharField(max_length=16, choices=SubjectKind.choices)
+    subject_person = models.ForeignKey("intel.Person", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="intel_records")
+    subject_name = models.CharField(max_length=200, blank=True,
+                                    help_text="A group's or location's name.")
+    narrative = models.TextField()
+    predicate_category = models.CharField(
+        max_length=16, choices=OffenseCategory.choices,
+        help_text="The criminal activity the subject is reasonably suspected of.")
+    predicate_narrative = models.TextField(
+        validators=[MinLengthValidator(PREDICATE_MIN_CHARS)],
+        help_text="Why there is reasonable suspicion of that criminal activity.")
+    source_type = models.CharField(max_length=16, choices=SourceType.choices)
+    source_reliability = models.CharField(max_length=1, choices=Reliability.choices)
+    content_validity = models.CharField(max_length=1, choices=Validity.choices)
+    sensitivity = models.CharField(max_length=16, choices=Sensitivity.choices)
+    submitting_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    lawfully_obtained = models.BooleanField(
+        help_text="The submitter attests the information was obtained lawfully.")
+    screen_hits = models.JSONField(default=list, blank=True,
+                                   help_text="Political, religious or social terms found.")
+    screen_attestation = models.TextField(
+        blank=True, help_text="Supervisor: how those terms relate directly to criminal conduct.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    review_due = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("approve_intelrecord", "Can approve, revalidate or purge intelligence")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(lawfully_obtained=True),
+                                   name="intel_record_lawfully_obtained"),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | (
+                    models.Q(approved_by__isnull=False) & ~models.Q(
+                        approved_by=models.F("submitted_by"))),
+                name="intel_record_approved_by_other"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intel #{self.pk} ({self.get_status_display()})"
+
+
+class ReviewDecision(models.Model):
+    """A supervisor's revalidation or purge decision on a record, with the reason."""
+
+    class Decision(models.TextChoices):
+        REVALIDATED = "revalidated", "Revalidated"
+        PURGED = "purged", "Purged"
+
+    record = models.ForeignKey(IntelRecord, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    explanation = models.TextField(validators=[MinLengthValidator(20)])
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} #{self.record_id}"
+
+
+class DisseminationLog(models.Model):
+    """Who received intelligence outside the unit, why and when (28 CFR 23.20(g)).
+
+    Written in the same transaction as the share; append-only in the database.
+    """
+
+    record = models.ForeignKey(IntelRecord, on_delete=models.PROTECT, related_name="+")
+    recipient = models.CharField(max_length=200)
+    recipient_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(validators=[MinLengthValidator(10)],
+                              help_text="The need to know and right to know.")
+    disseminated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                        related_name="+")
+    disseminated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-disseminated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.record_id} to {self.recipient} ({self.recipient_agency})"
