@@ -155,6 +155,8 @@ def _destroy_content(record: IntelRecord) -> None:
     record.narrative = record.predicate_narrative = record.screen_attestation = ""
     record.subject_name, record.subject_person, record.screen_hits = "", None, []
     record.save()
+    # Earlier reviewers' reasons may describe the subject too; the decisions themselves stay.
+    ReviewDecision.objects.filter(record=record).update(explanation="(purged with the record)")
 
 
 @transaction.atomic

@@ -195,3 +195,19 @@ def test_the_screen_finds_protected_activity_but_not_everyday_words() -> None:
     assert screen_text("Arrested in March after a party; struck the victim.") == []
     assert screen_text("Organises the protest and the labor union vigil") == [
         "protest", "labor union", "vigil"]
+
+
+def test_a_purge_also_clears_earlier_review_reasons(analyst, supervisor, agency) -> None:
+    from intel.models import ReviewDecision
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        record = approved(analyst, supervisor, agency)
+        traveller.shift(timedelta(days=365))
+        intel_record_revalidate(actor=supervisor, record=record, explanation=(
+            "Still named by the witness at 12 Elm St in the new statement."))
+        traveller.shift(timedelta(days=5 * 365 + 2))
+        assert intel_records_purge_expired() == 1
+
+    decision = ReviewDecision.objects.get(record=record)
+    assert "Elm" not in decision.explanation and decision.decision == "revalidated"
