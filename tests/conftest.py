@@ -19,11 +19,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from csu.append_only import APPEND_ONLY_TABLES
 from csu.embedded import ensure_services
 
 ARTIFACTS = Path(os.environ.get("CSU_ARTIFACTS_DIR") or Path(__file__).parent.parent / "artifacts")
 PASSWORD = "correct horse battery staple for tests"  # noqa: S105
-APPEND_ONLY = ("csu_auditevent", "intel_disseminationlog")  # tables whose triggers refuse changes
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -41,7 +41,7 @@ def _audit_flush_allowed() -> None:
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
         statements = original(self, style, tables, reset_sequences=reset_sequences,
                               allow_cascade=allow_cascade)
-        guarded = [t for t in APPEND_ONLY if t in tables]
+        guarded = [t for t in APPEND_ONLY_TABLES if t in tables]
         return [
             *(f"ALTER TABLE {t} DISABLE TRIGGER {t}_no_truncate" for t in guarded),
             *statements,
