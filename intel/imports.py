@@ -259,7 +259,8 @@ def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None =
                 status=DataImport.Status.SUCCEEDED, rows=total, created=counts.created,
                 updated=counts.updated, unchanged=prepared.unchanged, rejected=len(rejects),
                 rejects=sorted(rejects)[:100_000], quality=dict(quality),
-                mapping=mapping.as_json(), mapping_notes=mapping.notes,
+                mapping={"columns": mapping.columns, "options": mapping.options},
+                mapping_notes=mapping.notes,
                 finished_at=timezone.now(), seconds=time.monotonic() - started,
                 progress_done=total, progress_total=total, phase="done")
     except _AlreadyDone:
