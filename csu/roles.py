@@ -36,9 +36,12 @@ ROLE_DESCRIPTIONS = {
 _RECORDS = ["incident", "arrest", "person", "casereferral", "shooting", "callforservice"]
 _READ_RECORDS = {f"intel.view_{m}" for m in [*_RECORDS, "zone", "zonelayer", "agency"]}
 
+# People, groups and the intelligence around them: what every case-data role may read.
+_READ_PEOPLE = {"intel.view_person", "intel.view_group", "intel.view_groupmembership",
+                "intel.view_challenge", "intel.view_personmerge", "intel.view_intelrecord"}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.PROSECUTOR.value: {
-        "intel.view_intelrecord",
+    Role.PROSECUTOR.value: _READ_PEOPLE | {
         "intel.view_person",
         "intel.view_arrest",
         "intel.view_incident",
@@ -51,10 +54,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {"intel.view_dataimport", "intel.add_dataimport", "intel.rollback_dataimport",
        "intel.view_mappingprofile", "intel.add_mappingprofile", "intel.change_mappingprofile",
        "intel.view_offensemapping", "intel.add_offensemapping", "intel.change_offensemapping"}
-    | {"intel.view_intelrecord", "intel.add_intelrecord"},
+    | _READ_PEOPLE
+    | {"intel.add_intelrecord", "intel.change_intelrecord", "intel.view_matchcandidate",
+       "intel.change_matchcandidate", "intel.merge_person", "intel.add_group",
+       "intel.change_group", "intel.add_groupmembership", "intel.add_challenge"},
     Role.SUPERVISOR.value: _READ_RECORDS
+    | _READ_PEOPLE
     | {"csu.view_auditevent", "csu.export_auditevent", "intel.view_dataimport",
-       "intel.view_intelrecord", "intel.approve_intelrecord"},
+       "intel.approve_intelrecord", "intel.view_disseminationlog", "intel.view_matchcandidate",
+       "intel.approve_groupmembership", "intel.decide_challenge", "intel.add_challenge"},
     Role.ADMIN.value: {
         "csu.view_user",
         "csu.add_user",

@@ -1,6 +1,7 @@
 """Models of the intel app: agencies, zones, people and the records police and courts send."""
 
 from intel.models.base import Agency, Located, SourceRecord, Zone, ZoneLayer
+from intel.models.groups import Group, GroupMembership
 from intel.models.imports import (
     DataImport,
     ImportChange,
@@ -8,8 +9,24 @@ from intel.models.imports import (
     MappingProfile,
     OffenseMapping,
 )
-from intel.models.intelligence import DisseminationLog, IntelRecord, ReviewDecision
-from intel.models.people import Person, PersonAlias, PersonIdentifier
+from intel.models.intelligence import (
+    Challenge,
+    DisseminationLog,
+    IntelIdentifier,
+    IntelRecord,
+    IntelRecordGroupObjectPermission,
+    IntelRecordUserObjectPermission,
+    ReviewDecision,
+)
+from intel.models.people import (
+    MatchCandidate,
+    Person,
+    PersonAlias,
+    PersonIdentifier,
+    PersonLink,
+    PersonMerge,
+    PersonNameKey,
+)
 from intel.models.records import (
     Arrest,
     ArrestCharge,
@@ -21,6 +38,16 @@ from intel.models.records import (
 
 __all__ = [
     "Agency",
+    "Challenge",
+    "Group",
+    "GroupMembership",
+    "IntelIdentifier",
+    "IntelRecordGroupObjectPermission",
+    "IntelRecordUserObjectPermission",
+    "MatchCandidate",
+    "PersonLink",
+    "PersonMerge",
+    "PersonNameKey",
     "Arrest",
     "ArrestCharge",
     "CallForService",

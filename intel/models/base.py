@@ -26,6 +26,10 @@ class Agency(models.Model):
     short_name = models.CharField(max_length=40, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.POLICE)
     is_law_enforcement = models.BooleanField(default=True)
+    agreement_signed_at = models.DateField(
+        null=True, blank=True,
+        help_text="When the information-sharing agreement was signed: intelligence goes outside "
+                  "the unit only to law-enforcement agencies with one on file (28 CFR 23.20(f)).")
     time_zone = models.CharField(
         max_length=64, blank=True,
         help_text="IANA time zone of the agency's local times (empty: the office's own).")

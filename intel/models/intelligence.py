@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinLengthValidator
 from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from intel.choices import OffenseCategory
 from intel.models.base import Agency
@@ -144,9 +145,88 @@ class DisseminationLog(models.Model):
     disseminated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                         related_name="+")
     disseminated_at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(max_length=16, default="share",
+                               help_text="share, export, api or alert.")
+    emergency = models.BooleanField(
+        default=False, help_text="Imminent danger to life or property (28 CFR 23.20(f)(2)).")
+    emergency_justification = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-disseminated_at", "-id"]
 
     def __str__(self) -> str:
         return f"#{self.record_id} to {self.recipient} ({self.recipient_agency})"
+
+
+class IntelIdentifier(models.Model):
+    """Non-criminal identifying information in a record (28 CFR 23, 1998 clarification): a
+    person or organisation named only to identify the subject (the registered owner of a car,
+    a landlord). Labelled as such; it has no predicate and can never be a subject or an alert
+    target."""
+
+    LABEL = "Non-criminal identifying information: not a subject of this record"
+
+    record = models.ForeignKey(IntelRecord, on_delete=models.CASCADE, related_name="identifiers")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=200,
+                                    help_text="How it identifies the subject.")
+    person = models.ForeignKey("intel.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+
+    class Meta:
+        ordering = ["record", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (non-criminal identifier)"
+
+
+class Challenge(models.Model):
+    """A person's contest (usually through counsel) of an intel record or a group membership.
+    The challenge, its outcome and any removal reason are kept after the entry is removed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        UPHELD = "upheld", "Upheld: entry removed"
+        DENIED = "denied", "Denied: entry kept"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    person = models.ForeignKey("intel.Person", on_delete=models.PROTECT,
+                               related_name="challenges")
+    intel_record = models.ForeignKey(IntelRecord, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="challenges")
+    membership = models.ForeignKey("intel.GroupMembership", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="challenges")
+    filed_by = models.CharField(max_length=200, help_text="Counsel or the person, as named.")
+    received_at = models.DateField()
+    grounds = models.TextField(validators=[MinLengthValidator(20)])
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    outcome_reason = models.TextField(blank=True)
+    removal_reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        permissions = [("decide_challenge", "Can decide challenges")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(intel_record__isnull=False, membership__isnull=True)
+                           | models.Q(intel_record__isnull=True, membership__isnull=False)),
+                name="intel_challenge_one_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Challenge #{self.pk} by {self.filed_by} ({self.get_status_display()})"
+
+
+class IntelRecordUserObjectPermission(UserObjectPermissionBase):
+    """Direct-FK guardian grants: who may see a restricted record."""
+
+    content_object = models.ForeignKey(IntelRecord, on_delete=models.CASCADE)
+
+
+class IntelRecordGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(IntelRecord, on_delete=models.CASCADE)

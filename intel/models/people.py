@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from intel.choices import Race, Sex
@@ -19,6 +20,9 @@ class Person(models.Model):
     dob = models.DateField("date of birth", null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     race = models.CharField(max_length=20, choices=Race.choices, default=Race.UNKNOWN)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_people",
+        help_text="Set while this record is merged into another person; cleared by un-merge.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -36,6 +40,10 @@ class Person(models.Model):
         last = f"{self.last_name} {self.suffix}" if self.suffix else self.last_name
         initial = f" {self.middle_name[0]}" if self.middle_name else ""
         return f"{last.upper()}, {self.first_name}{initial}"
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
     @property
     def full_name(self) -> str:
@@ -100,3 +108,132 @@ class PersonIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.value}"
+
+
+class PersonNameKey(models.Model):
+    """Every name a person has been recorded under, normalised for search and entity resolution.
+
+    ``last``/``first`` are upper-case letters only; ``last_sound``/``first_sound`` are phonetic
+    keys (jellyfish metaphone). Search and blocking use these columns' b-tree indexes.
+    """
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", "Name on the person record"
+        ALIAS = "alias", "Alias"
+        RECORDED = "recorded", "Name as recorded in a linked record"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_keys")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    last = models.CharField(max_length=100)
+    first = models.CharField(max_length=100, blank=True)
+    last_sound = models.CharField(max_length=24)
+    first_sound = models.CharField(max_length=24, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "last", "first"],
+                                    name="intel_personnamekey_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["last", "first"], name="intel_namekey_name_idx",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
+            models.Index(fields=["last_sound", "first_sound"], name="intel_namekey_sound_idx"),
+            models.Index(fields=["first_sound", "last_sound"], name="intel_namekey_swap_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last}, {self.first}"
+
+
+class PersonLink(models.Model):
+    """Why an arrest belongs to its person: the method, the score and each factor.
+
+    One row per arrest, replaced when the arrest is relinked (merge, un-merge, review).
+    """
+
+    class Method(models.TextChoices):
+        IDENTIFIER = "identifier", "Same identifier"
+        AUTO = "auto", "Automatic: score above the link threshold"
+        REVIEWED = "reviewed", "Linked by an analyst from the review queue"
+        NEW = "new", "No match: new person"
+        MERGE = "merge", "Moved by a merge"
+        MANUAL = "manual", "Linked by an analyst"
+
+    arrest = models.OneToOneField("intel.Arrest", on_delete=models.CASCADE,
+                                  related_name="person_link")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links")
+    method = models.CharField(max_length=16, choices=Method.choices)
+    score = models.FloatField(null=True, blank=True, help_text="Match probability, 0 to 1.")
+    factors = models.JSONField(default=list, blank=True,
+                               help_text="[{factor, detail, weight}], strongest first.")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Arrest #{self.arrest_id} -> person #{self.person_id} ({self.method})"
+
+
+class MatchCandidate(models.Model):
+    """The review queue: an arrest that may be a known person, scored between the thresholds."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Awaiting review"
+        LINKED = "linked", "Linked to this person"
+        REJECTED = "rejected", "Not this person"
+        SUPERSEDED = "superseded", "Decided on another candidate"
+
+    arrest = models.ForeignKey("intel.Arrest", on_delete=models.CASCADE,
+                               related_name="match_candidates")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    factors = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["arrest", "person"],
+                                    name="intel_matchcandidate_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="intel_match_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"Arrest #{self.arrest_id} ~ person #{self.person_id} ({self.score:.2f})"
+
+
+class PersonMerge(models.Model):
+    """One merge of two person records, with what it moved, so un-merge restores it exactly.
+
+    ``snapshot`` holds the merged person's fields and the ids of every row that pointed at it
+    (arrests, links, aliases, identifiers, name keys, cases, shootings, intel, memberships), and
+    the survivor's fields before the merge.
+    """
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_in")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_out")
+    reason = models.TextField()
+    snapshot = models.JSONField()
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    unmerged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    unmerged_at = models.DateTimeField(null=True, blank=True)
+    unmerge_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        permissions = [("merge_person", "Can merge and un-merge person records")]
+
+    def __str__(self) -> str:
+        return f"Person #{self.merged_id} merged into #{self.survivor_id}"

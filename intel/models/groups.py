@@ -1,0 +1,94 @@
+"""Groups (crews, gangs) and who belongs to them, each membership held to an intel predicate."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinLengthValidator
+from django.db import models
+
+from intel.choices import OffenseCategory
+from intel.models.intelligence import PREDICATE_MIN_CHARS, IntelRecord
+from intel.querysets import VisibleQuerySet
+
+
+class Group(models.Model):
+    """A crew, gang or set the unit tracks."""
+
+    class Kind(models.TextChoices):
+        CREW = "crew", "Crew"
+        GANG = "gang", "Gang"
+        SET = "set", "Set (sub-group)"
+        ORGANISATION = "organisation", "Criminal organisation"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CREW)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="sets")
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMembership(models.Model):
+    """A person's membership in a group. Like an intel record it needs a criminal predicate,
+    a lawful source and approval by a supervisor who did not submit it, and it must be
+    revalidated within five years."""
+
+    class Level(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed member"
+        ASSOCIATE = "associate", "Associate"
+        SUSPECTED = "suspected", "Suspected member"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending supervisor review"
+        APPROVED = "approved", "Approved"
+        REMOVED = "removed", "Removed"
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey("intel.Person", on_delete=models.PROTECT,
+                               related_name="memberships")
+    level = models.CharField(max_length=16, choices=Level.choices)
+    predicate_category = models.CharField(max_length=16, choices=OffenseCategory.choices)
+    predicate_narrative = models.TextField(validators=[MinLengthValidator(PREDICATE_MIN_CHARS)])
+    source_type = models.CharField(max_length=16, choices=IntelRecord.SourceType.choices)
+    lawfully_obtained = models.BooleanField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    review_due = models.DateField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removal_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "person"]
+        permissions = [("approve_groupmembership", "Can approve or remove group memberships")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(lawfully_obtained=True),
+                                   name="intel_membership_lawfully_obtained"),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | (
+                    models.Q(approved_by__isnull=False) & ~models.Q(
+                        approved_by=models.F("submitted_by"))),
+                name="intel_membership_approved_by_other"),
+            models.UniqueConstraint(fields=["group", "person"],
+                                    condition=~models.Q(status="removed"),
+                                    name="intel_membership_one_current"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.group} ({self.get_level_display().lower()})"
