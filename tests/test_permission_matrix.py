@@ -18,13 +18,13 @@ def _url(page: Page, personas: dict, role: str | None, args: tuple | None = None
             arg = personas[role].pk if role else personas["admin"].pk
         elif arg == "{other}":
             arg = personas["analyst"].pk
-        elif arg == "{import}":
-            arg = _an_import().pk
+        elif isinstance(arg, str) and arg.startswith("{"):
+            arg = OBJECT_MAKERS[arg.strip("{}")](personas).pk
         resolved.append(arg)
     return reverse(page.url_name, args=resolved)
 
 
-def _an_import():  # type: ignore[no-untyped-def]
+def _an_import(personas: dict):  # type: ignore[no-untyped-def]
     """A finished import to view: rolling it back twice is refused, so each call makes one."""
     from intel.models import Agency, DataImport
 
@@ -32,6 +32,12 @@ def _an_import():  # type: ignore[no-untyped-def]
     return DataImport.objects.create(kind="incidents", agency=agency, original_name="m.csv",
                                      stored_name="m.csv", sha256="0" * 64, status="failed",
                                      rejects=[[2, "Date", "no date"]])
+
+
+# "{name}" in a Page's args: a fresh object made for each request by OBJECT_MAKERS[name].
+OBJECT_MAKERS = {
+    "import": _an_import,
+}
 
 
 def _call(client: Client, page: Page, url: str):  # type: ignore[no-untyped-def]
