@@ -34,6 +34,10 @@ USER_DISABLE = "user.disable"
 TOKEN_CREATE = "api.token_create"  # noqa: S105 - an action name
 EXPORT = "export"
 AUDIT_VIEW = "audit.view"
+PEOPLE_RESOLVED = "people.resolve"
+PERSON_MERGE = "person.merge"
+PERSON_UNMERGE = "person.unmerge"
+MATCH_DECIDE = "person.match_decide"
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -34,9 +34,43 @@ def _an_import(personas: dict):  # type: ignore[no-untyped-def]
                                      rejects=[[2, "Date", "no date"]])
 
 
+def _a_person(personas: dict):  # type: ignore[no-untyped-def]
+    from intel.models import Person
+
+    return Person.objects.create(first_name="Matrix", last_name="Person")
+
+
+def _a_merge(personas: dict):  # type: ignore[no-untyped-def]
+    """A merge in effect, made by the real service (un-merging it twice is refused)."""
+    from intel.resolution.services import person_merge
+
+    return person_merge(actor=personas["analyst"], survivor=_a_person(personas),
+                        merged=_a_person(personas), reason="permission matrix merge")
+
+
+def _a_match(personas: dict):  # type: ignore[no-untyped-def]
+    """An open review candidate: an unlinked arrest that may be a known person."""
+    import uuid
+
+    from django.utils import timezone
+
+    from intel.models import Agency, Arrest, MatchCandidate
+
+    agency, _ = Agency.objects.get_or_create(name="Matrix PD")
+    arrest = Arrest.objects.create(source_agency=agency, source_id=uuid.uuid4().hex,
+                                   arrested_at=timezone.now(), name_as_recorded="PERSON, MATRIX")
+    return MatchCandidate.objects.create(arrest=arrest, person=_a_person(personas), score=0.7,
+                                         factors=[{"factor": "last name", "detail": "exact",
+                                                   "weight": 4.0}])
+
+
 # "{name}" in a Page's args: a fresh object made for each request by OBJECT_MAKERS[name].
 OBJECT_MAKERS = {
     "import": _an_import,
+    "person": _a_person,
+    "merge": _a_merge,
+    "match": _a_match,
+    "match_arrest": lambda personas: _a_match(personas).arrest,
 }
 
 

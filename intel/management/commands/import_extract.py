@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from intel.imports import agency_for_import, import_create, import_preview, import_run
 from intel.ingest.fields import KINDS
 from intel.models import DataImport, MappingProfile
+from intel.resolution.services import people_resolve_import
 
 
 class Command(BaseCommand):
@@ -90,6 +91,13 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps({**summary, "error": data_import.error}))
             raise CommandError(data_import.error or "The import failed.")
         else:
+            if data_import.kind == "arrests":
+                people = people_resolve_import(actor=None, data_import=data_import)
+                summary["people"] = {k: v for k, v in vars(people).items() if k != "seconds"}
+                self.stdout.write(
+                    f"People: {people.arrests:,} arrests resolved: {people.identifier:,} by "
+                    f"identifier, {people.auto:,} linked automatically, {people.review:,} for "
+                    f"review, {people.new_people:,} new people.")
             self.stdout.write(
                 f"Import #{data_import.pk}: {data_import.rows:,} rows, {data_import.created:,} "
                 f"created, {data_import.updated:,} updated, {data_import.unchanged:,} unchanged, "

@@ -1,0 +1,367 @@
+"""Entity resolution: which person each arrest is about.
+
+For a batch of unresolved arrests, in one transaction:
+
+1. **Blocking** (SQL, set-based): a temporary table of the batch's keys is joined to the name
+   keys, dates of birth and identifiers of known people, so each arrest is only compared with
+   people who share a phonetic name, a date of birth with a similar name, an exact surname with
+   a nickname of the first name, or an identifier.
+2. **Scoring** (``scoring.score``): named factors, summed.
+3. **Decision**, arrest by arrest in the order they happened: a shared state ID or FBI number with
+   a plausible score, or a score above ``AUTO_LINK`` clear of the runner-up, links; a score
+   between ``REVIEW`` and ``AUTO_LINK`` (or two close candidates) goes to the review queue;
+   anything lower starts a new person. People found or started earlier in the batch are
+   candidates for later arrests (an in-memory index with the same keys), so a new person's
+   second arrest joins the first.
+4. **Writes** in bulk: people, links with their factors, arrests' person, the names and
+   identifiers seen, review candidates, case defendants.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from csu import audit
+from intel.models import Arrest, MatchCandidate, Person, PersonLink, PersonNameKey
+from intel.resolution import store
+from intel.resolution.names import ParsedName, first_name_forms, letters, parse_name, sound
+from intel.resolution.scoring import (
+    AUTO_LINK,
+    REVIEW,
+    Factor,
+    Profile,
+    normalise_address,
+    probability,
+    score,
+)
+
+# A runner-up this close to an auto-link is a question for an analyst, not for the machine.
+CLEAR_MARGIN = 3.0
+MAX_REVIEW_CANDIDATES = 5
+_LOCK = 0x43535552  # one resolution run at a time: two runs could start the same person twice
+
+
+@dataclass
+class ResolutionSummary:
+    arrests: int = 0
+    identifier: int = 0
+    auto: int = 0
+    review: int = 0
+    new_people: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class _Record:
+    arrest_id: int
+    agency_id: int
+    name: ParsedName
+    profile: Profile
+
+
+@dataclass(eq=False)
+class _Cluster:
+    """A person as known during this run: an existing person, or one this batch starts."""
+
+    profile: Profile
+    person_id: int | None = None
+    founder: _Record | None = None
+    arrest_ids: list[int] = field(default_factory=list)
+
+
+def _record(row: tuple) -> _Record | None:
+    (arrest_id, agency_id, name_text, dob, sex, race, state_id, fbi, booking, address) = row
+    name = parse_name(name_text)
+    if name is None:
+        return None
+    ids = {k: {v.strip().upper()} for k, v in
+           (("state_id", state_id), ("fbi_number", fbi), ("booking_number", booking)) if v}
+    addresses = {normalise_address(address)} if address else set()
+    return _Record(arrest_id, agency_id, name, Profile(
+        names=[name], dob=dob, sex=sex if sex in ("M", "F") else "",
+        race=race if race != "unknown" else "", ids=ids, addresses=addresses))
+
+
+def _transposed(d: date | None) -> date | None:
+    if d is None or d.day > 12 or d.day == d.month:
+        return None
+    try:
+        return d.replace(month=d.day, day=d.month)
+    except ValueError:
+        return None
+
+
+# ---- blocking keys, shared by the SQL join and the in-memory index -------------------------
+
+def _index_keys(profile: Profile) -> set[tuple]:
+    keys: set[tuple] = set()
+    for name in profile.names:
+        last, first = letters(name.last), letters(name.first)
+        ls, fs = sound(last), sound(first)
+        keys.add(("ls_fs", ls, fs))
+        for form in first_name_forms(first):
+            keys.add(("last_first", last, form))
+        if profile.dob:
+            keys.update({("dob_ls", profile.dob, ls), ("dob_fs", profile.dob, fs),
+                         ("dob_l2", profile.dob, last[:2])})
+    for kind, values in profile.ids.items():
+        keys.update(("id", kind, v) for v in values if kind != "booking_number")
+    return keys
+
+
+def _query_keys(profile: Profile) -> set[tuple]:
+    keys: set[tuple] = set()
+    dobs = [d for d in (profile.dob, _transposed(profile.dob)) if d]
+    for name in profile.names:
+        last, first = letters(name.last), letters(name.first)
+        ls, fs = sound(last), sound(first)
+        keys.update({("ls_fs", ls, fs), ("ls_fs", fs, ls), ("last_first", last, first)})
+        for d in dobs:
+            keys.update({("dob_ls", d, ls), ("dob_fs", d, fs), ("dob_l2", d, last[:2])})
+    for kind, values in profile.ids.items():
+        keys.update(("id", kind, v) for v in values if kind != "booking_number")
+    return keys
+
+
+_BLOCK_SQL = """
+WITH pairs AS (
+    SELECT b.arrest_id, k.person_id FROM er_batch b
+      JOIN intel_personnamekey k ON k.last_sound = b.ls AND k.first_sound = b.fs
+    UNION SELECT b.arrest_id, k.person_id FROM er_batch b
+      JOIN intel_personnamekey k ON k.last_sound = b.fs AND k.first_sound = b.ls
+    UNION SELECT b.arrest_id, k.person_id FROM er_batch b
+      JOIN intel_personnamekey k ON k.last = b.last AND k.first = ANY(b.forms)
+    UNION SELECT b.arrest_id, p.id FROM er_batch b
+      JOIN intel_person p ON p.dob = b.dob OR p.dob = b.dob_t
+      JOIN intel_personnamekey k ON k.person_id = p.id
+     WHERE k.last_sound = b.ls OR k.first_sound = b.fs OR left(k.last, 2) = left(b.last, 2)
+    UNION SELECT b.arrest_id, i.person_id FROM er_batch b
+      JOIN intel_personidentifier i ON i.kind = 'state_id' AND i.value = b.state_id
+    UNION SELECT b.arrest_id, i.person_id FROM er_batch b
+      JOIN intel_personidentifier i ON i.kind = 'fbi_number' AND i.value = b.fbi
+)
+SELECT pairs.arrest_id, pairs.person_id FROM pairs
+  JOIN intel_person p ON p.id = pairs.person_id AND p.merged_into_id IS NULL
+"""
+
+
+def _db_candidates(records: list[_Record]) -> dict[int, set[int]]:
+    with connection.cursor() as cur:
+        cur.execute("""CREATE TEMP TABLE er_batch (arrest_id bigint, last text, ls text, fs text,
+                       forms text[], dob date, dob_t date, state_id text, fbi text)
+                       ON COMMIT DROP""")
+        with cur.copy("COPY er_batch FROM STDIN") as copy:
+            for r in records:
+                last, first = letters(r.name.last), letters(r.name.first)
+                forms = sorted(first_name_forms(first)) or [""]
+                copy.write_row((r.arrest_id, last, sound(last), sound(first), forms,
+                                r.profile.dob, _transposed(r.profile.dob),
+                                next(iter(r.profile.ids.get("state_id", [""]))) or None,
+                                next(iter(r.profile.ids.get("fbi_number", [""]))) or None))
+        cur.execute("ANALYZE er_batch")
+        cur.execute(_BLOCK_SQL)
+        found: dict[int, set[int]] = defaultdict(set)
+        for arrest_id, person_id in cur.fetchall():
+            found[arrest_id].add(person_id)
+        cur.execute("DROP TABLE er_batch")
+    return found
+
+
+def _person_profiles(person_ids: Iterable[int]) -> dict[int, Profile]:
+    ids = list(set(person_ids))
+    profiles: dict[int, Profile] = {}
+    if not ids:
+        return profiles
+    for p in Person.objects.filter(pk__in=ids).values_list(
+            "pk", "first_name", "middle_name", "last_name", "suffix", "dob", "sex", "race"):
+        pk, first, middle, last, suffix, dob, sex, race = p
+        profiles[pk] = Profile(
+            names=[ParsedName(last=last.upper(), first=first.upper(), middle=middle.upper(),
+                              suffix=suffix.upper())],
+            dob=dob, sex=sex if sex in ("M", "F") else "",
+            race=race if race != "unknown" else "")
+    primary = {pk: (letters(p.names[0].last), letters(p.names[0].first))
+               for pk, p in profiles.items()}
+    for pk, last, first in PersonNameKey.objects.filter(person_id__in=ids).values_list(
+            "person_id", "last", "first"):
+        if (last, first) != primary[pk]:
+            profiles[pk].names.append(ParsedName(last=last, first=first))
+    with connection.cursor() as cur:
+        cur.execute("SELECT person_id, kind, value FROM intel_personidentifier "
+                    "WHERE person_id = ANY(%s)", [ids])
+        for pk, kind, value in cur.fetchall():
+            profiles[pk].ids.setdefault(kind, set()).add(value.upper())
+        cur.execute("SELECT DISTINCT person_id, address FROM intel_arrest "
+                    "WHERE person_id = ANY(%s) AND address <> ''", [ids])
+        for pk, address in cur.fetchall():
+            profiles[pk].addresses.add(normalise_address(address))
+    return profiles
+
+
+def _absorb(cluster: _Cluster, record: _Record) -> None:
+    """What the linked arrest adds to the person as known in this run."""
+    prof = cluster.profile
+    known = {(letters(n.last), letters(n.first)) for n in prof.names}
+    if (letters(record.name.last), letters(record.name.first)) not in known:
+        prof.names.append(record.name)
+    prof.dob = prof.dob or record.profile.dob
+    prof.sex = prof.sex or record.profile.sex
+    prof.race = prof.race or record.profile.race
+    for kind, values in record.profile.ids.items():
+        prof.ids.setdefault(kind, set()).update(values)
+    prof.addresses |= record.profile.addresses
+    cluster.arrest_ids.append(record.arrest_id)
+
+
+@dataclass
+class _Decision:
+    record: _Record
+    method: str
+    cluster: _Cluster | None = None
+    weight: float = 0.0
+    factors: list[Factor] = field(default_factory=list)
+    candidates: list[tuple[_Cluster, float, list[Factor]]] = field(default_factory=list)
+
+
+def _decide(record: _Record, scored: list[tuple[_Cluster, float, list[Factor]]]) -> _Decision:
+    scored.sort(key=lambda s: -s[1])
+    if not scored or scored[0][1] < REVIEW:
+        best = scored[0] if scored else None
+        return _Decision(record, PersonLink.Method.NEW,
+                         factors=best[2] if best else [], weight=best[1] if best else 0.0)
+    cluster, weight, factors = scored[0]
+    runner_up = scored[1][1] if len(scored) > 1 else float("-inf")
+    shared_id = any(f.weight >= 10 and f.factor in ("state ID", "FBI number") for f in factors)
+    clear = weight - runner_up >= CLEAR_MARGIN
+    if shared_id and clear:
+        return _Decision(record, PersonLink.Method.IDENTIFIER, cluster, weight, factors)
+    if weight >= AUTO_LINK and clear:
+        return _Decision(record, PersonLink.Method.AUTO, cluster, weight, factors)
+    return _Decision(record, "review", candidates=[
+        s for s in scored[:MAX_REVIEW_CANDIDATES] if s[1] >= REVIEW])
+
+
+def _unresolved(arrest_ids: Sequence[int] | None) -> list[_Record]:
+    queued = MatchCandidate.objects.filter(status=MatchCandidate.Status.OPEN).values("arrest_id")
+    qs = Arrest.objects.filter(person__isnull=True).exclude(pk__in=queued).exclude(
+        Q(name_as_recorded="")).order_by("arrested_at", "id")
+    if arrest_ids is not None:
+        qs = qs.filter(pk__in=list(arrest_ids))
+    rows = qs.values_list("pk", "source_agency_id", "name_as_recorded", "dob_as_recorded", "sex",
+                          "race", "state_id_as_recorded", "fbi_number_as_recorded",
+                          "booking_number", "address")
+    return [r for r in (_record(row) for row in rows.iterator(chunk_size=5000)) if r]
+
+
+@transaction.atomic
+def resolve_arrests(*, actor: Any = None,
+                    arrest_ids: Sequence[int] | None = None) -> ResolutionSummary:
+    """Resolve the given arrests (default: every unresolved arrest) to people."""
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+    records = _unresolved(arrest_ids)
+    summary = ResolutionSummary(arrests=len(records))
+    if not records:
+        return summary
+    db_candidates = _db_candidates(records)
+    clusters = {pk: _Cluster(profile=prof, person_id=pk) for pk, prof in
+                _person_profiles(pid for ps in db_candidates.values() for pid in ps).items()}
+    index: dict[tuple, list[_Cluster]] = defaultdict(list)
+
+    def index_add(cluster: _Cluster) -> None:
+        for key in _index_keys(cluster.profile):
+            bucket = index[key]
+            if cluster not in bucket:
+                bucket.append(cluster)
+
+    decisions: list[_Decision] = []
+    for record in records:
+        seen = {id(c): c for pk in db_candidates.get(record.arrest_id, ()) for c in
+                [clusters[pk]] if pk in clusters}
+        for key in _query_keys(record.profile):
+            for c in index.get(key, ()):
+                seen.setdefault(id(c), c)
+        scored = [(c, *score(record.profile, c.profile)) for c in seen.values()]
+        decision = _decide(record, scored)
+        if decision.method == PersonLink.Method.NEW:
+            decision.cluster = _Cluster(profile=Profile(names=[], addresses=set()),
+                                        founder=record)
+        if decision.cluster is not None:
+            _absorb(decision.cluster, record)
+            index_add(decision.cluster)
+        decisions.append(decision)
+    _write(decisions, actor)
+    for d in decisions:
+        if d.method == PersonLink.Method.IDENTIFIER:
+            summary.identifier += 1
+        elif d.method == PersonLink.Method.AUTO:
+            summary.auto += 1
+        elif d.method == PersonLink.Method.NEW:
+            summary.new_people += 1
+        else:
+            summary.review += 1
+    summary.seconds = time.perf_counter() - started
+    audit.audit_log(actor=actor, action=audit.PEOPLE_RESOLVED, component="entity-resolution",
+                    arrests=summary.arrests, identifier=summary.identifier, auto=summary.auto,
+                    review=summary.review, new_people=summary.new_people)
+    return summary
+
+
+def _write(decisions: list[_Decision], actor: Any) -> None:
+    founders = [d.cluster for d in decisions if d.method == PersonLink.Method.NEW]
+    for cluster, person in zip(founders, Person.objects.bulk_create(
+            [store.person_from_name(c.founder.name, dob=c.profile.dob, sex=c.profile.sex,
+                                    race=c.profile.race) for c in founders],
+            batch_size=store.BATCH), strict=True):
+        cluster.person_id = person.pk
+    links, keys, idents, candidates = [], [], [], []
+    for d in decisions:
+        if d.cluster is None:
+            candidates.extend(
+                MatchCandidate(arrest_id=d.record.arrest_id, person_id=c.person_id,
+                               score=round(probability(w), 4), factors=[f.as_dict() for f in fs])
+                for c, w, fs in d.candidates)
+            continue
+        pid = d.cluster.person_id
+        factors = [f.as_dict() for f in d.factors]
+        if d.method == PersonLink.Method.NEW:
+            best = f"best candidate scored {probability(d.weight):.0%}" if d.factors else \
+                "no one with a similar name, date of birth or identifier"
+            factors = [{"factor": "no match", "detail": best, "weight": 0}]
+        links.append(PersonLink(arrest_id=d.record.arrest_id, person_id=pid, method=d.method,
+                                score=None if d.method == PersonLink.Method.NEW
+                                else round(probability(d.weight), 4), factors=factors))
+        kind = (PersonNameKey.Kind.PRIMARY if d.cluster.founder is d.record
+                else PersonNameKey.Kind.RECORDED)
+        keys.append(store.name_key(pid, d.record.name, kind))
+        idents.extend((pid, k, v, d.record.agency_id if k == "booking_number" else None)
+                      for k, vs in d.record.profile.ids.items() for v in vs)
+    PersonLink.objects.bulk_create(links, batch_size=store.BATCH)
+    with connection.cursor() as cur:
+        cur.execute("""UPDATE intel_arrest a SET person_id = l.person_id
+                         FROM intel_personlink l
+                        WHERE l.arrest_id = a.id AND a.id = ANY(%s)""",
+                    [[link.arrest_id for link in links]])
+        # Fill what a known person lacked from what the new arrests recorded.
+        cur.execute("""UPDATE intel_person p SET dob = a.dob_as_recorded
+                         FROM intel_arrest a
+                        WHERE a.person_id = p.id AND p.dob IS NULL
+                          AND a.dob_as_recorded IS NOT NULL AND a.id = ANY(%s)""",
+                    [[link.arrest_id for link in links]])
+        cur.execute("""UPDATE intel_casereferral c SET defendant_id = a.person_id
+                         FROM intel_arrest a
+                        WHERE c.arrest_id = a.id AND c.defendant_id IS NULL
+                          AND a.person_id IS NOT NULL AND a.id = ANY(%s)""",
+                    [[link.arrest_id for link in links]])
+    store.name_keys_add(keys)
+    store.identifiers_add(idents)
+    MatchCandidate.objects.bulk_create(candidates, batch_size=store.BATCH, ignore_conflicts=True)
