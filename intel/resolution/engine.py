@@ -19,6 +19,7 @@ For a batch of unresolved arrests, in one transaction:
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from csu import audit
 from intel.models import Arrest, MatchCandidate, Person, PersonLink, PersonNameKey
@@ -124,8 +126,9 @@ def _query_keys(profile: Profile) -> set[tuple]:
         last, first = letters(name.last), letters(name.first)
         ls, fs = sound(last), sound(first)
         keys.update({("ls_fs", ls, fs), ("ls_fs", fs, ls), ("last_first", last, first)})
-        for d in dobs:
-            keys.update({("dob_ls", d, ls), ("dob_fs", d, fs), ("dob_l2", d, last[:2])})
+        for d in dobs:  # the second pair: first and last recorded the other way round
+            keys.update({("dob_ls", d, ls), ("dob_fs", d, fs), ("dob_l2", d, last[:2]),
+                         ("dob_ls", d, fs), ("dob_fs", d, ls)})
     for kind, values in profile.ids.items():
         keys.update(("id", kind, v) for v in values if kind != "booking_number")
     return keys
@@ -143,6 +146,7 @@ WITH pairs AS (
       JOIN intel_person p ON p.dob = b.dob OR p.dob = b.dob_t
       JOIN intel_personnamekey k ON k.person_id = p.id
      WHERE k.last_sound = b.ls OR k.first_sound = b.fs OR left(k.last, 2) = left(b.last, 2)
+        OR k.last_sound = b.fs OR k.first_sound = b.ls
     UNION SELECT b.arrest_id, i.person_id FROM er_batch b
       JOIN intel_personidentifier i ON i.kind = 'state_id' AND i.value = b.state_id
     UNION SELECT b.arrest_id, i.person_id FROM er_batch b
@@ -316,7 +320,22 @@ def resolve_arrests(*, actor: Any = None,
     return summary
 
 
+def _copy_in(cur: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence],
+             conflict: str = "") -> None:
+    """Insert rows through COPY into a temporary twin of ``table``: one round trip per table,
+    and ``ON CONFLICT DO NOTHING`` for rows the person already has."""
+    cols = ", ".join(columns)  # table and column names come from this module, never from input
+    cur.execute(f"CREATE TEMP TABLE er_in ON COMMIT DROP AS SELECT {cols} FROM {table} LIMIT 0")  # noqa: S608
+    with cur.copy(f"COPY er_in ({cols}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM er_in "  # noqa: S608
+                f"{'ON CONFLICT DO NOTHING' if conflict else ''}")
+    cur.execute("DROP TABLE er_in")
+
+
 def _write(decisions: list[_Decision], actor: Any) -> None:
+    now = timezone.now()
     founders = [d.cluster for d in decisions if d.method == PersonLink.Method.NEW]
     for cluster, person in zip(founders, Person.objects.bulk_create(
             [store.person_from_name(c.founder.name, dob=c.profile.dob, sex=c.profile.sex,
@@ -324,11 +343,12 @@ def _write(decisions: list[_Decision], actor: Any) -> None:
             batch_size=store.BATCH), strict=True):
         cluster.person_id = person.pk
     links, keys, idents, candidates = [], [], [], []
+    actor_id = getattr(actor, "pk", None)
     for d in decisions:
         if d.cluster is None:
             candidates.extend(
-                MatchCandidate(arrest_id=d.record.arrest_id, person_id=c.person_id,
-                               score=round(probability(w), 4), factors=[f.as_dict() for f in fs])
+                (d.record.arrest_id, c.person_id, round(probability(w), 4),
+                 json.dumps([f.as_dict() for f in fs]), MatchCandidate.Status.OPEN, now)
                 for c, w, fs in d.candidates)
             continue
         pid = d.cluster.person_id
@@ -337,31 +357,35 @@ def _write(decisions: list[_Decision], actor: Any) -> None:
             best = f"best candidate scored {probability(d.weight):.0%}" if d.factors else \
                 "no one with a similar name, date of birth or identifier"
             factors = [{"factor": "no match", "detail": best, "weight": 0}]
-        links.append(PersonLink(arrest_id=d.record.arrest_id, person_id=pid, method=d.method,
-                                score=None if d.method == PersonLink.Method.NEW
-                                else round(probability(d.weight), 4), factors=factors))
+        links.append((d.record.arrest_id, pid, d.method,
+                      None if d.method == PersonLink.Method.NEW
+                      else round(probability(d.weight), 4), json.dumps(factors), actor_id, now))
         kind = (PersonNameKey.Kind.PRIMARY if d.cluster.founder is d.record
                 else PersonNameKey.Kind.RECORDED)
-        keys.append(store.name_key(pid, d.record.name, kind))
-        idents.extend((pid, k, v, d.record.agency_id if k == "booking_number" else None)
+        key = store.name_key(pid, d.record.name, kind)
+        if key is not None:
+            keys.append((pid, key.kind, key.last, key.first, key.last_sound, key.first_sound))
+        idents.extend((pid, k, v[:64], d.record.agency_id if k == "booking_number" else None)
                       for k, vs in d.record.profile.ids.items() for v in vs)
-    PersonLink.objects.bulk_create(links, batch_size=store.BATCH)
     with connection.cursor() as cur:
+        _copy_in(cur, "intel_personlink", ("arrest_id", "person_id", "method", "score",
+                                           "factors", "decided_by_id", "created_at"), links)
         cur.execute("""UPDATE intel_arrest a SET person_id = l.person_id
                          FROM intel_personlink l
-                        WHERE l.arrest_id = a.id AND a.id = ANY(%s)""",
-                    [[link.arrest_id for link in links]])
-        # Fill what a known person lacked from what the new arrests recorded.
+                        WHERE l.arrest_id = a.id AND a.person_id IS NULL""")
+        # Fill what a known person lacked from what the new arrests recorded, and give cases
+        # on these arrests their defendant.
         cur.execute("""UPDATE intel_person p SET dob = a.dob_as_recorded
-                         FROM intel_arrest a
-                        WHERE a.person_id = p.id AND p.dob IS NULL
-                          AND a.dob_as_recorded IS NOT NULL AND a.id = ANY(%s)""",
-                    [[link.arrest_id for link in links]])
+                         FROM intel_arrest a JOIN intel_personlink l ON l.arrest_id = a.id
+                        WHERE a.person_id = p.id AND p.dob IS NULL AND l.created_at = %s
+                          AND a.dob_as_recorded IS NOT NULL""", [now])
         cur.execute("""UPDATE intel_casereferral c SET defendant_id = a.person_id
-                         FROM intel_arrest a
+                         FROM intel_arrest a JOIN intel_personlink l ON l.arrest_id = a.id
                         WHERE c.arrest_id = a.id AND c.defendant_id IS NULL
-                          AND a.person_id IS NOT NULL AND a.id = ANY(%s)""",
-                    [[link.arrest_id for link in links]])
-    store.name_keys_add(keys)
-    store.identifiers_add(idents)
-    MatchCandidate.objects.bulk_create(candidates, batch_size=store.BATCH, ignore_conflicts=True)
+                          AND l.created_at = %s""", [now])
+        _copy_in(cur, "intel_personnamekey", ("person_id", "kind", "last", "first",
+                                              "last_sound", "first_sound"), keys, conflict="y")
+        _copy_in(cur, "intel_personidentifier", ("person_id", "kind", "value",
+                                                 "issuing_agency_id"), idents, conflict="y")
+        _copy_in(cur, "intel_matchcandidate", ("arrest_id", "person_id", "score", "factors",
+                                               "status", "created_at"), candidates, conflict="y")

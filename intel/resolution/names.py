@@ -39,11 +39,13 @@ class ParsedName:
         return f"{last}, {given}" if given else last
 
 
+@lru_cache(maxsize=262144)
 def letters(text: str) -> str:
     """Upper-case letters only: the form names are compared and indexed in."""
     return _NOT_LETTER.sub("", (text or "").upper())
 
 
+@lru_cache(maxsize=262144)
 def sound(text: str) -> str:
     """The phonetic key (metaphone) of a name part; empty for an empty part."""
     key = letters(text)

@@ -71,7 +71,8 @@ def _compare_last(a: str, b: str, raw_a: str = "", raw_b: str = "") -> tuple[str
     kind, weight = _part_similarity(a, b)
     if weight >= 0 or not a or not b:
         return kind, weight
-    if sorted(raw_a.replace("-", " ").split()) == sorted(raw_b.replace("-", " ").split()):
+    tokens_a, tokens_b = raw_a.replace("-", " ").split(), raw_b.replace("-", " ").split()
+    if len(tokens_a) > 1 and sorted(tokens_a) == sorted(tokens_b):
         return "same surnames in another order", 3.0
     if (a in b or b in a) and min(len(a), len(b)) >= 4:
         # A double surname recorded with one part, a hyphen dropped.
@@ -102,7 +103,9 @@ def _name_factors(rec: ParsedName, per: ParsedName) -> tuple[float, list[Factor]
     total = last_w + first_w
     # Swapped order: FIRST recorded as LAST.
     if rf and pf and total < 4.0:
-        s_last = _compare_last(rf, pa)
+        given = f"{rec.first} {rec.middle}".strip()  # "GREGORY, HERRERA NARANJO"
+        s_last = max(_compare_last(rf, pa, rec.first, per.last),
+                     _compare_last(letters(given), pa, given, per.last), key=lambda k: k[1])
         s_first = _compare_first(ra, pf)
         swapped = s_last[1] + s_first[1] - 0.5
         if swapped > total:
