@@ -283,3 +283,20 @@ def test_on_twenty_thousand_labelled_arrests_auto_links_are_precise_and_complete
     unexplained = PersonLink.objects.filter(factors=[]).count()
     assert unexplained == 0
     assert not PersonLink.objects.filter(method="auto", score__lt=0.95).exists()
+
+
+def test_the_command_resolves_on_demand() -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    pd = AgencyFactory()
+    arrest(pd, 1, "NGUYEN, ANH", date(1999, 9, 9), sex="F")
+    arrest(pd, 2, "NGUYEN, ANH", date(1999, 9, 9), sex="F")
+    out = io.StringIO()
+
+    call_command("resolve_people", "--json", stdout=out)
+
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert (summary["arrests"], summary["auto"], summary["new_people"]) == (2, 1, 1)
