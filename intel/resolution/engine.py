@@ -143,7 +143,12 @@ WITH pairs AS (
     UNION SELECT b.arrest_id, k.person_id FROM er_batch b
       JOIN intel_personnamekey k ON k.last = b.last AND k.first = ANY(b.forms)
     UNION SELECT b.arrest_id, p.id FROM er_batch b
-      JOIN intel_person p ON p.dob = b.dob OR p.dob = b.dob_t
+      JOIN intel_person p ON p.dob = b.dob
+      JOIN intel_personnamekey k ON k.person_id = p.id
+     WHERE k.last_sound = b.ls OR k.first_sound = b.fs OR left(k.last, 2) = left(b.last, 2)
+        OR k.last_sound = b.fs OR k.first_sound = b.ls
+    UNION SELECT b.arrest_id, p.id FROM er_batch b
+      JOIN intel_person p ON p.dob = b.dob_t
       JOIN intel_personnamekey k ON k.person_id = p.id
      WHERE k.last_sound = b.ls OR k.first_sound = b.fs OR left(k.last, 2) = left(b.last, 2)
         OR k.last_sound = b.fs OR k.first_sound = b.ls
@@ -171,7 +176,9 @@ def _db_candidates(records: list[_Record]) -> dict[int, set[int]]:
                                 next(iter(r.profile.ids.get("state_id", [""]))) or None,
                                 next(iter(r.profile.ids.get("fbi_number", [""]))) or None))
         cur.execute("ANALYZE er_batch")
-        cur.execute(_BLOCK_SQL)
+        cur.execute(f"CREATE TEMP TABLE er_pairs ON COMMIT DROP AS {_BLOCK_SQL}")
+        cur.execute("ANALYZE er_pairs")
+        cur.execute("SELECT arrest_id, person_id FROM er_pairs")
         found: dict[int, set[int]] = defaultdict(set)
         for arrest_id, person_id in cur.fetchall():
             found[arrest_id].add(person_id)
@@ -179,34 +186,37 @@ def _db_candidates(records: list[_Record]) -> dict[int, set[int]]:
     return found
 
 
-def _person_profiles(person_ids: Iterable[int]) -> dict[int, Profile]:
-    ids = list(set(person_ids))
+def _person_profiles() -> dict[int, Profile]:
+    """Every candidate person's names, identifiers and addresses, read by joining the pairs
+    blocking found (no long id lists through the driver)."""
     profiles: dict[int, Profile] = {}
-    if not ids:
-        return profiles
-    for p in Person.objects.filter(pk__in=ids).values_list(
-            "pk", "first_name", "middle_name", "last_name", "suffix", "dob", "sex", "race"):
-        pk, first, middle, last, suffix, dob, sex, race = p
-        profiles[pk] = Profile(
-            names=[ParsedName(last=last.upper(), first=first.upper(), middle=middle.upper(),
-                              suffix=suffix.upper())],
-            dob=dob, sex=sex if sex in ("M", "F") else "",
-            race=race if race != "unknown" else "")
-    primary = {pk: (letters(p.names[0].last), letters(p.names[0].first))
-               for pk, p in profiles.items()}
-    for pk, last, first in PersonNameKey.objects.filter(person_id__in=ids).values_list(
-            "person_id", "last", "first"):
-        if (last, first) != primary[pk]:
-            profiles[pk].names.append(ParsedName(last=last, first=first))
     with connection.cursor() as cur:
+        cur.execute("SELECT id, first_name, middle_name, last_name, suffix, dob, sex, race "
+                    "FROM intel_person WHERE id IN (SELECT person_id FROM er_pairs)")
+        for pk, first, middle, last, suffix, dob, sex, race in cur.fetchall():
+            profiles[pk] = Profile(
+                names=[ParsedName(last=last.upper(), first=first.upper(),
+                                  middle=middle.upper(), suffix=suffix.upper())],
+                dob=dob, sex=sex if sex in ("M", "F") else "",
+                race=race if race != "unknown" else "")
+        primary = {pk: (letters(p.names[0].last), letters(p.names[0].first))
+                   for pk, p in profiles.items()}
+        cur.execute("SELECT person_id, last, first FROM intel_personnamekey "
+                    "WHERE person_id IN (SELECT person_id FROM er_pairs)")
+        for pk, last, first in cur.fetchall():
+            if pk in profiles and (last, first) != primary[pk]:
+                profiles[pk].names.append(ParsedName(last=last, first=first))
         cur.execute("SELECT person_id, kind, value FROM intel_personidentifier "
-                    "WHERE person_id = ANY(%s)", [ids])
+                    "WHERE person_id IN (SELECT person_id FROM er_pairs)")
         for pk, kind, value in cur.fetchall():
-            profiles[pk].ids.setdefault(kind, set()).add(value.upper())
+            if pk in profiles:
+                profiles[pk].ids.setdefault(kind, set()).add(value.upper())
         cur.execute("SELECT DISTINCT person_id, address FROM intel_arrest "
-                    "WHERE person_id = ANY(%s) AND address <> ''", [ids])
+                    "WHERE person_id IN (SELECT person_id FROM er_pairs) AND address <> ''")
         for pk, address in cur.fetchall():
-            profiles[pk].addresses.add(normalise_address(address))
+            if pk in profiles:
+                profiles[pk].addresses.add(normalise_address(address))
+        cur.execute("DROP TABLE er_pairs")
     return profiles
 
 
@@ -277,8 +287,8 @@ def resolve_arrests(*, actor: Any = None,
     if not records:
         return summary
     db_candidates = _db_candidates(records)
-    clusters = {pk: _Cluster(profile=prof, person_id=pk) for pk, prof in
-                _person_profiles(pid for ps in db_candidates.values() for pid in ps).items()}
+    clusters = {pk: _Cluster(profile=prof, person_id=pk)
+                for pk, prof in _person_profiles().items()}
     index: dict[tuple, list[_Cluster]] = defaultdict(list)
 
     def index_add(cluster: _Cluster) -> None:
