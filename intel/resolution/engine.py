@@ -289,29 +289,32 @@ def resolve_arrests(*, actor: Any = None,
     db_candidates = _db_candidates(records)
     clusters = {pk: _Cluster(profile=prof, person_id=pk)
                 for pk, prof in _person_profiles().items()}
-    index: dict[tuple, list[_Cluster]] = defaultdict(list)
+    # Blocking key -> the people found or started in this run under it (a dict: an ordered set).
+    index: dict[tuple, dict[_Cluster, None]] = defaultdict(dict)
 
-    def index_add(cluster: _Cluster) -> None:
-        for key in _index_keys(cluster.profile):
-            bucket = index[key]
-            if cluster not in bucket:
-                bucket.append(cluster)
+    def index_add(cluster: _Cluster, record: _Record, had_dob: bool) -> None:
+        """Index what this arrest added: its name and identifiers, or every name when it just
+        gave the person a date of birth."""
+        names = cluster.profile.names if had_dob != bool(cluster.profile.dob) else [record.name]
+        for key in _index_keys(Profile(names=names, dob=cluster.profile.dob,
+                                       ids=record.profile.ids)):
+            index[key][cluster] = None
 
     decisions: list[_Decision] = []
     for record in records:
-        seen = {id(c): c for pk in db_candidates.get(record.arrest_id, ()) for c in
-                [clusters[pk]] if pk in clusters}
+        seen = {clusters[pk]: None for pk in db_candidates.get(record.arrest_id, ())
+                if pk in clusters}
         for key in _query_keys(record.profile):
-            for c in index.get(key, ()):
-                seen.setdefault(id(c), c)
-        scored = [(c, *score(record.profile, c.profile)) for c in seen.values()]
+            seen.update(index.get(key, {}))
+        scored = [(c, *score(record.profile, c.profile)) for c in seen]
         decision = _decide(record, scored)
         if decision.method == PersonLink.Method.NEW:
             decision.cluster = _Cluster(profile=Profile(names=[], addresses=set()),
                                         founder=record)
         if decision.cluster is not None:
+            had_dob = decision.cluster.profile.dob is not None
             _absorb(decision.cluster, record)
-            index_add(decision.cluster)
+            index_add(decision.cluster, record, had_dob)
         decisions.append(decision)
     _write(decisions, actor)
     for d in decisions:

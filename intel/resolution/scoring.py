@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -51,6 +52,7 @@ def probability(weight: float) -> float:
     return 1.0 / (1.0 + math.pow(2.0, -(weight - PRIOR)))
 
 
+@lru_cache(maxsize=1 << 18)
 def _part_similarity(a: str, b: str) -> tuple[str, float]:
     """How two name parts (letters only) agree: a kind and a weight."""
     if a == b:
@@ -67,6 +69,7 @@ def _part_similarity(a: str, b: str) -> tuple[str, float]:
     return "different", -5.0
 
 
+@lru_cache(maxsize=1 << 18)
 def _compare_last(a: str, b: str, raw_a: str = "", raw_b: str = "") -> tuple[str, float]:
     kind, weight = _part_similarity(a, b)
     if weight >= 0 or not a or not b:
@@ -80,6 +83,7 @@ def _compare_last(a: str, b: str, raw_a: str = "", raw_b: str = "") -> tuple[str
     return kind, weight
 
 
+@lru_cache(maxsize=1 << 18)
 def _compare_first(a: str, b: str) -> tuple[str, float]:
     if not a or not b:
         return "missing", 0.0
@@ -92,7 +96,9 @@ def _compare_first(a: str, b: str) -> tuple[str, float]:
     return (kind, -7.0) if weight < 0 else (kind, weight)
 
 
-def _name_factors(rec: ParsedName, per: ParsedName) -> tuple[float, list[Factor]]:
+@lru_cache(maxsize=1 << 18)
+def _name_factors(rec: ParsedName, per: ParsedName) -> tuple[float, tuple[Factor, ...]]:
+    """Cached: the same pairs of names (SMITH / SMITH, JOHN / MICHAEL) recur all the time."""
     ra, rf = letters(rec.last), letters(rec.first)
     pa, pf = letters(per.last), letters(per.first)
     last_kind, last_w = _compare_last(ra, pa, rec.last, per.last)
@@ -121,7 +127,7 @@ def _name_factors(rec: ParsedName, per: ParsedName) -> tuple[float, list[Factor]
         factors.append(Factor("suffix", f"{rec.suffix} / {per.suffix}: a different generation",
                               -6.0))
         total -= 6.0
-    return total, factors
+    return total, tuple(factors)
 
 
 def _dob_factor(a: date | None, b: date | None) -> Factor | None:
@@ -146,7 +152,7 @@ ID_LABELS = {"state_id": "state ID", "fbi_number": "FBI number",
 
 def score(rec: Profile, per: Profile) -> tuple[float, list[Factor]]:
     """The summed weight and its factors, strongest first."""
-    best: tuple[float, list[Factor]] | None = None
+    best: tuple[float, tuple[Factor, ...]] | None = None
     for rec_name in rec.names:
         for per_name in per.names:
             candidate = _name_factors(rec_name, per_name)
