@@ -3,6 +3,9 @@
 Each ``bench_<name>.py`` has ``run() -> dict`` and prints its own figures, always with a ratio
 against a baseline measured in the same run on the same machine. These are measurements, not
 tests: nothing here passes or fails on time.
+
+A benchmark is registered by its file name: ``bench_person_search.py`` runs as
+``bench/run.py person_search`` (alone) and with every other one under ``make bench``.
 """
 
 from __future__ import annotations

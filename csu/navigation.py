@@ -20,6 +20,10 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem("Home", "csu:home"),
+    NavItem("People", "intel:person-list", "intel.view_person"),
+    NavItem("Groups", "intel:group-list", "intel.view_group"),
+    NavItem("Intelligence", "intel:record-list", "intel.view_intelrecord"),
+    NavItem("Challenges", "intel:challenge-list", "intel.view_challenge"),
     NavItem("Imports", "intel:import-list", "intel.view_dataimport"),
     NavItem("Boundaries", "intel:boundary-list", "intel.view_zonelayer"),
     NavItem("Audit trail", "csu:audit-list", "csu.view_auditevent"),

@@ -57,12 +57,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _READ_PEOPLE
     | {"intel.add_intelrecord", "intel.change_intelrecord", "intel.view_matchcandidate",
        "intel.change_matchcandidate", "intel.merge_person", "intel.add_group",
-       "intel.change_group", "intel.add_groupmembership", "intel.add_challenge"},
+       "intel.change_group", "intel.add_groupmembership", "intel.add_challenge",
+       "intel.add_disseminationlog"},
     Role.SUPERVISOR.value: _READ_RECORDS
     | _READ_PEOPLE
     | {"csu.view_auditevent", "csu.export_auditevent", "intel.view_dataimport",
        "intel.approve_intelrecord", "intel.view_disseminationlog", "intel.view_matchcandidate",
-       "intel.approve_groupmembership", "intel.decide_challenge", "intel.add_challenge"},
+       "intel.approve_groupmembership", "intel.decide_challenge", "intel.add_challenge",
+       "intel.add_disseminationlog"},
     Role.ADMIN.value: {
         "csu.view_user",
         "csu.add_user",

@@ -23,3 +23,24 @@ class VisibleQuerySet(models.QuerySet[_M]):
         if has_perm is not None and has_perm(f"{opts.app_label}.view_{opts.model_name}"):
             return self.all()
         return self.none()
+
+
+class IntelRecordQuerySet(VisibleQuerySet[_M]):
+    """Intelligence records an actor may see: the one place need-to-know is enforced (R5).
+
+    The role's ``view_intelrecord`` permission, and for a restricted record also one of: a
+    django-guardian grant on that record (to the user or one of their groups), or being its
+    submitter. Global permissions never count as a grant (``accept_global_perms=False``), and
+    neither does being a superuser: a restricted record is for named users only.
+    """
+
+    def visible_to(self, actor: Any) -> IntelRecordQuerySet[_M]:
+        from guardian.shortcuts import get_objects_for_user
+
+        has_perm = getattr(actor, "has_perm", None)
+        if has_perm is None or not has_perm("intel.view_intelrecord"):
+            return self.none()
+        granted = get_objects_for_user(actor, "intel.view_intelrecord", klass=self.model,
+                                       with_superuser=False, accept_global_perms=False)
+        return self.filter(~models.Q(sensitivity="restricted") | models.Q(submitted_by=actor)
+                           | models.Q(pk__in=granted.values("pk")))

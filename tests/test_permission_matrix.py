@@ -64,6 +64,93 @@ def _a_match(personas: dict):  # type: ignore[no-untyped-def]
                                                    "weight": 4.0}])
 
 
+def _an_associate(personas: dict):  # type: ignore[no-untyped-def]
+    """A person arrested with someone else in one incident: the network has a link to draw."""
+    import uuid
+
+    from django.utils import timezone
+
+    from intel.models import Agency, Arrest, Incident
+
+    agency, _ = Agency.objects.get_or_create(name="Matrix PD")
+    incident = Incident.objects.create(source_agency=agency, source_id=uuid.uuid4().hex,
+                                       occurred_at=timezone.now())
+    person = _a_person(personas)
+    for who in (person, _a_person(personas)):
+        Arrest.objects.create(source_agency=agency, source_id=uuid.uuid4().hex, person=who,
+                              incident=incident, arrested_at=timezone.now())
+    return person
+
+
+def _a_group(personas: dict):  # type: ignore[no-untyped-def]
+    import uuid
+
+    from intel.models import Group
+
+    return Group.objects.create(name=f"Matrix crew {uuid.uuid4().hex[:8]}",
+                                created_by=personas["analyst"])
+
+
+def _a_membership(personas: dict):  # type: ignore[no-untyped-def]
+    """A membership pending review, proposed by the analyst (so the supervisor may approve)."""
+    from intel.models import GroupMembership
+
+    return GroupMembership.objects.create(
+        group=_a_group(personas), person=_a_person(personas), level="associate",
+        predicate_category="weapons", source_type="officer", lawfully_obtained=True,
+        predicate_narrative="Arrested twice with members carrying loaded handguns this year.",
+        submitted_by=personas["analyst"])
+
+
+def _a_challenge(personas: dict):  # type: ignore[no-untyped-def]
+    """An open challenge to a membership, as counsel filed it."""
+    from django.utils import timezone
+
+    from intel.models import Challenge
+
+    membership = _a_membership(personas)
+    return Challenge.objects.create(person=membership.person, membership=membership,
+                                    filed_by="Counsel for the matrix person",
+                                    received_at=timezone.localdate(),
+                                    grounds="He has never been part of this group at all.",
+                                    recorded_by=personas["analyst"])
+
+
+def _an_intel_record(personas: dict, *, status: str = "approved",
+                     sensitivity: str = "confidential"):  # type: ignore[no-untyped-def]
+    """An intelligence record by the analyst, made by the real services, taken to ``status``;
+    "Matrix State Police" (law enforcement, agreement on file) may receive it."""
+    from django.utils import timezone
+
+    from intel import intelligence
+    from intel.models import Agency
+
+    agency, _ = Agency.objects.get_or_create(
+        name="Matrix State Police", defaults={"agreement_signed_at": timezone.localdate()})
+    analyst = personas["analyst"]
+    record = intelligence.intel_record_create(
+        actor=analyst, subject_kind="person", subject_person=_a_person(personas),
+        narrative="Seen handing a handgun to a juvenile on Elm St.", predicate_category="weapons",
+        predicate_narrative="Arrested twice this year with a loaded handgun; named by witnesses.",
+        source_type="officer", source_reliability="B", content_validity="2",
+        sensitivity=sensitivity, submitting_agency=agency, lawfully_obtained=True)
+    if status != "draft":
+        intelligence.intel_record_submit(actor=analyst, record=record)
+    if status == "approved":
+        intelligence.intel_record_approve(actor=personas["supervisor"], record=record)
+    return record
+
+
+def _a_restricted_intel_record(personas: dict):  # type: ignore[no-untyped-def]
+    """A restricted record the supervisor and the prosecutor were named on."""
+    from guardian.shortcuts import assign_perm
+
+    record = _an_intel_record(personas, sensitivity="restricted")
+    for role in ("supervisor", "prosecutor"):
+        assign_perm("view_intelrecord", personas[role], record)
+    return record
+
+
 # "{name}" in a Page's args: a fresh object made for each request by OBJECT_MAKERS[name].
 OBJECT_MAKERS = {
     "import": _an_import,
@@ -71,6 +158,14 @@ OBJECT_MAKERS = {
     "merge": _a_merge,
     "match": _a_match,
     "match_arrest": lambda personas: _a_match(personas).arrest,
+    "associate": _an_associate,
+    "group": _a_group,
+    "membership": _a_membership,
+    "challenge": _a_challenge,
+    "intel_record": _an_intel_record,
+    "intel_draft": lambda personas: _an_intel_record(personas, status="draft"),
+    "intel_pending": lambda personas: _an_intel_record(personas, status="pending"),
+    "intel_restricted": _a_restricted_intel_record,
 }
 
 

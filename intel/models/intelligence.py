@@ -15,7 +15,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from intel.choices import OffenseCategory
 from intel.models.base import Agency
-from intel.querysets import VisibleQuerySet
+from intel.querysets import IntelRecordQuerySet
 
 REVIEW_YEARS_MAX = 5
 PREDICATE_MIN_CHARS = 40
@@ -94,7 +94,7 @@ class IntelRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = VisibleQuerySet.as_manager()
+    objects = IntelRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

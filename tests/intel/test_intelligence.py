@@ -140,7 +140,8 @@ def test_only_approved_records_are_searchable(analyst, supervisor, prosecutor, a
 def test_every_dissemination_is_logged_with_it_and_the_log_is_append_only(
         analyst, supervisor, agency) -> None:  # type: ignore[no-untyped-def]
     record = approved(analyst, supervisor, agency)
-    partner = Agency.objects.create(name="State Police Intelligence Unit")
+    partner = Agency.objects.create(name="State Police Intelligence Unit",
+                                    agreement_signed_at=timezone.localdate())  # R6
     for i in range(10):
         intel_record_disseminate(actor=supervisor, record=record, recipient=f"Det. {i}",
                                  recipient_agency=partner, reason="Joint shooting review team.")

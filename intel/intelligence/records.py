@@ -1,24 +1,25 @@
-"""The 28 CFR Part 23 workflow for intelligence records: every write goes through here.
+"""A record's life under 28 CFR Part 23: create, submit, approve, revalidate, purge.
 
 R1 predicate required · R2 approval by a supervisor who is not the submitter · R3 screen for
 political, religious or social content, forcing a supervisor attestation · R4 lawful-source
-attestation · R7 dissemination logged in the same transaction · R9 review within five years or
-purge (content destroyed, a tombstone and the audit trail kept).
+attestation · R9 review within five years or purge (content destroyed, a tombstone and the
+audit trail kept).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from csu import audit
-from intel.models import Agency, DisseminationLog, IntelRecord, Person, ReviewDecision
+from intel.intelligence.identifiers import IdentifierInput, add_identifier
+from intel.models import Agency, IntelIdentifier, IntelRecord, Person, ReviewDecision
 from intel.models.intelligence import PREDICATE_MIN_CHARS, REVIEW_YEARS_MAX
 
 # Terms that suggest political, religious or social views, associations or activities
@@ -58,9 +59,12 @@ def intel_record_create(*, actor: Any, subject_kind: str, narrative: str,
                         predicate_category: str, predicate_narrative: str, source_type: str,
                         source_reliability: str, content_validity: str, sensitivity: str,
                         submitting_agency: Agency, lawfully_obtained: bool,
-                        subject_person: Person | None = None,
-                        subject_name: str = "") -> IntelRecord:
-    """A draft record. Refused without a predicate, labels or the lawful-source attestation."""
+                        subject_person: Person | None = None, subject_name: str = "",
+                        identifiers: Sequence[IdentifierInput] = ()) -> IntelRecord:
+    """A draft record. Refused without a predicate, labels or the lawful-source attestation.
+
+    ``identifiers`` are non-criminal identifying information (R10), added with the record.
+    """
     if not actor.has_perm("intel.add_intelrecord"):
         raise PermissionDenied
     if not lawfully_obtained:
@@ -84,13 +88,16 @@ def intel_record_create(*, actor: Any, subject_kind: str, narrative: str,
             f"{PREDICATE_MIN_CHARS} characters (28 CFR 23.20(a)).")})
     record.full_clean()
     record.save()
+    for identifier in identifiers:
+        add_identifier(record=record, identifier=identifier)
     audit.audit_log(actor=actor, action="intel.create", obj=record,
-                    screen_hits=record.screen_hits)
+                    screen_hits=record.screen_hits, identifiers=len(identifiers))
     return record
 
 
 @transaction.atomic
 def intel_record_submit(*, actor: Any, record: IntelRecord) -> IntelRecord:
+    """The submitter sends their draft to supervisor review."""
     if record.submitted_by_id != actor.pk or record.status != IntelRecord.Status.DRAFT:
         raise PermissionDenied
     record.status = IntelRecord.Status.PENDING
@@ -157,6 +164,30 @@ def _destroy_content(record: IntelRecord) -> None:
     record.save()
     # Earlier reviewers' reasons may describe the subject too; the decisions themselves stay.
     ReviewDecision.objects.filter(record=record).update(explanation="(purged with the record)")
+    # Identifying information about third parties goes with the content it identified.
+    IntelIdentifier.objects.filter(record=record).delete()
+
+
+@transaction.atomic
+def intel_record_purge(*, actor: Any, record: IntelRecord, explanation: str) -> IntelRecord:
+    """A supervisor's decision to purge a record now (no longer valid, challenge upheld...).
+
+    The content is destroyed as at expiry; the decision and its explanation are kept, so the
+    explanation must not repeat the content.
+    """
+    if not actor.has_perm("intel.approve_intelrecord"):
+        raise PermissionDenied
+    record = IntelRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status == IntelRecord.Status.PURGED:
+        raise ValidationError("This record is already purged.")
+    decision = ReviewDecision(record=record, reviewer=actor, explanation=explanation.strip(),
+                              decision=ReviewDecision.Decision.PURGED)
+    decision.full_clean()
+    _destroy_content(record)
+    decision.save()  # after the clearing above: this explanation is the one kept
+    audit.audit_log(actor=actor, action="intel.purge", obj=record,
+                    reason=explanation.strip())
+    return record
 
 
 @transaction.atomic
@@ -173,31 +204,3 @@ def intel_records_purge_expired(*, actor: Any = None, today: date | None = None)
                         component="intel_records_purge_expired", reason="review date passed")
         count += 1
     return count
-
-
-@transaction.atomic
-def intel_record_disseminate(*, actor: Any, record: IntelRecord, recipient: str,
-                             recipient_agency: Agency, reason: str) -> DisseminationLog:
-    """Share an approved record outside the unit; the log row is written with the share."""
-    if not actor.has_perm("intel.view_intelrecord"):
-        raise PermissionDenied
-    if record.status != IntelRecord.Status.APPROVED:
-        raise ValidationError("Only approved intelligence can be shared.")
-    if not recipient_agency.is_law_enforcement:
-        raise ValidationError({"recipient_agency": "Intelligence goes only to law-enforcement "
-                                                   "agencies (28 CFR 23.20(e))."})
-    log = DisseminationLog(record=record, recipient=recipient, recipient_agency=recipient_agency,
-                           reason=reason, disseminated_by=actor)
-    log.full_clean()
-    log.save()
-    audit.audit_log(actor=actor, action="intel.disseminate", obj=record, purpose=reason,
-                    recipient=recipient, agency=recipient_agency.name)
-    return log
-
-
-def intel_record_search(*, actor: Any, text: str = "") -> QuerySet[IntelRecord]:
-    """Approved records only: drafts, pending and purged records are never searchable."""
-    records = IntelRecord.objects.visible_to(actor).filter(status=IntelRecord.Status.APPROVED)
-    if text:
-        records = records.filter(narrative__icontains=text)
-    return records.select_related("subject_person", "submitting_agency")

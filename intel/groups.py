@@ -1,0 +1,243 @@
+"""Groups (crews, gangs) and memberships held to the same rules as intelligence records.
+
+A membership says "this person belongs to this group", which is criminal intelligence in all but
+name, so it follows the 28 CFR Part 23 workflow of ``intel.intelligence``: a criminal predicate
+and a lawful-source attestation at entry, the protected-activity screen, approval by a supervisor
+who did not submit it, a review date at most five years out, and removal with a reason that is
+kept. Only approved memberships count as membership anywhere else (person page, network).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from csu import audit
+from intel.choices import OffenseCategory
+from intel.intelligence import UNLAWFUL, _review_due, screen_text
+from intel.models import Challenge, Group, GroupMembership, IntelRecord, Person
+from intel.models.intelligence import PREDICATE_MIN_CHARS
+
+ATTESTATION_MIN_CHARS = 20
+REASON_MIN_CHARS = 20
+Status = GroupMembership.Status
+
+
+@transaction.atomic
+def group_create(*, actor: Any, name: str, kind: str, description: str = "",
+                 parent: Group | None = None) -> Group:
+    """A group the unit tracks. Creating one says nothing about anyone's membership."""
+    if not actor.has_perm("intel.add_group"):
+        raise PermissionDenied
+    group = Group(name=name.strip(), kind=kind, description=description.strip(), parent=parent,
+                  created_by=actor)
+    group.full_clean()
+    group.save()
+    audit.audit_log(actor=actor, action="group.create", obj=group)
+    return group
+
+
+def _check_predicate(*, predicate_category: str, predicate_narrative: str, source_type: str,
+                     lawfully_obtained: bool) -> None:
+    errors: dict[str, str] = {}
+    if not lawfully_obtained:
+        errors["lawfully_obtained"] = UNLAWFUL
+    if predicate_category not in OffenseCategory.values:
+        errors["predicate_category"] = "Choose the criminal activity the person is suspected of."
+    if len((predicate_narrative or "").strip()) < PREDICATE_MIN_CHARS:
+        errors["predicate_narrative"] = (
+            f"State the reasonable suspicion of criminal activity in at least "
+            f"{PREDICATE_MIN_CHARS} characters (28 CFR 23.20(a)).")
+    if source_type not in IntelRecord.SourceType.values:
+        errors["source_type"] = "Say where the information came from."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def membership_submit(*, actor: Any, group: Group, person: Person, level: str,
+                      predicate_category: str, predicate_narrative: str, source_type: str,
+                      lawfully_obtained: bool) -> GroupMembership:
+    """Propose that a person belongs to a group; it counts only once a supervisor approves it.
+
+    Refused, with nothing saved, without a predicate category, a reasonable-suspicion statement
+    of at least 40 characters, a source type and the lawful-source attestation.
+    """
+    if not actor.has_perm("intel.add_groupmembership"):
+        raise PermissionDenied
+    _check_predicate(predicate_category=predicate_category,
+                     predicate_narrative=predicate_narrative, source_type=source_type,
+                     lawfully_obtained=lawfully_obtained)
+    if person.merged_into_id is not None:
+        raise ValidationError({"person": f"This person was merged into person "
+                                         f"#{person.merged_into_id}: choose that person."})
+    if level not in GroupMembership.Level.values:
+        raise ValidationError({"level": "Choose confirmed member, associate or suspected."})
+    membership = GroupMembership(
+        group=group, person=person, level=level, predicate_category=predicate_category,
+        predicate_narrative=predicate_narrative.strip(), source_type=source_type,
+        lawfully_obtained=True, submitted_by=actor)
+    membership.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        # The one-current-membership constraint: a pending or approved one already exists.
+        raise ValidationError({"person": f"{person} already has a pending or approved "
+                                         f"membership in {group}."}) from None
+    audit.audit_log(actor=actor, action="membership.submit", obj=membership,
+                    screen_hits=membership_screen_hits(membership))
+    return membership
+
+
+def membership_screen_hits(membership: GroupMembership) -> list[str]:
+    """Political, religious or social terms in the predicate (28 CFR 23.20(b)).
+
+    Computed from the narrative, which never changes after submission, so it need not be stored.
+    """
+    return screen_text(membership.predicate_narrative)
+
+
+def membership_approve(*, actor: Any, membership: GroupMembership,
+                       screen_attestation: str = "") -> GroupMembership:
+    """A supervisor, never the submitter, approves; screen hits need the attestation.
+
+    A refused attempt is audited outside the approval's transaction, so the record of it stays.
+    """
+    if (not actor.has_perm("intel.approve_groupmembership")
+            or membership.submitted_by_id == actor.pk):
+        audit.audit_log(actor=actor, action="membership.approve", obj=membership,
+                        outcome="denied")
+        raise PermissionDenied
+    return _approve(actor=actor, membership=membership, screen_attestation=screen_attestation)
+
+
+@transaction.atomic
+def _approve(*, actor: Any, membership: GroupMembership,
+             screen_attestation: str) -> GroupMembership:
+    membership = GroupMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.submitted_by_id == actor.pk:
+        raise PermissionDenied
+    if membership.status != Status.PENDING:
+        raise ValidationError("Only a membership pending review can be approved.")
+    hits = membership_screen_hits(membership)
+    attestation = screen_attestation.strip()
+    if hits and len(attestation) < ATTESTATION_MIN_CHARS:
+        raise ValidationError({"screen_attestation": (
+            f"The predicate mentions {', '.join(hits)}: explain how this relates directly to "
+            "criminal conduct (28 CFR 23.20(b)) before approving.")})
+    now = timezone.now()
+    membership.status = Status.APPROVED
+    membership.approved_by, membership.approved_at = actor, now
+    membership.review_due = _review_due(timezone.localdate(now))
+    membership.save(update_fields=["status", "approved_by", "approved_at", "review_due"])
+    # The membership has no attestation column: the append-only audit event is where it is kept.
+    audit.audit_log(actor=actor, action="membership.approve", obj=membership,
+                    screen_hits=hits, screen_attestation=attestation)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Any, membership: GroupMembership,
+                      reason: str) -> GroupMembership:
+    """Take a person out of a group (or turn down a pending proposal). The row and the reason
+    stay, so the removal can be explained later; it no longer counts as membership."""
+    if not actor.has_perm("intel.approve_groupmembership"):
+        raise PermissionDenied
+    return remove_membership(actor=actor, membership=membership, reason=reason)
+
+
+def remove_membership(*, actor: Any, membership: GroupMembership,
+                      reason: str, challenge: Challenge | None = None) -> GroupMembership:
+    """The removal itself, shared by ``membership_remove`` and an upheld challenge: callers
+    check their own permission and hold the transaction."""
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN_CHARS:
+        raise ValidationError({"reason": f"Give the reason for removal in at least "
+                                         f"{REASON_MIN_CHARS} characters."})
+    membership = GroupMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status == Status.REMOVED:
+        raise ValidationError("This membership was already removed.")
+    membership.status = Status.REMOVED
+    membership.removed_at = timezone.now()
+    membership.removal_reason = reason
+    membership.save(update_fields=["status", "removed_at", "removal_reason"])
+    audit.audit_log(actor=actor, action="membership.remove", obj=membership, reason=reason,
+                    challenge=challenge.pk if challenge else None)
+    return membership
+
+
+# Selectors ---------------------------------------------------------------------------------
+
+
+def group_list(*, actor: Any, q: str = "") -> QuerySet[Group]:
+    """Groups with their approved members counted (pending and removed ones do not count)."""
+    groups = Group.objects.visible_to(actor)
+    if q:
+        groups = groups.filter(name__icontains=q.strip())
+    return groups.select_related("parent").annotate(
+        member_count=Count("memberships", filter=Q(memberships__status=Status.APPROVED))
+    ).order_by("name")
+
+
+def group_get(*, actor: Any, pk: int) -> Group | None:
+    """The group, or None when it does not exist or is out of the actor's sight."""
+    return Group.objects.visible_to(actor).select_related("parent", "created_by").filter(
+        pk=pk).first()
+
+
+def membership_get(*, actor: Any, pk: int) -> GroupMembership | None:
+    return GroupMembership.objects.visible_to(actor).select_related(
+        "group", "person", "submitted_by").filter(pk=pk).first()
+
+
+def membership_list(*, actor: Any, person: Person | None = None,
+                    group: Group | None = None) -> QuerySet[GroupMembership]:
+    """Approved memberships only: what counts as membership on every other page."""
+    rows = GroupMembership.objects.visible_to(actor).filter(status=Status.APPROVED)
+    if person is not None:
+        rows = rows.filter(person=person)
+    if group is not None:
+        rows = rows.filter(group=group)
+    return rows.select_related("group", "person")
+
+
+@dataclass
+class GroupPage:
+    """What the group page shows: approved members by level; for supervisors the proposals
+    awaiting review and the removed memberships; the analyst's own pending proposals."""
+
+    group: Group
+    members_by_level: list[tuple[str, list[GroupMembership]]]
+    pending: list[GroupMembership] = field(default_factory=list)
+    removed: list[GroupMembership] = field(default_factory=list)
+    challenges: list[Challenge] = field(default_factory=list)
+    sets: list[Group] = field(default_factory=list)
+
+
+def group_page(*, actor: Any, pk: int) -> GroupPage | None:
+    group = group_get(actor=actor, pk=pk)
+    if group is None:
+        return None
+    rows = list(GroupMembership.objects.visible_to(actor).filter(group=group).select_related(
+        "person", "submitted_by", "approved_by").order_by("person__last_name",
+                                                          "person__first_name", "id"))
+    reviewer = actor.has_perm("intel.approve_groupmembership")
+    by_level = [(label, [m for m in rows if m.status == Status.APPROVED and m.level == level])
+                for level, label in GroupMembership.Level.choices]
+    for membership in rows:
+        membership.screen_hits = membership_screen_hits(membership)  # type: ignore[attr-defined]
+    pending = [m for m in rows if m.status == Status.PENDING
+               and (reviewer or m.submitted_by_id == actor.pk)]
+    removed = [m for m in rows if m.status == Status.REMOVED] if reviewer else []
+    challenges: list[Challenge] = []
+    if actor.has_perm("intel.view_challenge"):
+        challenges = list(Challenge.objects.filter(membership__group=group).select_related(
+            "person", "membership"))
+    return GroupPage(group=group, members_by_level=by_level, pending=pending, removed=removed,
+                     challenges=challenges, sets=list(group.sets.all()))

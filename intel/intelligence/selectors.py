@@ -1,0 +1,172 @@
+"""Reads of intelligence records for the pages, the export and the R11 report.
+
+Each starts from ``IntelRecord.objects.visible_to(actor)`` (need to know, R5), except the
+inspection report, which covers every approved record by design and is audited as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from csu import audit
+from intel.models import DisseminationLog, IntelIdentifier, IntelRecord, ReviewDecision
+
+REVIEW_WINDOW_DAYS = 90
+VIEWED = "intel.record_viewed"
+
+
+class Tab:
+    """The lists on the intelligence page."""
+
+    SEARCH = "search"
+    MINE = "mine"
+    AWAITING = "awaiting"
+    REVIEW = "review"
+
+
+def _with_parts(records: QuerySet[IntelRecord]) -> QuerySet[IntelRecord]:
+    return records.select_related("subject_person", "submitting_agency", "submitted_by",
+                                  "approved_by")
+
+
+def intel_record_search(*, actor: Any, text: str = "") -> QuerySet[IntelRecord]:
+    """Approved records only: drafts, pending and purged records are never searchable."""
+    records = IntelRecord.objects.visible_to(actor).filter(status=IntelRecord.Status.APPROVED)
+    for word in text.split():
+        records = records.filter(
+            Q(narrative__icontains=word) | Q(predicate_narrative__icontains=word)
+            | Q(subject_name__icontains=word) | Q(subject_person__last_name__iexact=word)
+            | Q(subject_person__first_name__iexact=word))
+    return _with_parts(records)
+
+
+def intel_record_tabs(actor: Any) -> list[tuple[str, str]]:
+    """The tabs this actor has: everyone searches; analysts follow their own drafts;
+    supervisors approve and review."""
+    tabs = [(Tab.SEARCH, "Search approved intelligence")]
+    if actor.has_perm("intel.add_intelrecord"):
+        tabs.append((Tab.MINE, "My drafts and pending"))
+    if actor.has_perm("intel.approve_intelrecord"):
+        tabs += [(Tab.AWAITING, "Awaiting approval"),
+                 (Tab.REVIEW, f"Due for review ({REVIEW_WINDOW_DAYS} days)")]
+    return tabs
+
+
+def intel_record_list(*, actor: Any, tab: str = Tab.SEARCH,
+                      text: str = "") -> QuerySet[IntelRecord]:
+    """The records of one tab; a tab the actor does not have lists nothing."""
+    if tab not in dict(intel_record_tabs(actor)):
+        return IntelRecord.objects.none()
+    if tab == Tab.SEARCH:
+        return intel_record_search(actor=actor, text=text)
+    visible = _with_parts(IntelRecord.objects.visible_to(actor))
+    if tab == Tab.MINE:
+        return visible.filter(submitted_by=actor, status__in=[IntelRecord.Status.DRAFT,
+                                                               IntelRecord.Status.PENDING])
+    if tab == Tab.AWAITING:
+        return visible.filter(status=IntelRecord.Status.PENDING).exclude(
+            submitted_by=actor).order_by("updated_at", "id")
+    horizon = timezone.localdate() + timedelta(days=REVIEW_WINDOW_DAYS)
+    return visible.filter(status=IntelRecord.Status.APPROVED,
+                          review_due__lte=horizon).order_by("review_due", "id")
+
+
+def intel_record_get(*, actor: Any, pk: int) -> IntelRecord:
+    """One record the actor may see, for an action on it; ``IntelRecord.DoesNotExist``
+    otherwise, whether it does not exist or is out of scope (the page says 404 to both)."""
+    return _with_parts(IntelRecord.objects.visible_to(actor)).get(pk=pk)
+
+
+@dataclass
+class RecordDetail:
+    """Everything the record page shows, with what this actor may do on it."""
+
+    record: IntelRecord
+    labels: Any
+    identifiers: list[IntelIdentifier]
+    reviews: list[ReviewDecision]
+    disseminations: list[DisseminationLog] | None
+    readers: list[Any] | None
+    actions: set[str] = field(default_factory=set)
+
+
+def _actions(actor: Any, record: IntelRecord) -> set[str]:
+    from intel.intelligence.access import may_grant
+
+    status, mine = record.status, record.submitted_by_id == actor.pk
+    supervisor = actor.has_perm("intel.approve_intelrecord")
+    actions = set()
+    if mine and status == IntelRecord.Status.DRAFT:
+        actions.add("submit")
+    if mine and status in (IntelRecord.Status.DRAFT, IntelRecord.Status.PENDING) \
+            and actor.has_perm("intel.add_intelrecord"):
+        actions.add("identify")
+    if supervisor and not mine and status == IntelRecord.Status.PENDING:
+        actions.add("approve")
+    if supervisor and status == IntelRecord.Status.APPROVED:
+        actions.add("revalidate")
+    if supervisor and status != IntelRecord.Status.PURGED:
+        actions.add("purge")
+    if actor.has_perm("intel.add_disseminationlog") and status == IntelRecord.Status.APPROVED:
+        actions.add("share")
+    if may_grant(actor, record):
+        actions.add("grant")
+    return actions
+
+
+def intel_record_detail(*, actor: Any, pk: int) -> RecordDetail:
+    """The record page's content. Every read is audited (one event per read)."""
+    from intel.intelligence.access import intel_record_readers
+    from intel.intelligence.sharing import record_labels
+
+    record = intel_record_get(actor=actor, pk=pk)
+    actions = _actions(actor, record)
+    disseminations = None
+    if actor.has_perm("intel.view_disseminationlog"):
+        disseminations = list(DisseminationLog.objects.filter(record=record).select_related(
+            "recipient_agency", "disseminated_by"))
+    readers = list(intel_record_readers(record=record)) if "grant" in actions else None
+    audit.audit_log(actor=actor, action=VIEWED, obj=record)
+    return RecordDetail(
+        record=record, labels=record_labels(record), actions=actions,
+        identifiers=list(record.identifiers.select_related("person")),
+        reviews=list(record.reviews.select_related("reviewer").order_by("decided_at", "id")),
+        disseminations=disseminations, readers=readers)
+
+
+REPORT_HEADER = [
+    "record_id", "subject", "predicate_category", "predicate_narrative", "submitted_by",
+    "approved_by", "approved_at", "review_due", "sensitivity", "confidence",
+    "submitting_agency", "control_official", "disseminations", "recipients",
+]
+
+
+def intel_report_rows(*, actor: Any = None) -> list[list[Any]]:
+    """R11: one row per approved record with its predicate, submitter, approver, labels and
+    dissemination history, for an audit or inspection. Three queries whatever the size."""
+    from intel.intelligence.sharing import dissemination_recipients, record_labels
+
+    records = list(_with_parts(IntelRecord.objects.filter(
+        status=IntelRecord.Status.APPROVED)).order_by("id"))
+    history: dict[int, list[DisseminationLog]] = {}
+    for log in DisseminationLog.objects.filter(
+            record__status=IntelRecord.Status.APPROVED).select_related(
+            "recipient_agency").order_by("disseminated_at", "id"):
+        history.setdefault(log.record_id, []).append(log)
+    rows = []
+    for r in records:
+        labels, logs = record_labels(r), history.get(r.pk, [])
+        rows.append([
+            r.pk, str(r.subject_person) if r.subject_person_id else r.subject_name,
+            r.predicate_category, r.predicate_narrative, r.submitted_by.get_username(),
+            r.approved_by.get_username(), r.approved_at.isoformat(), r.review_due.isoformat(),
+            labels.sensitivity, labels.confidence, labels.submitting_agency,
+            labels.control_official, len(logs), dissemination_recipients(logs)])
+    audit.audit_log(actor=actor, username="system", action=audit.EXPORT,
+                    component="intel_report", export="intel_report", rows=len(rows))
+    return rows

@@ -1,0 +1,171 @@
+"""People pages: search, the person page (audited on every view), merge and un-merge, and the
+review queue where analysts decide which person an arrest is about."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from csu import audit
+from intel import people
+from intel.forms_people import PersonMergeForm, PersonSearchForm, PersonUnmergeForm
+from intel.resolution import services
+
+PERSON_VIEWED = "person.viewed"
+PERSON_SEARCHED = "person.searched"
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _form_errors(form: PersonMergeForm | PersonUnmergeForm) -> str:
+    return " ".join(f"{form.fields[name].label if name in form.fields else ''}: {e}".lstrip(": ")
+                    for name, errors in form.errors.items() for e in errors)
+
+
+@require_GET
+@permission_required("intel.view_person", raise_exception=True)
+def person_list_view(request: HttpRequest) -> HttpResponse:
+    form = PersonSearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        results = people.person_search(request.user, q=data["q"], dob=data["dob"],
+                                       identifier=data["identifier"])
+        # Searches of people are reads of criminal justice information: logged with the terms.
+        audit.audit_log(actor=request.user, action=PERSON_SEARCHED, q=data["q"],
+                        dob=str(data["dob"] or ""), identifier=data["identifier"],
+                        results=len(results))
+    return render(request, "intel/people/list.html", {
+        "form": form, "results": results, "limit": 50,
+    }, status=400 if form.errors else 200)
+
+
+@require_GET
+@permission_required("intel.view_person", raise_exception=True)
+def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = people.person_get(request.user, pk)
+    if person.is_merged:
+        survivor = people.person_survivor(request.user, person)
+        messages.info(request, f"Person #{person.pk} ({person}) was merged into this record; "
+                               "you were sent here.")
+        return redirect("intel:person-detail", pk=survivor.pk)
+    profile = people.person_profile(request.user, person)
+    audit.audit_log(actor=request.user, action=PERSON_VIEWED, obj=person,
+                    arrests=len(profile.arrests), timeline=len(profile.timeline),
+                    intel_records=[e.obj.pk for e in profile.timeline if e.kind == "intel"])
+    return render(request, "intel/people/detail.html", {
+        "person": person, "profile": profile,
+        "merge_form": PersonMergeForm(), "unmerge_form": PersonUnmergeForm(),
+    })
+
+
+@require_POST
+@permission_required("intel.merge_person", raise_exception=True)
+def person_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    survivor = people.person_get(request.user, pk)
+    form = PersonMergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Nothing was merged. {_form_errors(form)}")
+        return redirect("intel:person-detail", pk=pk)
+    try:
+        merged = people.person_get(request.user, form.cleaned_data["other"])
+    except Http404:
+        messages.error(request, f"Nothing was merged: there is no person "
+                                f"#{form.cleaned_data['other']}.")
+        return redirect("intel:person-detail", pk=pk)
+    try:
+        services.person_merge(actor=request.user, survivor=survivor, merged=merged,
+                              reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, f"Nothing was merged: {_error_text(exc)}")
+    else:
+        messages.success(request, f"Person #{merged.pk} ({merged}) was merged into this record. "
+                                  "The merge history below can undo it.")
+    return redirect("intel:person-detail", pk=pk)
+
+
+@require_POST
+@permission_required("intel.merge_person", raise_exception=True)
+def person_unmerge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    merge = people.person_merge_get(request.user, pk)
+    form = PersonUnmergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Nothing was un-merged. {_form_errors(form)}")
+        return redirect("intel:person-detail", pk=merge.survivor_id)
+    try:
+        services.person_unmerge(actor=request.user, merge=merge,
+                                reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, f"Nothing was un-merged: {_error_text(exc)}")
+        return redirect("intel:person-detail", pk=merge.survivor_id)
+    messages.success(request, f"Un-merged: person #{merge.merged_id} ({merge.merged}) is a "
+                              "separate record again, with everything that was moved.")
+    return redirect("intel:person-detail", pk=merge.merged_id)
+
+
+@require_GET
+@permission_required("intel.view_matchcandidate", raise_exception=True)
+def match_list_view(request: HttpRequest) -> HttpResponse:
+    page, groups = people.match_queue(request.user, page=request.GET.get("page"))
+    return render(request, "intel/people/matches.html", {"page": page, "groups": groups})
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    page = request.POST.get("page", "")
+    response = redirect("intel:match-list")
+    if page.isdigit():
+        response["Location"] += f"?page={page}"
+    return response
+
+
+@require_POST
+@permission_required("intel.change_matchcandidate", raise_exception=True)
+def match_link_view(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = people.match_candidate_get(request.user, pk)
+    try:
+        services.match_link(actor=request.user, candidate=candidate)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"Arrest {candidate.arrest.source_id} "
+                                  f"({candidate.arrest.name_as_recorded}) is now linked to "
+                                  f"person #{candidate.person_id} ({candidate.person}).")
+    return _back_to_queue(request)
+
+
+@require_POST
+@permission_required("intel.change_matchcandidate", raise_exception=True)
+def match_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = people.match_candidate_get(request.user, pk)
+    try:
+        services.match_reject(actor=request.user, candidate=candidate)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        arrest = candidate.arrest
+        arrest.refresh_from_db(fields=["person"])
+        started = (" No candidate is left, so the arrest starts a new person: "
+                   f"#{arrest.person_id}." if arrest.person_id else "")
+        messages.success(request, f"Noted: arrest {arrest.source_id} is not person "
+                                  f"#{candidate.person_id} ({candidate.person}).{started}")
+    return _back_to_queue(request)
+
+
+@require_POST
+@permission_required("intel.change_matchcandidate", raise_exception=True)
+def match_new_person_view(request: HttpRequest, pk: int) -> HttpResponse:
+    arrest = people.match_arrest_get(request.user, pk)
+    try:
+        person = services.match_new_person(actor=request.user, arrest=arrest)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"Arrest {arrest.source_id} starts a new person: "
+                                  f"#{person.pk} ({person}).")
+    return _back_to_queue(request)
