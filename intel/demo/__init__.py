@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from csu.services import user_create
 from intel.demo import catalog as cat
+from intel.demo.intelligence import CREWS, seed_intelligence
 from intel.demo.records import RecordGenerator
 from intel.geo import geometry_bbox
 from intel.models import (
@@ -27,7 +28,10 @@ from intel.models import (
     Arrest,
     CallForService,
     CaseReferral,
+    Group,
+    GroupMembership,
     Incident,
+    IntelRecord,
     Person,
     PersonAlias,
     PersonIdentifier,
@@ -88,6 +92,9 @@ def demo_reset() -> dict[str, int]:
         kind=PersonIdentifier.Kind.BOOKING_NUMBER, issuing_agency__in=agencies
     ).values("person_id")
     querysets = [
+        GroupMembership.objects.filter(group__name__in=[name for name, _ in CREWS]),
+        Group.objects.filter(name__in=[name for name, _ in CREWS]),
+        IntelRecord.objects.filter(submitting_agency__in=agencies),
         *(
             m.objects.filter(source_agency__in=agencies)
             for m in (CaseReferral, Shooting, CallForService, Arrest, Incident)
@@ -138,6 +145,11 @@ def demo_seed(
         _explain_links(persons, arrest_rows, police)
         n_cases = round(len(arrest_rows) * CASES_PER_ARREST) if cases is None else cases
         case_rows = gen.cases(n_cases, office, arrest_rows, prosecutor)
+        by_role = {u["role"]: get_user_model().objects.get(username=u["username"])
+                   for u in DEMO_USERS}
+        intelligence = seed_intelligence(analyst=by_role["analyst"],
+                                         supervisor=by_role["supervisor"], police=police,
+                                         rng=random.Random(seed))  # noqa: S311 - demo data
     counts = {
         "agencies": 2,
         "zones": len(gen.zones),
@@ -148,6 +160,7 @@ def demo_seed(
         "arrests": len(arrest_rows),
         "charges": gen.charge_count,
         "cases": len(case_rows),
+        **intelligence,
     }
     return SeedSummary(counts, created, kept, time.perf_counter() - started)
 

@@ -161,13 +161,14 @@ def test_a_second_run_creates_nothing_new(seeded: str) -> None:
 
 def test_reset_reseeds_and_keeps_users_and_audit_trail(seeded: str) -> None:
     users = dict(get_user_model().objects.values_list("username", "pk"))
-    audit = AuditEvent.objects.count()
+    audit = list(AuditEvent.objects.values_list("pk", flat=True))
     out = _seed(reset=True, incidents=100)
     assert "Removed the demo county" in out
     assert Incident.objects.count() == 100
     assert Person.objects.count() == 200
     assert dict(get_user_model().objects.values_list("username", "pk")) == users
-    assert AuditEvent.objects.count() == audit
+    # Nothing was removed; the new seed's intel writes went through audited services.
+    assert AuditEvent.objects.filter(pk__in=audit).count() == len(audit)
 
 
 def test_the_same_seed_and_day_give_the_same_county() -> None:
@@ -183,3 +184,14 @@ def test_the_same_seed_and_day_give_the_same_county() -> None:
     demo_seed(people=50, incidents=80, arrests=40, seed=7, now=now)
     second = (snapshot(), sorted(Person.objects.values_list("last_name", "first_name", "dob")))
     assert first == second
+
+
+def test_the_demo_has_crews_and_intelligence_made_under_the_rules(seeded: str) -> None:
+    from intel.models import GroupMembership, IntelRecord
+
+    statuses = sorted(IntelRecord.objects.values_list("status", flat=True))
+    assert statuses.count("approved") == 5 and "pending" in statuses and "draft" in statuses
+    approved = IntelRecord.objects.filter(status="approved")
+    assert all(r.approved_by_id != r.submitted_by_id and r.review_due for r in approved)
+    assert GroupMembership.objects.filter(status="approved").count() == 9
+    assert GroupMembership.objects.filter(status="pending").count() == 2
