@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -37,8 +38,7 @@ class Profile:
     addresses: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
-class Factor:
+class Factor(NamedTuple):
     factor: str
     detail: str
     weight: float
@@ -130,20 +130,32 @@ def _name_factors(rec: ParsedName, per: ParsedName) -> tuple[float, tuple[Factor
     return total, tuple(factors)
 
 
+def _one_digit_apart(a: date, b: date) -> bool:
+    """Dates written YYYYMMDD that differ in exactly one digit (a keying slip)."""
+    if a.month == b.month and a.day == b.day:
+        x, y = str(a.year), str(b.year)
+    elif a.year == b.year and a.month == b.month:
+        x, y = f"{a.day:02d}", f"{b.day:02d}"
+    elif a.year == b.year and a.day == b.day:
+        x, y = f"{a.month:02d}", f"{b.month:02d}"
+    else:
+        return False
+    return len(x) == len(y) and sum(c != d for c, d in zip(x, y, strict=True)) == 1
+
+
 def _dob_factor(a: date | None, b: date | None) -> Factor | None:
     if a is None or b is None:
         return None
     if a == b:
-        return Factor("date of birth", f"{a:%Y-%m-%d}: same", 6.0)
+        return Factor("date of birth", f"{a.isoformat()}: same", 6.0)
     if a.year == b.year and a.month == b.day and a.day == b.month:
-        return Factor("date of birth", f"{a:%Y-%m-%d} / {b:%Y-%m-%d}: day and month swapped",
+        return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: day and month swapped",
                       3.5)
-    sa, sb = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
-    if sum(x != y for x, y in zip(sa, sb, strict=True)) == 1:
-        return Factor("date of birth", f"{a:%Y-%m-%d} / {b:%Y-%m-%d}: one digit differs", 2.5)
+    if _one_digit_apart(a, b):
+        return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: one digit differs", 2.5)
     if a.year == b.year:
-        return Factor("date of birth", f"{a:%Y-%m-%d} / {b:%Y-%m-%d}: same year only", -4.0)
-    return Factor("date of birth", f"{a:%Y-%m-%d} / {b:%Y-%m-%d}: different", -8.0)
+        return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: same year only", -4.0)
+    return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: different", -8.0)
 
 
 ID_LABELS = {"state_id": "state ID", "fbi_number": "FBI number",
