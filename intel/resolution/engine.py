@@ -141,7 +141,8 @@ WITH pairs AS (
     UNION SELECT b.arrest_id, k.person_id FROM er_batch b
       JOIN intel_personnamekey k ON k.last_sound = b.fs AND k.first_sound = b.ls
     UNION SELECT b.arrest_id, k.person_id FROM er_batch b
-      JOIN intel_personnamekey k ON k.last = b.last AND k.first = ANY(b.forms)
+      CROSS JOIN LATERAL unnest(b.forms) AS f(form)
+      JOIN intel_personnamekey k ON k.last_sound = b.ls AND k.first_sound = f.form
     UNION SELECT b.arrest_id, p.id FROM er_batch b
       JOIN intel_person p ON p.dob = b.dob
       JOIN intel_personnamekey k ON k.person_id = p.id
@@ -170,7 +171,8 @@ def _db_candidates(records: list[_Record]) -> dict[int, set[int]]:
         with cur.copy("COPY er_batch FROM STDIN") as copy:
             for r in records:
                 last, first = letters(r.name.last), letters(r.name.first)
-                forms = sorted(first_name_forms(first)) or [""]
+                # Nickname forms as phonetic keys: the (last_sound, first_sound) index serves.
+                forms = sorted({sound(f) for f in first_name_forms(first)} - {sound(first)}) or [""]
                 copy.write_row((r.arrest_id, last, sound(last), sound(first), forms,
                                 r.profile.dob, _transposed(r.profile.dob),
                                 next(iter(r.profile.ids.get("state_id", [""]))) or None,
