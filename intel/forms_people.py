@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 
-REASON_MIN = 10
+from intel.resolution.services import MIN_REASON
+
+REASON_MIN = MIN_REASON  # the services enforce the same minimum
 
 
 class PersonSearchForm(forms.Form):

@@ -19,11 +19,10 @@ from django.utils import timezone
 
 from csu import audit
 from intel.choices import OffenseCategory
-from intel.intelligence import UNLAWFUL, _review_due, screen_text
+from intel.intelligence import UNLAWFUL, _review_due, check_screen_attestation, screen_text
 from intel.models import Challenge, Group, GroupMembership, IntelRecord, Person
 from intel.models.intelligence import PREDICATE_MIN_CHARS
 
-ATTESTATION_MIN_CHARS = 20
 REASON_MIN_CHARS = 20
 Status = GroupMembership.Status
 
@@ -126,11 +125,7 @@ def _approve(*, actor: Any, membership: GroupMembership,
     if membership.status != Status.PENDING:
         raise ValidationError("Only a membership pending review can be approved.")
     hits = membership_screen_hits(membership)
-    attestation = screen_attestation.strip()
-    if hits and len(attestation) < ATTESTATION_MIN_CHARS:
-        raise ValidationError({"screen_attestation": (
-            f"The predicate mentions {', '.join(hits)}: explain how this relates directly to "
-            "criminal conduct (28 CFR 23.20(b)) before approving.")})
+    attestation = check_screen_attestation(hits, screen_attestation, "predicate")
     now = timezone.now()
     membership.status = Status.APPROVED
     membership.approved_by, membership.approved_at = actor, now

@@ -22,6 +22,7 @@ from intel.intelligence.records import (
     UNLAWFUL,
     _destroy_content,
     _review_due,
+    check_screen_attestation,
     intel_record_approve,
     intel_record_create,
     intel_record_purge,
@@ -53,7 +54,8 @@ from intel.intelligence.sharing import (
 
 __all__ = [
     "CAVEAT", "EXPORT_HEADER", "LABEL_NAMES", "SCREEN_TERMS", "UNLAWFUL", "IdentifierInput",
-    "Labels", "RecordDetail", "Tab", "_destroy_content", "_review_due", "grantable_users",
+    "Labels", "RecordDetail", "Tab", "_destroy_content", "_review_due",
+    "check_screen_attestation", "grantable_users",
     "intel_identifier_add", "intel_record_approve", "intel_record_create",
     "intel_record_detail", "intel_record_disseminate", "intel_record_export",
     "intel_record_get", "intel_record_grant", "intel_record_list", "intel_record_purge",

@@ -50,6 +50,20 @@ def screen_text(*texts: str) -> list[str]:
     return found
 
 
+ATTESTATION_MIN_CHARS = 20
+
+
+def check_screen_attestation(hits: list[str], attestation: str, what: str) -> str:
+    """The supervisor's attestation a screen hit requires before approval (28 CFR 23.20(b)),
+    for a record or a membership alike; returns it stripped."""
+    attestation = (attestation or "").strip()
+    if hits and len(attestation) < ATTESTATION_MIN_CHARS:
+        raise ValidationError({"screen_attestation": (
+            f"The {what} mentions {', '.join(hits)}: explain how this relates directly to "
+            "criminal conduct (28 CFR 23.20(b)) before approving.")})
+    return attestation
+
+
 def _review_due(validated: date) -> date:
     return validated.replace(year=validated.year + REVIEW_YEARS_MAX) - timedelta(days=1)
 
@@ -125,10 +139,7 @@ def _approve(*, actor: Any, record: IntelRecord, screen_attestation: str) -> Int
         raise PermissionDenied
     if record.status != IntelRecord.Status.PENDING:
         raise ValidationError("Only a record pending review can be approved.")
-    if record.screen_hits and len(screen_attestation.strip()) < 20:
-        raise ValidationError({"screen_attestation": (
-            f"The record mentions {', '.join(record.screen_hits)}: explain how this relates "
-            "directly to criminal conduct (28 CFR 23.20(b)) before approving.")})
+    check_screen_attestation(record.screen_hits, screen_attestation, "record")
     now = timezone.now()
     record.status = IntelRecord.Status.APPROVED
     record.approved_by, record.approved_at = actor, now

@@ -84,8 +84,7 @@ def _record(row: tuple) -> _Record | None:
     name = parse_name(name_text)
     if name is None:
         return None
-    ids = {k: {v.strip().upper()} for k, v in
-           (("state_id", state_id), ("fbi_number", fbi), ("booking_number", booking)) if v}
+    ids = {k: {v} for k, v in store.recorded_ids(state_id, fbi, booking).items()}
     addresses = {normalise_address(address)} if address else set()
     return _Record(arrest_id, agency_id, name, Profile(
         names=[name], dob=dob, sex=sex if sex in ("M", "F") else "",

@@ -62,11 +62,10 @@ def _link(*, arrest: Arrest, person: Person, method: str, actor: Any, score: flo
     name = parse_name(arrest.name_as_recorded)
     if name:
         store.name_keys_add([store.name_key(person.pk, name, PersonNameKey.Kind.RECORDED)])
-    store.identifiers_add(
-        (person.pk, kind, value.strip().upper(), arrest.source_agency_id if kind ==
-         "booking_number" else None) for kind, value in
-        (("state_id", arrest.state_id_as_recorded), ("fbi_number", arrest.fbi_number_as_recorded),
-         ("booking_number", arrest.booking_number)) if value)
+    ids = store.recorded_ids(arrest.state_id_as_recorded, arrest.fbi_number_as_recorded,
+                             arrest.booking_number)
+    store.identifiers_add((person.pk, kind, value, arrest.source_agency_id
+                           if kind == "booking_number" else None) for kind, value in ids.items())
     return link
 
 

@@ -30,6 +30,13 @@ def name_keys_add(keys: Iterable[PersonNameKey | None]) -> None:
     PersonNameKey.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
 
 
+def recorded_ids(state_id: str, fbi_number: str, booking_number: str) -> dict[str, str]:
+    """The identifiers an arrest records, by kind, as they are compared and stored."""
+    return {kind: value.strip().upper() for kind, value in (
+        ("state_id", state_id), ("fbi_number", fbi_number), ("booking_number", booking_number))
+        if value and value.strip()}
+
+
 def identifiers_add(rows: Iterable[tuple[int, str, str, int | None]]) -> None:
     """Add (person id, kind, value, issuing agency id) identifiers. An identifier already held
     by someone is left with them: the same number from the same issuer is one person, and a
