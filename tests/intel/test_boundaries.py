@@ -30,9 +30,8 @@ from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
 
-REAL = Path("/work/shared/data/real")
+REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "boundaries"
-needs_real_data = pytest.mark.skipif(not REAL.is_dir(), reason="real extracts not available")
 
 
 def _import(path: Path, layer: str, **kwargs: object) -> ZoneLayer:
@@ -51,7 +50,6 @@ def _share_in_reported_zone(layer: ZoneLayer, lat: pd.Series, lon: pd.Series,
     return float((found == expected).mean())
 
 
-@needs_real_data
 def test_it_imports_queens_precincts_and_detects_the_key() -> None:
     layer = _import(REAL / "nyc_queens_precincts.geojson", "precincts")
 
@@ -65,7 +63,6 @@ def test_it_imports_queens_precincts_and_detects_the_key() -> None:
     assert layer.import_summary["key_field_reason"].startswith("detected")
 
 
-@needs_real_data
 def test_it_imports_philadelphia_districts_in_crs84_by_dist_num() -> None:
     path = REAL / "philadelphia_police_districts.geojson"
     features = json.loads(path.read_text())["features"]
@@ -80,7 +77,6 @@ def test_it_imports_philadelphia_districts_in_crs84_by_dist_num() -> None:
     assert -75.3 < zone.min_lon < zone.max_lon < -74.9 and 39.8 < zone.min_lat < 40.2
 
 
-@needs_real_data
 def test_at_least_94_percent_of_points_land_in_the_zone_the_police_recorded() -> None:
     queens = _import(REAL / "nyc_queens_precincts.geojson", "precincts")
     philly = _import(REAL / "philadelphia_police_districts.geojson", "districts")

@@ -29,7 +29,7 @@ from intel.models import (
 
 pytestmark = pytest.mark.django_db
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
+REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 
 EXTRACTS = [
     # file, kind, sheet, rows in the file, model

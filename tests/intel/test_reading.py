@@ -29,7 +29,7 @@ from tests.fixtures.make_hostile import SHEET_DATA, sheet_xml, xlsx_bytes
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 HOSTILE = FIXTURES / "hostile"
 EXTRACTS = FIXTURES / "extracts"
-REAL = Path(__file__).resolve().parents[3] / "shared/data/real"
+REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 DC = "dc_stop_frisk_2017.xlsx"
 DC_SHEETS = ["S&F Incident Report", "Field Contact (stop data)"]
 
