@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from csu.models import AuditEvent, User
+from csu.services import api_token_create
 from csu.tasks import accounts_disable_stale_task
 
 
@@ -31,7 +32,8 @@ def test_a_task_runs_in_a_real_worker_through_redis(worker, make_user) -> None:
     assert event.component == "accounts_disable_stale"
     assert result.id  # went through the broker, not run in this process
 
-    health = Client().get("/healthz").json()
+    key = api_token_create(actor=make_user("admin", "ops.monitor"), name="monitoring")
+    health = Client().get("/healthz", HTTP_AUTHORIZATION=f"Token {key}").json()  # full report
     assert health["checks"]["workers"]["status"] == "ok"
     assert any(name.startswith(queue) for name in health["checks"]["workers"]["detail"])
 

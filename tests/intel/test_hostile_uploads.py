@@ -71,7 +71,7 @@ def test_a_200_mb_upload_is_refused_before_anything_is_stored(analyst, client_fo
         response = client.post(reverse("intel:import-list"), {
             "file": handle, "kind": "incidents", "agency": "Harbor PD"})
 
-    assert response.status_code == 400
+    assert response.status_code == 413  # refused on its Content-Length, before it is read
     assert "larger than the 150 MB limit" in response.content.decode()
     assert DataImport.objects.count() == 0 and _rows_written() == 0
     assert not Agency.objects.filter(name="Harbor PD").exists()
