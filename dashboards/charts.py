@@ -122,12 +122,13 @@ def network_figure(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
             x=[float(pos[node["id"]][0]) for node in members],
             y=[float(pos[node["id"]][1]) for node in members],
             mode="markers+text" if show_text else "markers", name=name,
-            text=[node["label"] for node in members] if show_text else None,
+            # The label is drawn as markup too: a name like <a href=...> must stay text.
+            text=[escape(node["label"]) for node in members] if show_text else None,
             textposition="top center", hovertext=hover, hoverinfo="text",
             marker={"size": size, "color": colour, "line": {"width": 1, "color": "#ffffff"}},
         ))
     fig.update_layout(
-        title={"text": title, "x": 0},
+        title={"text": escape(title), "x": 0},
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         height=440,
         hovermode="closest",

@@ -79,7 +79,7 @@ def person_search(actor: Any, *, q: str = "", dob: date | None = None, identifie
     criteria: list[list[_Hit]] = []
     restrict: set[int] | None = None
     if identifier:
-        criteria.append(_identifier_hits(identifier, dob))
+        criteria.append(_identifier_hits(actor, identifier, dob))
         restrict = {h.person_id for h in criteria[-1]}
     if parsed:
         if dob and restrict is None:
@@ -121,9 +121,9 @@ def person_search(actor: Any, *, q: str = "", dob: date | None = None, identifie
     return result[:limit]
 
 
-def _identifier_hits(identifier: str, dob: date | None) -> list[_Hit]:
+def _identifier_hits(actor: Any, identifier: str, dob: date | None) -> list[_Hit]:
     # Every kind is named so the lookup uses the (kind, value, issuer) unique index.
-    rows = PersonIdentifier.objects.filter(
+    rows = PersonIdentifier.objects.visible_to(actor).filter(
         kind__in=PersonIdentifier.Kind.values, value__in={identifier, identifier.upper()},
     ).select_related("issuing_agency")
     if dob:
@@ -143,7 +143,7 @@ def _name_hits(actor: Any, parsed: Any, *, swap_ok: bool, dob: date | None,
     last, first = parsed.last_key, parsed.first_key
     if not last:
         return []
-    base = PersonNameKey.objects.all()
+    base = PersonNameKey.objects.visible_to(actor)
     if restrict is not None:
         base = base.filter(person_id__in=restrict)
     elif dob:
@@ -303,9 +303,10 @@ def _record_source(record: Any) -> Source:
 
 
 def _memberships(actor: Any, person: Person) -> list[GroupMembership]:
-    """Approved and removed memberships (a pending one is not yet intelligence)."""
+    """Approved memberships only: a pending one is not yet intelligence, and a removed one is
+    no longer (28 CFR 23.20(h): what was taken out must not keep following the person)."""
     return list(GroupMembership.objects.visible_to(actor).filter(person=person)
-                .exclude(status=GroupMembership.Status.PENDING)
+                .filter(status=GroupMembership.Status.APPROVED)
                 .select_related("group", "approved_by"))
 
 
@@ -384,12 +385,11 @@ def person_profile(actor: Any, person: Person) -> PersonProfile:
     memberships, challenges and merge history, in a fixed number of queries (13 or so),
     however many records the person has."""
     arrests, memberships = _arrests(actor, person), _memberships(actor, person)
-    challenges = (Challenge.objects.filter(person=person)
-                  .select_related("intel_record", "membership__group")
-                  if actor.has_perm("intel.view_challenge") else Challenge.objects.none())
-    merges = (PersonMerge.objects.filter(Q(survivor=person) | Q(merged=person))
-              .select_related("survivor", "merged", "merged_by", "unmerged_by")
-              if actor.has_perm("intel.view_personmerge") else PersonMerge.objects.none())
+    # Only challenges to entries the actor can open: a challenge names its record.
+    challenges = (Challenge.objects.visible_to(actor).filter(person=person)
+                  .select_related("intel_record", "membership__group"))
+    merges = (PersonMerge.objects.visible_to(actor).filter(Q(survivor=person) | Q(merged=person))
+              .select_related("survivor", "merged", "merged_by", "unmerged_by"))
     return PersonProfile(
         person=person,
         name_keys=list(person.name_keys.order_by("kind", "last", "first")),
@@ -405,8 +405,8 @@ def person_profile(actor: Any, person: Person) -> PersonProfile:
 
 def person_merge_get(actor: Any, pk: int) -> PersonMerge:
     """A merge to un-merge; 404 if it does not exist or the actor may not see merges."""
-    merge = (PersonMerge.objects.filter(pk=pk).select_related("survivor", "merged").first()
-             if actor.has_perm("intel.view_personmerge") else None)
+    merge = (PersonMerge.objects.visible_to(actor).filter(pk=pk)
+             .select_related("survivor", "merged").first())
     if merge is None:
         raise Http404("No such merge.")
     return merge
@@ -438,7 +438,8 @@ def match_queue(actor: Any, *, page: Any = 1, per_page: int = 10) -> tuple[Page,
     on_page = list(paged.object_list)
     if not on_page:
         return paged, []
-    people = Person.objects.annotate(arrest_count=Count("arrests")).prefetch_related(
+    people = Person.objects.visible_to(actor).annotate(
+        arrest_count=Count("arrests")).prefetch_related(
         Prefetch("identifiers", queryset=PersonIdentifier.objects.select_related(
             "issuing_agency")),
         Prefetch("name_keys", queryset=PersonNameKey.objects.order_by("kind", "last", "first")))
@@ -448,7 +449,8 @@ def match_queue(actor: Any, *, page: Any = 1, per_page: int = 10) -> tuple[Page,
                   "merged_into")))
               .order_by("-score", "id")):
         by_arrest[c.arrest_id].append(c)
-    arrests_full = {a.pk: a for a in Arrest.objects.filter(pk__in=[a.pk for a in on_page])
+    arrests_full = {a.pk: a for a in Arrest.objects.visible_to(actor).filter(
+                        pk__in=[a.pk for a in on_page])
                     .select_related("source_agency").prefetch_related(
                         Prefetch("charges", queryset=ArrestCharge.objects.order_by("sequence")))}
     return paged, [MatchGroup(arrests_full[a.pk], by_arrest[a.pk]) for a in on_page]

@@ -1,4 +1,10 @@
-"""Querysets of the intel app: every read for an interface starts from ``visible_to(actor)``."""
+"""Querysets of the intel app: every read for an interface starts from ``visible_to(actor)``.
+
+Need to know is decided here and nowhere else. A model that refers to case data without being
+it (a challenge, a merge, a dissemination log row, a person's names) is visible only when what
+it refers to is: its queryset asks the parent's ``visible_to``, so a rule added to the parent
+reaches every page that lists the child.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,24 @@ from typing import Any, TypeVar
 from django.db import models
 
 _M = TypeVar("_M", bound=models.Model)
+
+
+def _may_view(actor: Any, model: type[models.Model]) -> bool:
+    """The role's model-level ``view`` permission (``csu.roles``)."""
+    has_perm = getattr(actor, "has_perm", None)
+    opts = model._meta
+    return has_perm is not None and bool(has_perm(f"{opts.app_label}.view_{opts.model_name}"))
+
+
+def _has(actor: Any, perm: str) -> bool:
+    has_perm = getattr(actor, "has_perm", None)
+    return has_perm is not None and bool(has_perm(perm))
+
+
+def _parent(queryset: models.QuerySet[Any], field: str) -> type[models.Model]:
+    related = queryset.model._meta.get_field(field).related_model
+    assert isinstance(related, type)
+    return related
 
 
 class VisibleQuerySet(models.QuerySet[_M]):
@@ -18,9 +42,7 @@ class VisibleQuerySet(models.QuerySet[_M]):
     """
 
     def visible_to(self, actor: Any) -> VisibleQuerySet[_M]:
-        opts = self.model._meta
-        has_perm = getattr(actor, "has_perm", None)
-        if has_perm is not None and has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+        if _may_view(actor, self.model):
             return self.all()
         return self.none()
 
@@ -28,19 +50,107 @@ class VisibleQuerySet(models.QuerySet[_M]):
 class IntelRecordQuerySet(VisibleQuerySet[_M]):
     """Intelligence records an actor may see: the one place need-to-know is enforced (R5).
 
-    The role's ``view_intelrecord`` permission, and for a restricted record also one of: a
-    django-guardian grant on that record (to the user or one of their groups), or being its
-    submitter. Global permissions never count as a grant (``accept_global_perms=False``), and
-    neither does being a superuser: a restricted record is for named users only.
+    The role's ``view_intelrecord`` permission, and both of:
+
+    * its stage: a draft is its submitter's alone; a pending record is also open to the
+      supervisors who may approve it (``approve_intelrecord``); an approved or purged record is
+      open to every reader. An unreviewed record is not yet intelligence (28 CFR 23.20(a)).
+    * its sensitivity: a restricted record only with a django-guardian grant on that record (to
+      the user or one of their groups), or to its submitter. Global permissions never count as a
+      grant (``accept_global_perms=False``), and neither does being a superuser: a restricted
+      record is for named users only, and a supervisor approves one only once named on it.
     """
 
     def visible_to(self, actor: Any) -> IntelRecordQuerySet[_M]:
         from guardian.shortcuts import get_objects_for_user
 
-        has_perm = getattr(actor, "has_perm", None)
-        if has_perm is None or not has_perm("intel.view_intelrecord"):
+        if not _has(actor, "intel.view_intelrecord"):
             return self.none()
+        status = self.model.Status  # type: ignore[attr-defined]
         granted = get_objects_for_user(actor, "intel.view_intelrecord", klass=self.model,
                                        with_superuser=False, accept_global_perms=False)
-        return self.filter(~models.Q(sensitivity="restricted") | models.Q(submitted_by=actor)
-                           | models.Q(pk__in=granted.values("pk")))
+        mine = models.Q(submitted_by=actor)
+        stage = ~models.Q(status__in=[status.DRAFT, status.PENDING]) | mine
+        if _has(actor, "intel.approve_intelrecord"):
+            stage |= models.Q(status=status.PENDING)
+        sensitivity = (~models.Q(sensitivity="restricted") | mine
+                       | models.Q(pk__in=granted.values("pk")))
+        return self.filter(stage & sensitivity)
+
+
+class GroupMembershipQuerySet(VisibleQuerySet[_M]):
+    """Memberships: a pending one (not yet intelligence) only to its submitter and the
+    supervisors who may approve it; approved and removed ones to every role that reads them."""
+
+    def visible_to(self, actor: Any) -> GroupMembershipQuerySet[_M]:
+        if not _may_view(actor, self.model):
+            return self.none()
+        if _has(actor, "intel.approve_groupmembership"):
+            return self.all()
+        pending = self.model.Status.PENDING  # type: ignore[attr-defined]
+        return self.filter(~models.Q(status=pending) | models.Q(submitted_by=actor))
+
+
+class ChallengeQuerySet(VisibleQuerySet[_M]):
+    """Challenges: the role's ``view_challenge`` and the contested entry visible to the actor,
+    so a challenge never names a record (number, counsel, outcome) the actor cannot open."""
+
+    def visible_to(self, actor: Any) -> ChallengeQuerySet[_M]:
+        if not _may_view(actor, self.model):
+            return self.none()
+        records = _parent(self, "intel_record").objects.visible_to(actor)  # type: ignore[attr-defined]
+        memberships = _parent(self, "membership").objects.visible_to(actor)  # type: ignore[attr-defined]
+        return self.filter(models.Q(intel_record__in=records.values("pk"))
+                           | models.Q(membership__in=memberships.values("pk")))
+
+
+class DisseminationLogQuerySet(VisibleQuerySet[_M]):
+    """Who received a record: the role's ``view_disseminationlog`` (supervisors) and only for
+    records the actor can see."""
+
+    def visible_to(self, actor: Any) -> DisseminationLogQuerySet[_M]:
+        if not _may_view(actor, self.model):
+            return self.none()
+        records = _parent(self, "record").objects.visible_to(actor)  # type: ignore[attr-defined]
+        return self.filter(record__in=records.values("pk"))
+
+
+class IntelRecordPartQuerySet(VisibleQuerySet[_M]):
+    """A part of one record shown on its page (review decisions, non-criminal identifiers):
+    visible exactly when the record is. The parts have no view permission of their own."""
+
+    def visible_to(self, actor: Any) -> IntelRecordPartQuerySet[_M]:
+        records = _parent(self, "record").objects.visible_to(actor)  # type: ignore[attr-defined]
+        if records.query.is_empty():
+            return self.none()
+        return self.filter(record__in=records.values("pk"))
+
+
+class PersonPartQuerySet(VisibleQuerySet[_M]):
+    """What belongs to one person (names, name keys, identifiers, links): visible when the
+    person is. While people are visible by role alone, no per-row filter is added, so the name
+    search keeps its index-only plans."""
+
+    person_fields: tuple[str, ...] = ("person",)
+
+    def visible_to(self, actor: Any) -> PersonPartQuerySet[_M]:
+        people = _parent(self, self.person_fields[0]).objects.visible_to(actor)  # type: ignore[attr-defined]
+        if people.query.is_empty():
+            return self.none()
+        if not people.query.where:  # every person: nothing to narrow
+            return self.all()
+        rows = self.all()
+        for name in self.person_fields:
+            rows = rows.filter(**{f"{name}__in": people.values("pk")})
+        return rows
+
+
+class PersonMergeQuerySet(PersonPartQuerySet[_M]):
+    """Merges: the role's ``view_personmerge`` and both people visible."""
+
+    person_fields = ("survivor", "merged")
+
+    def visible_to(self, actor: Any) -> PersonMergeQuerySet[_M]:
+        if not _may_view(actor, self.model):
+            return self.none()
+        return super().visible_to(actor)  # type: ignore[return-value]

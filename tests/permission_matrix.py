@@ -2,8 +2,11 @@
 
 Each ``Page`` names a URL, the method, and the roles allowed. The suite in
 ``tests/test_permission_matrix.py`` asserts: anonymous → sign-in (pages) or 401/403 (API); a role
-not listed → 403; an object outside what exists or is in scope → 404; a listed role → 200.
-New views join by adding one line to ``PAGES``.
+not listed → 403; an object that does not exist → 404; an object that exists but is out of the
+role's scope → 404, the object unchanged (NetBox's constrained-permission test); a listed role →
+200. New views join by adding one line to ``PAGES``; a view on one object also names the
+existing objects out of scope for its roles (``out_of_scope``), or says why it has none
+(``no_object_scope``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ALL_ROLES = ("prosecutor", "analyst", "supervisor", "admin")
+CASE_ROLES = ("prosecutor", "analyst", "supervisor")
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """An existing object (made by ``OUT_OF_SCOPE_MAKERS[maker]`` in the suite) that ``roles``
+    may not see: each of them allowed on the route gets 404 there, and the object stays as it
+    was."""
+
+    maker: str
+    roles: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -24,12 +38,44 @@ class Page:
     ok_status: int = 200
     # For views on one object: the same view on an object that does not exist must be 404.
     missing_args: tuple | None = None
+    # For views on one object: existing objects some allowed roles may not see (404)...
+    out_of_scope: tuple[OutOfScope, ...] = ()
+    # ...or why the route has no object-level scope at all.
+    no_object_scope: str = ""
+
+    @property
+    def is_object_route(self) -> bool:
+        return any(isinstance(a, str) and a.startswith("{") for a in self.args)
+
+
+# Why some object routes have no object-level scope (every allowed role sees every object).
+_IMPORTS = "imports are the unit's shared data work: every analyst and supervisor sees each one"
+_PEOPLE = ("people are open to every case-data role; what a person page shows is narrowed item "
+           "by item (challenges, memberships, intel), tested in tests/intel/test_need_to_know.py")
+_MATCHES = "the match review queue is shared by every analyst"
+_GROUPS = ("groups are open to every role that reads intelligence; pending memberships inside "
+           "are narrowed to their submitter and supervisors")
+_MEMBERSHIP_REVIEW = ("every supervisor reviews every membership (memberships have no "
+                      "sensitivity); pending ones are hidden from other roles")
+_ACCOUNTS = "admins manage every account; accounts hold no case data"
+
+# Existing objects out of scope (makers in tests/test_permission_matrix.py): a restricted
+# record nobody granted, another analyst's draft and pending records, a challenge to such.
+_RESTRICTED = OutOfScope("intel_restricted_other", CASE_ROLES)
+_OTHERS_DRAFT = OutOfScope("intel_draft_other", CASE_ROLES)
+_OTHERS_PENDING = OutOfScope("intel_pending_other", ("prosecutor", "analyst"))
 
 
 PAGES: list[Page] = [
     Page("csu:home", ALL_ROLES),
     Page("csu:account", ALL_ROLES),
     Page("csu:password-change", ALL_ROLES),
+    Page("csu:account-token", ALL_ROLES, method="post",
+         data={"name": "permission matrix", "scope": "read", "hours": 1}),
+    # Revoking goes by the owner's token key: a key that is not one's own is 404 for everyone
+    # (tests/csu/test_tokens.py revokes a real one, and another user's).
+    Page("csu:account-token-revoke", ALL_ROLES, method="post", args=("csu_0000000000",),
+         ok_status=404),
     Page("csu:audit-list", ("supervisor", "admin")),
     Page("csu:audit-export", ("supervisor", "admin"), method="post",
          data={"purpose": "permission matrix check"}),
@@ -38,88 +84,103 @@ PAGES: list[Page] = [
     Page("intel:import-list", ("analyst", "supervisor")),
     Page("intel:offense-list", ("analyst",)),
     Page("intel:import-detail", ("analyst", "supervisor"), args=("{import}",),
-         missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_IMPORTS),
     Page("intel:import-progress", ("analyst", "supervisor"), args=("{import}",),
-         missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_IMPORTS),
     Page("intel:import-rejects", ("analyst", "supervisor"), args=("{import}",),
-         missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_IMPORTS),
     Page("intel:import-start", ("analyst",), method="post", args=("{import}",), ok_status=302,
-         missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_IMPORTS),
     Page("intel:import-rollback", ("analyst",), method="post", args=("{import}",),
-         ok_status=302, missing_args=(999999,)),
+         ok_status=302, missing_args=(999999,), no_object_scope=_IMPORTS),
     Page("intel:person-list", ("prosecutor", "analyst", "supervisor")),
     Page("intel:person-detail", ("prosecutor", "analyst", "supervisor"), args=("{person}",),
-         missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_PEOPLE),
     Page("intel:person-merge", ("analyst",), method="post", args=("{person}",), ok_status=302,
-         missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_PEOPLE),
     Page("intel:person-unmerge", ("analyst",), method="post", args=("{merge}",), ok_status=302,
-         data={"reason": "permission matrix check"}, missing_args=(999999,)),
+         data={"reason": "permission matrix check"}, missing_args=(999999,),
+         no_object_scope="a merge is visible with both its people: " + _PEOPLE),
     Page("intel:match-list", ("analyst", "supervisor")),
     Page("intel:match-link", ("analyst",), method="post", args=("{match}",), ok_status=302,
-         missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_MATCHES),
     Page("intel:match-reject", ("analyst",), method="post", args=("{match}",), ok_status=302,
-         missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_MATCHES),
     Page("intel:match-new-person", ("analyst",), method="post", args=("{match_arrest}",),
-         ok_status=302, missing_args=(999999,)),
+         ok_status=302, missing_args=(999999,), no_object_scope=_MATCHES),
     Page("intel:person-network", ("prosecutor", "analyst", "supervisor"),
-         args=("{associate}",), missing_args=(999999,)),
+         args=("{associate}",), missing_args=(999999,), no_object_scope=_PEOPLE),
     Page("intel:group-list", ("prosecutor", "analyst", "supervisor")),
     Page("intel:group-create", ("analyst",)),
     Page("intel:group-detail", ("prosecutor", "analyst", "supervisor"), args=("{group}",),
-         missing_args=(999999,)),
-    Page("intel:membership-submit", ("analyst",), args=("{group}",), missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_GROUPS),
+    Page("intel:membership-submit", ("analyst",), args=("{group}",), missing_args=(999999,),
+         no_object_scope=_GROUPS),
     Page("intel:membership-approve", ("supervisor",), method="post", args=("{membership}",),
-         ok_status=302, missing_args=(999999,)),
+         ok_status=302, missing_args=(999999,), no_object_scope=_MEMBERSHIP_REVIEW),
     Page("intel:membership-remove", ("supervisor",), method="post", args=("{membership}",),
          ok_status=302, data={"reason": "permission matrix check: removal reason"},
-         missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_MEMBERSHIP_REVIEW),
     Page("intel:challenge-list", ("prosecutor", "analyst", "supervisor")),
     Page("intel:challenge-file", ("analyst", "supervisor")),
     Page("intel:challenge-detail", ("prosecutor", "analyst", "supervisor"),
-         args=("{challenge}",), missing_args=(999999,)),
+         args=("{challenge}",), missing_args=(999999,),
+         out_of_scope=(OutOfScope("challenge_restricted", CASE_ROLES),
+                       OutOfScope("challenge_pending_membership", ("prosecutor", "analyst")))),
     Page("intel:challenge-decide", ("supervisor",), method="post", args=("{challenge}",),
          ok_status=302, data={"outcome": "denied", "reason": "permission matrix check: denied"},
-         missing_args=(999999,)),
+         missing_args=(999999,),
+         out_of_scope=(OutOfScope("challenge_restricted", ("supervisor",)),)),
     Page("intel:record-list", ("prosecutor", "analyst", "supervisor")),
     Page("intel:record-create", ("analyst",)),
     Page("intel:record-detail", ("prosecutor", "analyst", "supervisor"),
-         args=("{intel_record}",), missing_args=(999999,)),
+         args=("{intel_record}",), missing_args=(999999,),
+         out_of_scope=(_RESTRICTED, _OTHERS_DRAFT, _OTHERS_PENDING)),
     Page("intel:record-submit", ("analyst",), method="post", args=("{intel_draft}",),
-         ok_status=302, missing_args=(999999,)),
+         ok_status=302, missing_args=(999999,),
+         out_of_scope=(OutOfScope("intel_draft_other", ("analyst",)),)),
     Page("intel:record-approve", ("supervisor",), method="post", args=("{intel_pending}",),
-         ok_status=302, missing_args=(999999,)),
+         ok_status=302, missing_args=(999999,),
+         out_of_scope=(OutOfScope("intel_draft", ("supervisor",)),
+                       OutOfScope("intel_pending_restricted_other", ("supervisor",)))),
     Page("intel:record-revalidate", ("supervisor",), method="post", args=("{intel_record}",),
          ok_status=302, data={"explanation": "permission matrix check: still valid"},
-         missing_args=(999999,)),
+         missing_args=(999999,), out_of_scope=(
+             _RESTRICTED, OutOfScope("intel_draft", ("supervisor",)))),
     Page("intel:record-purge", ("supervisor",), method="post", args=("{intel_record}",),
          ok_status=302, data={"explanation": "permission matrix check: purge it now"},
-         missing_args=(999999,)),
+         missing_args=(999999,), out_of_scope=(
+             _RESTRICTED, OutOfScope("intel_draft", ("supervisor",)))),
     Page("intel:record-share", ("analyst", "supervisor"), method="post",
          args=("{intel_record}",), ok_status=302, missing_args=(999999,),
          data={"recipient": "Det. Matrix", "recipient_agency": "Matrix State Police",
-               "reason": "permission matrix check"}),
+               "reason": "permission matrix check"},
+         out_of_scope=(_RESTRICTED, _OTHERS_DRAFT, _OTHERS_PENDING)),
     Page("intel:record-identifier-add", ("analyst",), method="post", args=("{intel_draft}",),
          ok_status=302, missing_args=(999999,),
-         data={"name": "Matrix Owner", "relationship": "registered owner of the car"}),
+         data={"name": "Matrix Owner", "relationship": "registered owner of the car"},
+         out_of_scope=(OutOfScope("intel_draft_other", ("analyst",)),
+                       OutOfScope("intel_pending_other", ("analyst",)))),
     Page("intel:record-grant", ("analyst", "supervisor"), method="post",
          args=("{intel_restricted}",), ok_status=302, data={"user": "pat.prosecutor"},
-         missing_args=(999999,)),
+         missing_args=(999999,), out_of_scope=(_RESTRICTED,)),
     Page("intel:record-revoke", ("analyst", "supervisor"), method="post",
          args=("{intel_restricted}",), ok_status=302, data={"user": "pat.prosecutor"},
-         missing_args=(999999,)),
+         missing_args=(999999,), out_of_scope=(_RESTRICTED,)),
     # Without a recipient agency on file the export is refused and the list shown again (302).
     Page("intel:record-export", ("analyst", "supervisor"), method="post", ok_status=302,
          data={"recipient": "Det. Matrix", "recipient_agency": "Matrix State Police",
                "reason": "permission matrix check"}),
     Page("csu:user-unlock", ("admin",), method="post", args=("{self}",), ok_status=302,
-         missing_args=(999999,)),
-    Page("csu:user-reset-mfa", ("admin",), method="post", args=("{other}",), ok_status=302,
-         missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_ACCOUNTS),
+    # 200: the page shows the new enrolment code once instead of redirecting.
+    Page("csu:user-reset-mfa", ("admin",), method="post", args=("{other}",), ok_status=200,
+         missing_args=(999999,), no_object_scope=_ACCOUNTS),
     Page("api-me", ALL_ROLES, api=True),
     Page("audit-event-list", ("supervisor", "admin"), api=True),
     Page("api-schema", ALL_ROLES, api=True),
     Page("import-list", ("analyst", "supervisor"), api=True),
     Page("import-detail", ("analyst", "supervisor"), api=True, args=("{import}",),
-         missing_args=(999999,)),
+         missing_args=(999999,), no_object_scope=_IMPORTS),
     Page("api-docs", ALL_ROLES, api=True),
 ]

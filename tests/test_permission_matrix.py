@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.permission_matrix import ALL_ROLES, PAGES, Page
+from tests.permission_matrix import ALL_ROLES, CASE_ROLES, PAGES, Page
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def _a_group(personas: dict):  # type: ignore[no-untyped-def]
                                 created_by=personas["analyst"])
 
 
-def _a_membership(personas: dict):  # type: ignore[no-untyped-def]
+def _a_membership(personas: dict, submitter=None):  # type: ignore[no-untyped-def]
     """A membership pending review, proposed by the analyst (so the supervisor may approve)."""
     from intel.models import GroupMembership
 
@@ -99,16 +99,19 @@ def _a_membership(personas: dict):  # type: ignore[no-untyped-def]
         group=_a_group(personas), person=_a_person(personas), level="associate",
         predicate_category="weapons", source_type="officer", lawfully_obtained=True,
         predicate_narrative="Arrested twice with members carrying loaded handguns this year.",
-        submitted_by=personas["analyst"])
+        submitted_by=submitter or personas["analyst"])
 
 
 def _a_challenge(personas: dict):  # type: ignore[no-untyped-def]
-    """An open challenge to a membership, as counsel filed it."""
+    """An open challenge to an approved membership (every reader sees it), as counsel filed it.
+    A challenge to a pending one is out of scope for prosecutors (``OUT_OF_SCOPE_MAKERS``)."""
     from django.utils import timezone
 
     from intel.models import Challenge
 
     membership = _a_membership(personas)
+    membership.status, membership.approved_by = "approved", personas["supervisor"]
+    membership.save(update_fields=["status", "approved_by"])
     return Challenge.objects.create(person=membership.person, membership=membership,
                                     filed_by="Counsel for the matrix person",
                                     received_at=timezone.localdate(),
@@ -116,10 +119,11 @@ def _a_challenge(personas: dict):  # type: ignore[no-untyped-def]
                                     recorded_by=personas["analyst"])
 
 
-def _an_intel_record(personas: dict, *, status: str = "approved",
-                     sensitivity: str = "confidential"):  # type: ignore[no-untyped-def]
-    """An intelligence record by the analyst, made by the real services, taken to ``status``;
-    "Matrix State Police" (law enforcement, agreement on file) may receive it."""
+def _an_intel_record(personas: dict, *, status: str = "approved",  # type: ignore[no-untyped-def]
+                     sensitivity: str = "confidential", submitter=None):
+    """An intelligence record by the analyst (or ``submitter``), made by the real services,
+    taken to ``status``; "Matrix State Police" (law enforcement, agreement on file) may
+    receive it."""
     from django.utils import timezone
 
     from intel import intelligence
@@ -127,7 +131,7 @@ def _an_intel_record(personas: dict, *, status: str = "approved",
 
     agency, _ = Agency.objects.get_or_create(
         name="Matrix State Police", defaults={"agreement_signed_at": timezone.localdate()})
-    analyst = personas["analyst"]
+    analyst = submitter or personas["analyst"]
     record = intelligence.intel_record_create(
         actor=analyst, subject_kind="person", subject_person=_a_person(personas),
         narrative="Seen handing a handgun to a juvenile on Elm St.", predicate_category="weapons",
@@ -167,6 +171,82 @@ OBJECT_MAKERS = {
     "intel_pending": lambda personas: _an_intel_record(personas, status="pending"),
     "intel_restricted": _a_restricted_intel_record,
 }
+
+
+def _other_analyst(personas: dict):  # type: ignore[no-untyped-def]
+    """A second analyst: the author of drafts, pending and restricted records nobody else in
+    the personas may see."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user, created = get_user_model().objects.get_or_create(
+        username="oli.other", defaults={"first_name": "Oli", "last_name": "Other"})
+    if created:
+        from django.utils import timezone
+
+        from tests.conftest import PASSWORD
+
+        user.set_password(PASSWORD)
+        user.password_changed_at = timezone.now()
+        user.save()
+        user.groups.set([Group.objects.get(name="analyst")])
+    return user
+
+
+def _a_challenge_to(personas: dict, *, intel_record=None, membership=None):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from intel.models import Challenge
+
+    person = membership.person if membership else intel_record.subject_person
+    return Challenge.objects.create(person=person, intel_record=intel_record,
+                                    membership=membership, filed_by="Counsel for the subject",
+                                    received_at=timezone.localdate(),
+                                    grounds="The record relies on dates my client was in custody.",
+                                    recorded_by=personas["supervisor"])
+
+
+def _restricted_other(personas: dict):  # type: ignore[no-untyped-def]
+    """An approved restricted record by another analyst, nobody named on it."""
+    return _an_intel_record(personas, sensitivity="restricted", submitter=_other_analyst(personas))
+
+
+# Existing objects out of scope for some roles allowed on a route (Page.out_of_scope).
+OUT_OF_SCOPE_MAKERS = {
+    "intel_restricted_other": _restricted_other,
+    "intel_draft_other": lambda personas: _an_intel_record(
+        personas, status="draft", submitter=_other_analyst(personas)),
+    "intel_pending_other": lambda personas: _an_intel_record(
+        personas, status="pending", submitter=_other_analyst(personas)),
+    "intel_pending_restricted_other": lambda personas: _an_intel_record(
+        personas, status="pending", sensitivity="restricted", submitter=_other_analyst(personas)),
+    "intel_draft": lambda personas: _an_intel_record(personas, status="draft"),
+    "challenge_restricted": lambda personas: _a_challenge_to(
+        personas, intel_record=_restricted_other(personas)),
+    "challenge_pending_membership": lambda personas: _a_challenge_to(
+        personas, membership=_a_membership(personas, submitter=_other_analyst(personas))),
+}
+
+
+def _state(obj) -> tuple:  # type: ignore[no-untyped-def]
+    """The object's row and what hangs off a record: a refused request must change none."""
+    from intel.models import (
+        DisseminationLog,
+        IntelIdentifier,
+        IntelRecord,
+        IntelRecordUserObjectPermission,
+        ReviewDecision,
+    )
+
+    row = type(obj)._default_manager.filter(pk=obj.pk).values().first()
+    parts: dict = {}
+    if isinstance(obj, IntelRecord):
+        parts = {"grants": IntelRecordUserObjectPermission.objects.filter(
+                     content_object=obj).count(),
+                 "logs": DisseminationLog.objects.filter(record=obj).count(),
+                 "reviews": ReviewDecision.objects.filter(record=obj).count(),
+                 "identifiers": IntelIdentifier.objects.filter(record=obj).count()}
+    return row, parts
 
 
 def _call(client: Client, page: Page, url: str):  # type: ignore[no-untyped-def]
@@ -234,3 +314,53 @@ def test_state_changing_requests_without_a_csrf_token_are_refused(page: Page, pe
     response = _call(client, page, _url(page, personas, role))
 
     assert response.status_code == 403
+
+
+def test_every_object_route_names_objects_out_of_scope_or_why_it_has_none() -> None:
+    undeclared, wrong = [], []
+    for page in PAGES:
+        if not page.is_object_route:
+            assert not page.out_of_scope, page.url_name
+            continue
+        if bool(page.out_of_scope) == bool(page.no_object_scope):
+            undeclared.append(page.url_name)  # neither, or both
+        for scope in page.out_of_scope:
+            if scope.maker not in OUT_OF_SCOPE_MAKERS or not set(scope.roles) & set(page.allowed):
+                wrong.append((page.url_name, scope))
+
+    assert undeclared == [], f"object routes without out_of_scope or no_object_scope: {undeclared}"
+    assert wrong == []
+
+
+def test_an_existing_object_out_of_scope_is_not_found_and_left_unchanged(personas,
+                                                                        client_for) -> None:
+    """NetBox's constrained-permission test: the role may use the route, the object exists,
+    but it is not theirs to see. 404 (as if it did not exist), and nothing about it changes."""
+    clients = {role: client_for(personas[role]) for role in CASE_ROLES}
+    requests, unexpected = 0, []
+    for page in PAGES:
+        for scope in page.out_of_scope:
+            for role in (r for r in scope.roles if r in page.allowed):
+                obj = OUT_OF_SCOPE_MAKERS[scope.maker](personas)
+                before = _state(obj)
+                response = _call(clients[role], page, reverse(page.url_name, args=[obj.pk]))
+                requests += 1
+                if response.status_code != 404 or _state(obj) != before:
+                    unexpected.append((page.url_name, scope.maker, role, response.status_code))
+
+    print(f"out-of-scope existing objects over every object route x role: {requests} requests, "
+          f"{len(unexpected)} unexpected")
+    assert unexpected == []
+    assert requests >= 30
+
+
+def test_the_out_of_scope_objects_are_open_to_their_author(personas, client_for) -> None:
+    """The control: the same objects answer 200 to the analyst who wrote them, so the 404s
+    above come from scope, not from a broken object."""
+    client = client_for(_other_analyst(personas))
+    for maker in ("intel_restricted_other", "intel_draft_other", "intel_pending_other",
+                  "intel_pending_restricted_other"):
+        record = OUT_OF_SCOPE_MAKERS[maker](personas)
+        assert client.get(reverse("intel:record-detail", args=[record.pk])).status_code == 200
+    challenge = OUT_OF_SCOPE_MAKERS["challenge_restricted"](personas)
+    assert client.get(reverse("intel:challenge-detail", args=[challenge.pk])).status_code == 200

@@ -17,7 +17,6 @@ from csu import audit
 from intel.models import DisseminationLog, IntelIdentifier, IntelRecord, ReviewDecision
 
 REVIEW_WINDOW_DAYS = 90
-VIEWED = "intel.record_viewed"
 
 
 class Tab:
@@ -120,7 +119,8 @@ def _actions(actor: Any, record: IntelRecord) -> set[str]:
 
 
 def intel_record_detail(*, actor: Any, pk: int) -> RecordDetail:
-    """The record page's content. Every read is audited (one event per read)."""
+    """The record page's content. Every read is audited by ``csu.audit_reads`` (one event per
+    request, as "intel.record_viewed")."""
     from intel.intelligence.access import intel_record_readers
     from intel.intelligence.sharing import record_labels
 
@@ -128,10 +128,9 @@ def intel_record_detail(*, actor: Any, pk: int) -> RecordDetail:
     actions = _actions(actor, record)
     disseminations = None
     if actor.has_perm("intel.view_disseminationlog"):
-        disseminations = list(DisseminationLog.objects.filter(record=record).select_related(
-            "recipient_agency", "disseminated_by"))
+        disseminations = list(DisseminationLog.objects.visible_to(actor).filter(
+            record=record).select_related("recipient_agency", "disseminated_by"))
     readers = list(intel_record_readers(record=record)) if "grant" in actions else None
-    audit.audit_log(actor=actor, action=VIEWED, obj=record)
     return RecordDetail(
         record=record, labels=record_labels(record), actions=actions,
         identifiers=list(record.identifiers.select_related("person")),

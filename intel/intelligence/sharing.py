@@ -147,8 +147,9 @@ def intel_record_disseminate(*, actor: Any, record: IntelRecord, recipient: str,
     log = _log(actor=actor, record=record, recipient=recipient,
                recipient_agency=recipient_agency, reason=reason, channel="share",
                emergency=emergency, justification=emergency_justification)
+    # The recipient's name is on the dissemination log; the trail carries its id.
     audit.audit_log(actor=actor, action="intel.disseminate", obj=record, purpose=reason.strip(),
-                    recipient=recipient.strip(), agency=recipient_agency.name, channel="share",
+                    dissemination=log.pk, agency=recipient_agency.pk, channel="share",
                     emergency=emergency)
     if emergency:
         _notify_supervisors(actor=actor, records=[record], recipient=recipient,
@@ -191,14 +192,16 @@ def intel_record_export(*, actor: Any, text: str, recipient: str, recipient_agen
     records = list(intel_record_search(actor=actor, text=text).select_related("approved_by"))
     if not records:
         raise ValidationError("No approved record matches this search: nothing to export.")
-    for record in records:
-        _log(actor=actor, record=record, recipient=recipient, recipient_agency=recipient_agency,
-             reason=reason, channel="export", emergency=emergency,
-             justification=emergency_justification)
+    logs = [_log(actor=actor, record=record, recipient=recipient,
+                 recipient_agency=recipient_agency, reason=reason, channel="export",
+                 emergency=emergency, justification=emergency_justification)
+            for record in records]
+    # The recipient's name is on the dissemination logs; the trail carries their ids, and the
+    # search typed (so a supervisor can say who searched for what; admins see it redacted).
     audit.audit_log(actor=actor, action=audit.EXPORT, purpose=reason.strip(),
                     export="intel_records", rows=len(records), search=text,
-                    recipient=recipient.strip(), agency=recipient_agency.name,
-                    emergency=emergency, records=[r.pk for r in records])
+                    agency=recipient_agency.pk, emergency=emergency,
+                    records=[r.pk for r in records], disseminations=[log.pk for log in logs])
     if emergency:
         _notify_supervisors(actor=actor, records=records, recipient=recipient,
                             recipient_agency=recipient_agency,

@@ -15,7 +15,12 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from intel.choices import OffenseCategory
 from intel.models.base import Agency
-from intel.querysets import IntelRecordQuerySet
+from intel.querysets import (
+    ChallengeQuerySet,
+    DisseminationLogQuerySet,
+    IntelRecordPartQuerySet,
+    IntelRecordQuerySet,
+)
 
 REVIEW_YEARS_MAX = 5
 PREDICATE_MIN_CHARS = 40
@@ -127,6 +132,8 @@ class ReviewDecision(models.Model):
     explanation = models.TextField(validators=[MinLengthValidator(20)])
     decided_at = models.DateTimeField(auto_now_add=True)
 
+    objects = IntelRecordPartQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"{self.get_decision_display()} #{self.record_id}"
 
@@ -151,6 +158,8 @@ class DisseminationLog(models.Model):
         default=False, help_text="Imminent danger to life or property (28 CFR 23.20(f)(2)).")
     emergency_justification = models.TextField(blank=True)
 
+    objects = DisseminationLogQuerySet.as_manager()
+
     class Meta:
         ordering = ["-disseminated_at", "-id"]
 
@@ -172,6 +181,8 @@ class IntelIdentifier(models.Model):
                                     help_text="How it identifies the subject.")
     person = models.ForeignKey("intel.Person", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
+
+    objects = IntelRecordPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["record", "id"]
@@ -207,6 +218,8 @@ class Challenge(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ChallengeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from intel.choices import Race, Sex
-from intel.querysets import VisibleQuerySet
+from intel.querysets import PersonMergeQuerySet, PersonPartQuerySet, VisibleQuerySet
 
 
 class Person(models.Model):
@@ -68,6 +68,8 @@ class PersonAlias(models.Model):
     last_name = models.CharField(max_length=100, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ALIAS)
 
+    objects = PersonPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["person", "last_name", "first_name"]
         verbose_name_plural = "person aliases"
@@ -94,6 +96,8 @@ class PersonIdentifier(models.Model):
     issuing_agency = models.ForeignKey(
         "intel.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = PersonPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["person", "kind", "value"]
@@ -128,6 +132,8 @@ class PersonNameKey(models.Model):
     first = models.CharField(max_length=100, blank=True)
     last_sound = models.CharField(max_length=24)
     first_sound = models.CharField(max_length=24, blank=True)
+
+    objects = PersonPartQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -169,6 +175,8 @@ class PersonLink(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -230,6 +238,8 @@ class PersonMerge(models.Model):
                                     on_delete=models.PROTECT, related_name="+")
     unmerged_at = models.DateTimeField(null=True, blank=True)
     unmerge_reason = models.TextField(blank=True)
+
+    objects = PersonMergeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-merged_at", "-id"]

@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from csu import audit
 from intel import challenges
 from intel.forms_groups import ChallengeForm, DecideForm, add_service_errors, error_text
 from intel.models import Challenge, GroupMembership
@@ -86,7 +85,6 @@ def challenge_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = challenges.challenge_get(actor=request.user, pk=pk)
     if challenge is None:
         raise Http404
-    audit.audit_log(actor=request.user, action="challenge.viewed", obj=challenge)
     return render(request, "intel/challenges/detail.html", {
         "challenge": challenge, "form": DecideForm()})
 

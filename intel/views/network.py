@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from plotly.utils import PlotlyJSONEncoder
 
-from csu import audit
+from csu import audit_reads
 from dashboards.charts import network_figure
 from intel import network
 
@@ -22,8 +22,7 @@ def person_network_view(request: HttpRequest, pk: int) -> HttpResponse:
     if found is None:
         raise Http404
     # Who someone is arrested with is part of their record: read like the person page.
-    audit.audit_log(actor=request.user, action="person.network_viewed", obj=found.person,
-                    associates=len(found.associates))
+    audit_reads.note(request, associates=len(found.associates))
     figure = network_figure(found.nodes, found.edges) if found.edges else None
     return render(request, "intel/network/_person.html", {
         "network": found, "person": found.person,

@@ -146,7 +146,10 @@ def test_every_dissemination_is_logged_with_it_and_the_log_is_append_only(
         intel_record_disseminate(actor=supervisor, record=record, recipient=f"Det. {i}",
                                  recipient_agency=partner, reason="Joint shooting review team.")
     draft = intel_record_create(actor=analyst, **payload(agency))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError):  # its author sees it, but a draft is never shared
+        intel_record_disseminate(actor=analyst, record=draft, recipient="Det. X",
+                                 recipient_agency=partner, reason="Joint shooting review.")
+    with pytest.raises(PermissionDenied):  # someone else's draft is out of sight altogether
         intel_record_disseminate(actor=supervisor, record=draft, recipient="Det. X",
                                  recipient_agency=partner, reason="Joint shooting review.")
     school = Agency.objects.create(name="Harbor Schools", is_law_enforcement=False)

@@ -218,7 +218,7 @@ def test_r5_a_restricted_record_is_not_found_for_every_role_not_named(
             if status != expected:
                 unexpected.append((role, name, status))
         if role != "admin":
-            listed = client.get(reverse("intel:record-list") + "?q=firearm").content.decode()
+            listed = client.post(reverse("intel:record-list"), {"q": "firearm"}).content.decode()
             assert f'href="{detail(record)}"' not in listed
     print(f"R5 IDOR: {requests} requests by 4 roles not named on a restricted record: "
           f"{not_found} 404, {requests - not_found} 403 (role without the page), "
@@ -243,7 +243,7 @@ def test_drafts_and_pending_records_are_never_in_search_or_exports(
     hidden = [make(analyst, agency, status=s) for s in ("draft", "pending") * 5]
     client = client_for(supervisor)
 
-    page = client.get(reverse("intel:record-list") + "?q=firearm").content.decode()
+    page = client.post(reverse("intel:record-list"), {"q": "firearm"}).content.decode()
     export = client.post(reverse("intel:record-export"), {**SHARE, "q": "firearm"})
     exported = {int(r["record_id"]) for r in csv.DictReader(io.StringIO(export.content.decode()))}
 

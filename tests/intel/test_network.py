@@ -198,3 +198,26 @@ def test_the_figure_colours_hops_shows_groups_and_widens_strong_links() -> None:
     widths = sorted(t["line"]["width"] for t in figure["data"] if t.get("mode") == "lines")
     assert len(widths) == 2 and widths[0] < widths[1]
     assert figure["data"][-1]["x"] == again["data"][-1]["x"]  # seeded layout: stable
+
+
+def test_an_imported_name_that_is_markup_stays_text_in_the_graph(prosecutor, client_for) -> None:
+    """Finding 10: plotly draws text and hover text as markup, so a name imported as
+    <a href=...> became a live link in the SVG. Every label goes in escaped."""
+    hostile = '<a href="https://evil.example">x</a>'
+    ana = PersonFactory(first_name="Ana", last_name="Case")
+    mal = PersonFactory(first_name=hostile, last_name=hostile)
+    incident = IncidentFactory(source_id="INC-X", occurred_at=T0)
+    for who in (ana, mal):
+        arrest(who, T0, incident)
+
+    response = client_for(prosecutor).get(reverse("intel:person-network", args=[ana.pk]))
+    figure = response.context["figure"]
+
+    fields = [str(value) for trace in figure["data"] for key in ("text", "hovertext")
+              for value in (trace.get(key) or [])]
+    fields.append(str(figure["layout"].get("title", {}).get("text", "")))
+    live = [value for value in fields if "<a " in value.lower()]
+    print(f"live links among the network figure's text fields: {len(live)} of {len(fields)}")
+    assert response.status_code == 200
+    assert any("&lt;a href=" in value for value in fields)  # the name is there, as text
+    assert live == []
