@@ -32,6 +32,9 @@ PERMISSION_CHANGE = "user.permission_change"
 USER_CREATE = "user.create"
 USER_DISABLE = "user.disable"
 TOKEN_CREATE = "api.token_create"  # noqa: S105 - an action name
+TOKEN_REVOKE = "api.token_revoke"  # noqa: S105 - an action name
+PASSWORD_CHANGE = "user.password_change"  # noqa: S105 - an action name
+MFA_ENROLMENT_CODE = "user.mfa_enrolment_code"
 EXPORT = "export"
 AUDIT_VIEW = "audit.view"
 PEOPLE_RESOLVED = "people.resolve"
@@ -43,6 +46,14 @@ MATCH_DECIDE = "person.match_decide"
 def client_ip(request: HttpRequest) -> str | None:
     """The client address. Only REMOTE_ADDR is trusted: a proxy sets it (ASVS 15.3.4)."""
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _object_repr(obj: models.Model) -> str:
+    """How an object is named in the trail: a user by their username (account metadata), any
+    other object by type and id only, so no name, narrative or identifier lands in the trail."""
+    if obj._meta.label_lower == "csu.user":
+        return obj.get_username()[:200]  # type: ignore[attr-defined]
+    return f"{obj._meta.label_lower} #{obj.pk}"
 
 
 def audit_log(
@@ -57,7 +68,32 @@ def audit_log(
     username: str = "",
     **detail: Any,
 ) -> AuditEvent:
-    """Record one audit event and return it."""
+    """Record one audit event and return it. ``detail`` carries ids, counts and codes, never
+    record content (names, narratives, grounds): the trail outlives purged records."""
+    return audit_record(
+        actor=actor, action=action, outcome=outcome, purpose=purpose, request=request,
+        component=component, username=username,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=_object_repr(obj) if obj is not None else "", detail=detail)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    purpose: str = "",
+    request: HttpRequest | None = None,
+    component: str = "",
+    username: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one event from its parts (``audit_log`` names an object; the read-audit middleware
+    knows only the type and id in the URL)."""
     request = request or current_request.get()
     user = actor if getattr(actor, "pk", None) is not None else None
     event = AuditEvent(
@@ -66,17 +102,18 @@ def audit_log(
         actor=user,
         actor_username=(user.get_username() if user else username or "anonymous")[:150],
         purpose=purpose[:300],
-        detail=detail,
+        detail=detail or {},
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr or (f"{object_type} #{object_id}" if object_type else ""),
     )
-    if obj is not None:
-        event.object_type = obj._meta.label_lower
-        event.object_id = str(obj.pk)
-        event.object_repr = str(obj)[:200]
     if request is not None:
         event.component = component or request.path[:200]
         event.method = request.method or ""
         event.ip_address = client_ip(request)
         event.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+        # The read-audit middleware does not record a refusal a service already recorded.
+        request.__dict__.setdefault("csu_audit_outcomes", []).append(outcome)
     else:
         event.component = component or "system"
     event.save()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from typing import Any
 
@@ -56,6 +57,39 @@ def audit_event_list(*, actor: User, filters: dict[str, Any] | None = None) -> Q
     if filters.get("until"):
         qs = qs.filter(occurred_at__date__lte=filters["until"])
     return qs
+
+
+REDACTED = "[redacted]"
+# Events about accounts and the platform, not about case data: admins see them whole.
+ACCOUNT_ACTION_PREFIXES = ("auth.", "user.", "api.", "audit.")
+# Metadata of a case-data event that every reader of the trail may see.
+METADATA_DETAIL_KEYS = ("route", "status")
+
+
+def audit_event_is_case_data(event: AuditEvent) -> bool:
+    """Whether an event is about case data. Anything not known to be about accounts counts as
+    case data, so a new feature's events are redacted for admins until someone decides."""
+    if event.action.startswith(ACCOUNT_ACTION_PREFIXES):
+        return False
+    audit_export = event.action == audit.EXPORT and (event.detail or {}).get("export") == (
+        "audit_events")
+    return not audit_export
+
+
+def audit_event_shown(*, actor: User, event: AuditEvent) -> AuditEvent:
+    """The event as ``actor`` may see it: the one rule for the audit page, its CSV export and
+    the API. Readers with case-data access (supervisors) see everything; others (admins) see of
+    a case-data event who, what, when, the outcome, the object's type and id and the route, and
+    a marker in place of the object's name, the purpose, search terms and any other detail.
+    Returns an unsaved copy; the stored row is never touched (it cannot be)."""
+    if actor.has_perm("intel.view_person") or not audit_event_is_case_data(event):
+        return event
+    shown = copy.copy(event)
+    shown.object_repr = REDACTED if event.object_repr else ""
+    shown.purpose = REDACTED if event.purpose else ""
+    shown.detail = {key: (value if key in METADATA_DETAIL_KEYS else REDACTED)
+                    for key, value in (event.detail or {}).items()}
+    return shown
 
 
 def audit_summary(*, actor: User, days: int = 7) -> dict[str, int]:

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from csu.models import AuditEvent, User
+from csu.selectors import audit_event_shown
 
 
 class UserOutputSerializer(serializers.ModelSerializer):
@@ -12,6 +13,14 @@ class UserOutputSerializer(serializers.ModelSerializer):
 
 
 class AuditEventOutputSerializer(serializers.ModelSerializer):
+    """An event as the requesting user may see it (``csu.selectors.audit_event_shown``)."""
+
+    def to_representation(self, instance: AuditEvent) -> dict:
+        request = self.context.get("request")
+        if request is not None:
+            instance = audit_event_shown(actor=request.user, event=instance)
+        return super().to_representation(instance)
+
     class Meta:
         model = AuditEvent
         fields = [

@@ -216,7 +216,8 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person, reason: str) -
     merge = PersonMerge.objects.create(survivor=survivor, merged=merged, reason=reason,
                                        snapshot=snapshot, merged_by=actor)
     audit.audit_log(actor=actor, action=audit.PERSON_MERGE, obj=survivor, merged=merged.pk,
-                    moved={k: len(v) for k, v in snapshot["moved"].items()}, reason=reason)
+                    moved={k: len(v) for k, v in snapshot["moved"].items()},
+                    reason_chars=len(reason))  # the reason is kept on the merge, not the trail
     return merge
 
 
@@ -259,4 +260,4 @@ def person_unmerge(*, actor: Any, merge: PersonMerge, reason: str) -> None:
     PersonMerge.objects.filter(pk=merge.pk).update(
         unmerged_by=actor, unmerged_at=timezone.now(), unmerge_reason=reason)
     audit.audit_log(actor=actor, action=audit.PERSON_UNMERGE, obj=survivor, merged=merged.pk,
-                    merge=merge.pk, reason=reason)
+                    merge=merge.pk, reason_chars=len(reason))
