@@ -2,8 +2,9 @@
 
 The unit records the challenge as received, and a supervisor decides it. Upheld, the entry goes:
 a membership is removed with the reason, an intel record is purged through the one purge path
-of ``intel.intelligence``. The challenge, its outcome and the removal reason are kept after the
-entry is gone, so the unit can show what was contested and what it did.
+of ``intel.intelligence``. The challenge, its outcome and the decision's reason are kept after the
+entry is gone, so the unit can show what was contested and what it did; the grounds (counsel's
+account of the person) go with the entry's content.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
 from csu import audit
@@ -85,8 +86,10 @@ def challenge_decide(*, actor: Any, challenge: Challenge, outcome: str,
     challenge.decided_by, challenge.decided_at = actor, timezone.now()
     challenge.save(update_fields=["status", "outcome_reason", "removal_reason", "decided_by",
                                   "decided_at"])
+    # The reason's length, not its text: the audit table is append-only and would keep it after
+    # the entry and its content are gone; the reason itself is on the challenge.
     audit.audit_log(actor=actor, action="challenge.decide", obj=challenge, outcome_of=outcome,
-                    reason=reason, target=_target_label(challenge))
+                    reason_chars=len(reason), target=_target_label(challenge))
     return challenge
 
 
@@ -115,11 +118,8 @@ def _target_label(challenge: Challenge) -> str:
 
 def challenge_visible(actor: Any) -> QuerySet[Challenge]:
     """Challenges the actor may see: the role's ``view_challenge``, and for a challenge to an
-    intel record, only if the record itself is visible (a restricted record stays hidden)."""
-    if not actor.has_perm("intel.view_challenge"):
-        return Challenge.objects.none()
-    records = IntelRecord.objects.visible_to(actor).values("pk")
-    return Challenge.objects.filter(Q(membership__isnull=False) | Q(intel_record__in=records))
+    intel record or a membership, only if that entry is visible too (``Challenge.objects``)."""
+    return Challenge.objects.visible_to(actor)
 
 
 def challenge_list(*, actor: Any, status: str = "") -> QuerySet[Challenge]:

@@ -9,7 +9,9 @@ kept. Only approved memberships count as membership anywhere else (person page, 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +27,9 @@ from intel.models.intelligence import PREDICATE_MIN_CHARS
 
 REASON_MIN_CHARS = 20
 Status = GroupMembership.Status
+RemovalCategory = GroupMembership.RemovalCategory
+REMOVED_TEXT = "(cleared when the membership was removed)"
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -130,25 +135,29 @@ def _approve(*, actor: Any, membership: GroupMembership,
     membership.status = Status.APPROVED
     membership.approved_by, membership.approved_at = actor, now
     membership.review_due = _review_due(timezone.localdate(now))
-    membership.save(update_fields=["status", "approved_by", "approved_at", "review_due"])
-    # The membership has no attestation column: the append-only audit event is where it is kept.
+    membership.screen_attestation = attestation
+    membership.save(update_fields=["status", "approved_by", "approved_at", "review_due",
+                                   "screen_attestation"])
+    # The attestation lives on the membership, which removal clears; in the append-only audit
+    # detail it would outlive the removal, so only its length goes there.
     audit.audit_log(actor=actor, action="membership.approve", obj=membership,
-                    screen_hits=hits, screen_attestation=attestation)
+                    screen_hits=hits, attestation_chars=len(attestation))
     return membership
 
 
 @transaction.atomic
 def membership_remove(*, actor: Any, membership: GroupMembership,
                       reason: str) -> GroupMembership:
-    """Take a person out of a group (or turn down a pending proposal). The row and the reason
-    stay, so the removal can be explained later; it no longer counts as membership."""
+    """Take a person out of a group (or turn down a pending proposal). The supervisor's reason
+    is kept with the row as the record of the decision (like a challenge's outcome reason); the
+    predicate and attestation go. It no longer counts as membership anywhere."""
     if not actor.has_perm("intel.approve_groupmembership"):
         raise PermissionDenied
     return remove_membership(actor=actor, membership=membership, reason=reason)
 
 
-def remove_membership(*, actor: Any, membership: GroupMembership,
-                      reason: str, challenge: Challenge | None = None) -> GroupMembership:
+def remove_membership(*, actor: Any, membership: GroupMembership, reason: str,
+                      challenge: Challenge | None = None) -> GroupMembership:
     """The removal itself, shared by ``membership_remove`` and an upheld challenge: callers
     check their own permission and hold the transaction."""
     reason = (reason or "").strip()
@@ -158,13 +167,52 @@ def remove_membership(*, actor: Any, membership: GroupMembership,
     membership = GroupMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.status == Status.REMOVED:
         raise ValidationError("This membership was already removed.")
+    category = RemovalCategory.CHALLENGE_UPHELD if challenge else RemovalCategory.NO_LONGER_VALID
+    _clear(membership, actor=actor, category=category, challenge=challenge,
+           reason="" if challenge else reason)
+    # Lengths and ids, not text: the audit table is append-only and would keep the words.
+    audit.audit_log(actor=actor, action="membership.remove", obj=membership, category=category,
+                    reason_chars=len(reason), challenge=challenge.pk if challenge else None)
+    return membership
+
+
+def _clear(membership: GroupMembership, *, actor: Any, category: str,
+           challenge: Challenge | None = None, reason: str = "") -> None:
+    """Remove a membership and destroy its content (28 CFR 23.20(h)): the predicate, the
+    attestation and the grounds of challenges against it. Ids, dates, who removed it, the
+    category and a supervisor's reason stay, so the removal can still be shown and counted."""
     membership.status = Status.REMOVED
     membership.removed_at = timezone.now()
-    membership.removal_reason = reason
-    membership.save(update_fields=["status", "removed_at", "removal_reason"])
-    audit.audit_log(actor=actor, action="membership.remove", obj=membership, reason=reason,
-                    challenge=challenge.pk if challenge else None)
-    return membership
+    membership.removed_by = actor if getattr(actor, "pk", None) else None
+    membership.removal_category = category
+    membership.removal_reason = reason or RemovalCategory(category).label + (
+        f" (challenge #{challenge.pk})" if challenge else "")
+    membership.predicate_narrative = membership.screen_attestation = ""
+    membership.save(update_fields=["status", "removed_at", "removed_by", "removal_category",
+                                   "removal_reason", "predicate_narrative",
+                                   "screen_attestation"])
+    Challenge.objects.filter(membership=membership).update(grounds=REMOVED_TEXT)
+
+
+@transaction.atomic
+def memberships_remove_lapsed(*, actor: Any = None, today: date | None = None) -> int:
+    """Remove every approved membership past its review date (28 CFR 23.20(h): reviewed within
+    five years or purged), clearing its content as any removal does. Selected by predicate, so
+    a second run changes nothing. Run daily by beat as the system actor (``actor=None``)."""
+    today = today or timezone.localdate()
+    lapsed = GroupMembership.objects.select_for_update().filter(
+        status=Status.APPROVED, review_due__lt=today)
+    count = 0
+    for membership in lapsed:
+        _clear(membership, actor=actor, category=RemovalCategory.REVIEW_LAPSED)
+        audit.audit_log(actor=actor, username="system", action="membership.remove",
+                        obj=membership, component="memberships_remove_lapsed",
+                        category=RemovalCategory.REVIEW_LAPSED)
+        count += 1
+    audit.audit_log(actor=actor, username="system", action="retention.run",
+                    component="memberships_remove_lapsed", removed=count)
+    logger.info("retention memberships_remove_lapsed: removed=%d", count)
+    return count
 
 
 # Selectors ---------------------------------------------------------------------------------
@@ -232,7 +280,7 @@ def group_page(*, actor: Any, pk: int) -> GroupPage | None:
     removed = [m for m in rows if m.status == Status.REMOVED] if reviewer else []
     challenges: list[Challenge] = []
     if actor.has_perm("intel.view_challenge"):
-        challenges = list(Challenge.objects.filter(membership__group=group).select_related(
-            "person", "membership"))
+        challenges = list(Challenge.objects.visible_to(actor).filter(
+            membership__group=group).select_related("person", "membership"))
     return GroupPage(group=group, members_by_level=by_level, pending=pending, removed=removed,
                      challenges=challenges, sets=list(group.sets.all()))

@@ -9,11 +9,13 @@ undoes a whole import.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +37,7 @@ from intel.ingest.normalize import Normalised, normalise_part, prepare
 from intel.ingest.offenses import BUILTIN
 from intel.models import Agency, DataImport, ImportChange, MappingProfile, OffenseMapping
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 PART_ROWS = 100_000  # rows normalised while the previous part streams into PostgreSQL
 
@@ -46,6 +49,12 @@ def _store() -> Path:
 
 
 def stored_path(data_import: DataImport) -> Path:
+    """Where the extract is kept; refused once retention has deleted it."""
+    if data_import.file_deleted_at is not None:
+        raise reading.ExtractError(
+            f"The uploaded file was deleted on {data_import.file_deleted_at:%Y-%m-%d} "
+            f"({settings.CSU_IMPORT_FILE_RETENTION_DAYS} days after the import finished); "
+            "upload it again to import it.", code="file_deleted")
     return _store() / data_import.stored_name
 
 
@@ -106,8 +115,8 @@ def import_create(*, actor: Any, source: BinaryIO, original_name: str, kind: str
         target.unlink(missing_ok=True)
         data_import.error = (f"This file was already imported as import #{previous.pk} on "
                              f"{previous.finished_at:%Y-%m-%d %H:%M}; nothing was written.")
-        data_import.finished_at = timezone.now()
-        data_import.save(update_fields=["error", "finished_at"])
+        data_import.finished_at = data_import.file_deleted_at = timezone.now()
+        data_import.save(update_fields=["error", "finished_at", "file_deleted_at"])
     audit.audit_log(actor=actor, action="import.upload", obj=data_import, component="import_create",
                     kind=kind, agency=agency.name, bytes=size, duplicate_of=getattr(previous, "pk",
                                                                                     None))
@@ -308,7 +317,8 @@ def _fail(data_import: DataImport, message: str, code: str, *, details: list[str
 
 @transaction.atomic
 def import_rollback(*, actor: Any, data_import: DataImport) -> DataImport:
-    """Undo a whole import: remove what it created, restore what it changed."""
+    """Undo a whole import: remove what it created, restore what it changed. Only within
+    ``CSU_IMPORT_ROLLBACK_DAYS`` of its finishing: after that its snapshot is deleted."""
     from django.apps import apps
 
     if actor is not None and not actor.has_perm("intel.rollback_dataimport"):
@@ -316,6 +326,13 @@ def import_rollback(*, actor: Any, data_import: DataImport) -> DataImport:
     data_import = DataImport.objects.select_for_update().get(pk=data_import.pk)
     if data_import.status != DataImport.Status.SUCCEEDED:
         raise ValidationError("Only a successful import can be rolled back.")
+    closes = rollback_closes_at(data_import)
+    if data_import.snapshot_deleted_at is not None or (closes and closes <= timezone.now()):
+        raise ValidationError(
+            f"The rollback window of {settings.CSU_IMPORT_ROLLBACK_DAYS} days closed on "
+            f"{closes or data_import.snapshot_deleted_at:%Y-%m-%d}: the before-images were "
+            "deleted, so this import can no longer be undone. Correct the records with a new "
+            "extract instead.")
     later = DataImport.objects.filter(agency=data_import.agency, kind=data_import.kind,
                                       status=DataImport.Status.SUCCEEDED,
                                       created_at__gt=data_import.created_at).first()
@@ -341,6 +358,62 @@ def import_rollback(*, actor: Any, data_import: DataImport) -> DataImport:
     audit.audit_log(actor=actor, action="import.rollback", obj=data_import, removed=removed,
                     restored=restored)
     return data_import
+
+
+def rollback_closes_at(data_import: DataImport) -> datetime | None:
+    """When the import can no longer be rolled back (None while it has not finished)."""
+    if data_import.finished_at is None:
+        return None
+    return data_import.finished_at + timedelta(days=settings.CSU_IMPORT_ROLLBACK_DAYS)
+
+
+@transaction.atomic
+def import_files_delete_expired(*, actor: Any = None, now: datetime | None = None) -> int:
+    """Delete the extract files of imports that finished ``CSU_IMPORT_FILE_RETENTION_DAYS``
+    ago (and of uploads abandoned before mapping for as long), and say so on the import. The
+    summary, counts and rejected-row reasons stay. Selected by predicate, so a second run
+    changes nothing. Run daily by beat as the system actor (``actor=None``)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CSU_IMPORT_FILE_RETENTION_DAYS)
+    due = DataImport.objects.select_for_update().filter(file_deleted_at__isnull=True).filter(
+        Q(finished_at__lt=cutoff)
+        | Q(finished_at__isnull=True, status=DataImport.Status.PENDING, created_at__lt=cutoff))
+    count = 0
+    for data_import in due:
+        # The row's update commits with the transaction; an unlinked file cannot come back,
+        # so a rollback after this point only means the next run marks it again.
+        (_store() / data_import.stored_name).unlink(missing_ok=True)
+        data_import.file_deleted_at = now
+        data_import.save(update_fields=["file_deleted_at"])
+        count += 1
+    audit.audit_log(actor=actor, username="system", action="retention.run",
+                    component="import_files_delete_expired", files_deleted=count)
+    logger.info("retention import_files_delete_expired: files_deleted=%d", count)
+    return count
+
+
+@transaction.atomic
+def import_snapshots_delete_expired(*, actor: Any = None, now: datetime | None = None) -> int:
+    """Delete the rollback snapshots (the before-images of changed rows) of imports whose
+    ``CSU_IMPORT_ROLLBACK_DAYS`` window has closed; rollback is refused from then on. Selected
+    by predicate, so a second run changes nothing. Run daily by beat as the system actor."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CSU_IMPORT_ROLLBACK_DAYS)
+    due = DataImport.objects.select_for_update().filter(
+        snapshot_deleted_at__isnull=True, status=DataImport.Status.SUCCEEDED,
+        finished_at__lt=cutoff)
+    imports_closed = rows_deleted = 0
+    for data_import in due:
+        rows_deleted += ImportChange.objects.filter(data_import=data_import).delete()[0]
+        data_import.snapshot_deleted_at = now
+        data_import.save(update_fields=["snapshot_deleted_at"])
+        imports_closed += 1
+    audit.audit_log(actor=actor, username="system", action="retention.run",
+                    component="import_snapshots_delete_expired", imports=imports_closed,
+                    snapshot_rows=rows_deleted)
+    logger.info("retention import_snapshots_delete_expired: imports=%d snapshot_rows=%d",
+                imports_closed, rows_deleted)
+    return imports_closed
 
 
 @transaction.atomic

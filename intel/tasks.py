@@ -38,3 +38,36 @@ def people_resolve_task(import_id: int, user_id: int | None = None) -> dict:
         return {"missing": import_id}
     actor = User.objects.filter(pk=user_id).first() if user_id else None
     return vars(people_resolve_import(actor=actor, data_import=data_import))
+
+
+# Retention, run daily by beat (CELERY_BEAT_SCHEDULE) as the system actor. Each service selects
+# what is due by predicate, so a redelivered or repeated run changes nothing; each returns and
+# audits counts only.
+
+
+@shared_task(name="intel.tasks.intel_records_purge_expired_task", queue="default")
+def intel_records_purge_expired_task() -> int:
+    from intel.intelligence import intel_records_purge_expired
+
+    return intel_records_purge_expired(actor=None)
+
+
+@shared_task(name="intel.tasks.memberships_remove_lapsed_task", queue="default")
+def memberships_remove_lapsed_task() -> int:
+    from intel.groups import memberships_remove_lapsed
+
+    return memberships_remove_lapsed(actor=None)
+
+
+@shared_task(name="intel.tasks.import_files_delete_expired_task", queue="default")
+def import_files_delete_expired_task() -> int:
+    from intel.imports import import_files_delete_expired
+
+    return import_files_delete_expired(actor=None)
+
+
+@shared_task(name="intel.tasks.import_snapshots_delete_expired_task", queue="default")
+def import_snapshots_delete_expired_task() -> int:
+    from intel.imports import import_snapshots_delete_expired
+
+    return import_snapshots_delete_expired(actor=None)

@@ -8,6 +8,7 @@ audit trail kept).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -19,8 +20,11 @@ from django.utils import timezone
 
 from csu import audit
 from intel.intelligence.identifiers import IdentifierInput, add_identifier
-from intel.models import Agency, IntelIdentifier, IntelRecord, Person, ReviewDecision
+from intel.models import Agency, Challenge, IntelIdentifier, IntelRecord, Person, ReviewDecision
 from intel.models.intelligence import PREDICATE_MIN_CHARS, REVIEW_YEARS_MAX
+
+logger = logging.getLogger(__name__)
+PURGED_TEXT = "(purged with the record)"
 
 # Terms that suggest political, religious or social views, associations or activities
 # (28 CFR 23.20(b)). A hit does not block a record: it requires the approving supervisor to
@@ -174,7 +178,10 @@ def _destroy_content(record: IntelRecord) -> None:
     record.subject_name, record.subject_person, record.screen_hits = "", None, []
     record.save()
     # Earlier reviewers' reasons may describe the subject too; the decisions themselves stay.
-    ReviewDecision.objects.filter(record=record).update(explanation="(purged with the record)")
+    ReviewDecision.objects.filter(record=record).update(explanation=PURGED_TEXT)
+    # So may a challenge's grounds (counsel's account of the subject): the challenge, its dates,
+    # filer and outcome stay, so the unit can still show what was contested and what it did.
+    Challenge.objects.filter(intel_record=record).update(grounds=PURGED_TEXT)
     # Identifying information about third parties goes with the content it identified.
     IntelIdentifier.objects.filter(record=record).delete()
 
@@ -196,15 +203,17 @@ def intel_record_purge(*, actor: Any, record: IntelRecord, explanation: str) -> 
     decision.full_clean()
     _destroy_content(record)
     decision.save()  # after the clearing above: this explanation is the one kept
-    audit.audit_log(actor=actor, action="intel.purge", obj=record,
-                    reason=explanation.strip())
+    # Lengths, not text: the audit table is append-only and would keep the words forever.
+    audit.audit_log(actor=actor, action="intel.purge", obj=record, decision=decision.pk,
+                    explanation_chars=len(decision.explanation))
     return record
 
 
 @transaction.atomic
 def intel_records_purge_expired(*, actor: Any = None, today: date | None = None) -> int:
-    """Destroy the content of every record past its review date (selected by predicate, so a
-    second run changes nothing). The row stays as a tombstone for the dissemination log."""
+    """Destroy the content of every record past its review date and not revalidated (selected
+    by predicate, so a second run changes nothing). The row stays as a tombstone for the
+    dissemination log. Run daily by beat as the system actor (``actor=None``)."""
     today = today or timezone.localdate()
     expired = IntelRecord.objects.select_for_update().filter(
         status=IntelRecord.Status.APPROVED, review_due__lt=today)
@@ -214,4 +223,7 @@ def intel_records_purge_expired(*, actor: Any = None, today: date | None = None)
         audit.audit_log(actor=actor, username="system", action="intel.purge", obj=record,
                         component="intel_records_purge_expired", reason="review date passed")
         count += 1
+    audit.audit_log(actor=actor, username="system", action="retention.run",
+                    component="intel_records_purge_expired", purged=count)
+    logger.info("retention intel_records_purge_expired: purged=%d", count)
     return count

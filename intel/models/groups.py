@@ -8,7 +8,7 @@ from django.db import models
 
 from intel.choices import OffenseCategory
 from intel.models.intelligence import PREDICATE_MIN_CHARS, IntelRecord
-from intel.querysets import VisibleQuerySet
+from intel.querysets import GroupMembershipQuerySet, VisibleQuerySet
 
 
 class Group(models.Model):
@@ -53,6 +53,11 @@ class GroupMembership(models.Model):
         APPROVED = "approved", "Approved"
         REMOVED = "removed", "Removed"
 
+    class RemovalCategory(models.TextChoices):
+        NO_LONGER_VALID = "no_longer_valid", "Removed by a supervisor"
+        CHALLENGE_UPHELD = "challenge_upheld", "Challenge upheld"
+        REVIEW_LAPSED = "review_lapsed", "Not revalidated by its review date"
+
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="memberships")
     person = models.ForeignKey("intel.Person", on_delete=models.PROTECT,
                                related_name="memberships")
@@ -69,10 +74,18 @@ class GroupMembership(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     review_due = models.DateField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
-    removal_reason = models.TextField(blank=True)
+    removal_reason = models.TextField(
+        blank=True, help_text="Content-free once removed: the category and any challenge id.")
+    removal_category = models.CharField(max_length=16, choices=RemovalCategory.choices,
+                                        blank=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+",
+                                   help_text="Empty when the system removed it (review lapsed).")
+    screen_attestation = models.TextField(
+        blank=True, help_text="Supervisor: how screen terms relate directly to criminal conduct.")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = VisibleQuerySet.as_manager()
+    objects = GroupMembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["group", "person"]

@@ -72,6 +72,10 @@ class DataImport(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
+    # Retention: the extract file goes CSU_IMPORT_FILE_RETENTION_DAYS after the import finishes,
+    # the before-images (rollback snapshot) when the CSU_IMPORT_ROLLBACK_DAYS window closes.
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+    snapshot_deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = VisibleQuerySet.as_manager()
 

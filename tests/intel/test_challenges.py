@@ -63,12 +63,14 @@ def test_an_upheld_challenge_removes_the_membership_and_keeps_challenge_and_reas
 
     removed = GroupMembership.objects.get(pk=membership.pk)
     kept = Challenge.objects.get(pk=challenge.pk)
-    assert removed.status == "removed" and UPHELD in removed.removal_reason
-    assert f"Challenge #{challenge.pk} upheld" in removed.removal_reason
+    assert removed.status == "removed" and removed.removal_category == "challenge_upheld"
+    assert removed.removal_reason == f"Challenge upheld (challenge #{challenge.pk})"
+    assert removed.predicate_narrative == "" and removed.removed_by == supervisor
     assert list(membership_list(actor=supervisor, person=membership.person)) == []
     assert kept.status == "upheld" and kept.removal_reason == UPHELD
     assert kept.outcome_reason == UPHELD and kept.decided_by == supervisor
-    assert kept.grounds == GROUNDS
+    # Counsel's account of the person goes with the membership's content (28 CFR 23.20(h)).
+    assert GROUNDS not in kept.grounds
     print(f"upheld challenge #{kept.pk}: membership {removed.status}, challenge kept "
           f"({kept.status}), removal reason kept ({len(kept.removal_reason)} chars)")
 
@@ -90,6 +92,7 @@ def test_an_upheld_challenge_purges_the_intel_record_through_the_purge_path(
     assert AuditEvent.objects.filter(action="intel.purge", object_id=str(record.pk)).count() == 1
     assert kept.status == "upheld" and kept.removal_reason == UPHELD
     assert kept.person == person and kept.intel_record_id == record.pk
+    assert GROUNDS not in kept.grounds  # purged with the record, like its narrative
     print(f"upheld challenge #{kept.pk}: record {purged.status}, challenge kept "
           f"({kept.status}), removal reason kept")
 
