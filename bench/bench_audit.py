@@ -21,8 +21,8 @@ N = 2000
 
 
 def run() -> dict[str, float]:
-    actor = user_create(actor=None, username="bench.supervisor",
-                        password="a benchmark passphrase long enough", role="supervisor")  # noqa: S106
+    actor, _code = user_create(actor=None, username="bench.supervisor",
+                               password="a benchmark passphrase long enough", role="supervisor")  # noqa: S106
     request = RequestFactory().get("/intel/person/1/", REMOTE_ADDR="10.1.2.3",
                                    HTTP_USER_AGENT="bench")
 

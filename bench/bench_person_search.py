@@ -250,8 +250,8 @@ def _sizes(tables: set[str]) -> list[str]:
 
 
 def run() -> dict[str, float]:
-    actor = user_create(actor=None, username="bench.analyst",
-                        password="a benchmark passphrase long enough", role="analyst")  # noqa: S106
+    actor, _code = user_create(actor=None, username="bench.analyst",
+                               password="a benchmark passphrase long enough", role="analyst")  # noqa: S106
     agency = Agency.objects.create(name="Bench PD", short_name="BPD")
     print(f"   postgres: {settings_report()}")
     started = time.perf_counter()

@@ -1,22 +1,83 @@
-"""The Django admin: only for staff with a verified second factor; audit rows are read-only."""
+"""The Django admin: only for staff with a verified second factor; audit rows are read-only.
+
+Roles are managed on the Users page (one role per account, audited, never one's own): the admin
+edits no groups, grants, superuser or staff flags, and no role's permissions. A password set
+here is the admin's choice, so the user must replace it, and every API token of theirs dies.
+API tokens are not registered at all (knox registers its own model only when it is not swapped).
+"""
+
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.admin import OTPAdminSite
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from csu.models import AuditEvent, User
+from csu import services
+from csu.audit import current_request
+from csu.models import ApiToken, AuditEvent, User
 
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "CSU administration"
 
+# Second factors are reset on the Users page (which issues a one-time enrolment code); adding a
+# device for someone else in the admin would get around that code.
+for _model in (ApiToken, Group, TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+class PasswordSetForm(AdminPasswordChangeForm):
+    """The admin's password reset goes through ``user_password_change``: forced change at next
+    sign-in, tokens revoked, audited."""
+
+    def save(self, commit: bool = True) -> Any:
+        request = current_request.get()
+        password = self.cleaned_data.get("password1")
+        usable = self.cleaned_data.get("set_usable_password", True)
+        if request is None or not usable or not password:  # "unusable": nothing to hand over
+            user = super().save(commit=commit)
+            services.api_tokens_revoke_all(actor=getattr(request, "user", None), user=user,
+                                           reason="password disabled")
+            return user
+        return services.user_password_change(actor=request.user, user=self.user,
+                                             password=password)
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = PasswordSetForm
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Status", {"fields": ("is_active", "is_staff", "must_change_password")}),
+        ("Important dates", {"fields": ("last_login", "date_joined", "password_changed_at")}),
         ("CSU", {"fields": ("agency", "title", "account_expires_at", "disabled_reason")}),
     )
+    readonly_fields = ("last_login", "date_joined", "password_changed_at")
     list_display = ("username", "first_name", "last_name", "agency", "is_active", "last_login")
+    list_filter = ("is_active", "is_staff")
+    filter_horizontal = ()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            # Nobody changes their own standing: staff flag, state or forced change.
+            fields += ("is_staff", "is_active", "must_change_password")
+        return fields
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:  # created here with a password the admin chose
+            obj.must_change_password = True
+            obj.password_changed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            services.api_tokens_revoke_all(actor=request.user, user=obj, reason="account disabled")
 
 
 @admin.register(AuditEvent)
@@ -24,7 +85,14 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("occurred_at", "actor_username", "action", "outcome", "object_type",
                     "object_id", "ip_address")
     list_filter = ("action", "outcome")
-    search_fields = ("actor_username", "object_id", "object_repr")
+    # Not object_repr or detail: an admin must not find case data by searching the trail.
+    search_fields = ("actor_username", "object_id")
+
+    def get_object(self, request, object_id, from_field=None):  # type: ignore[no-untyped-def]
+        from csu.selectors import audit_event_shown
+
+        event = super().get_object(request, object_id, from_field)
+        return audit_event_shown(actor=request.user, event=event) if event else event
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.validators import MaxValueValidator
 from django.http import HttpRequest
 
-from csu.models import User
+from csu.models import ApiToken, User
 from csu.roles import ROLE_LABELS
 
 BANNER_STATEMENTS = [
@@ -63,6 +65,35 @@ class TokenForm(forms.Form):
 
     def clean_otp_token(self) -> str:
         return self.cleaned_data["otp_token"].strip()
+
+
+class EnrolmentCodeForm(forms.Form):
+    """The one-time code an administrator handed over, needed to set up an authenticator."""
+
+    enrolment_code = forms.CharField(
+        max_length=64,
+        label="Enrolment code",
+        help_text="Your administrator gave you this code with your account or MFA reset.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True,
+                                      "spellcheck": "false"}),
+    )
+
+
+class ApiTokenCreateForm(forms.Form):
+    """Name, scope and lifetime of a new API token (at most the configured maximum)."""
+
+    name = forms.CharField(max_length=80, help_text="What the token is for, e.g. 'GIS sync'.")
+    scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    hours = forms.IntegerField(min_value=1, label="Lifetime (hours)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        maximum = settings.CSU_API_TOKEN_MAX_HOURS
+        self.fields["hours"].max_value = maximum
+        self.fields["hours"].validators.append(MaxValueValidator(maximum))
+        self.fields["hours"].widget.attrs["max"] = maximum
+        self.fields["hours"].initial = maximum
+        self.fields["hours"].help_text = f"At most {maximum} hours."
 
 
 class UserCreateForm(forms.Form):

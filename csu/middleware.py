@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from csu.audit import current_request
 
@@ -68,6 +69,35 @@ class MFARequiredMiddleware:
         if settings.CSU_MFA_REQUIRED and user.is_authenticated and not user.is_verified():
             return _sign_out(request, "Sign in again with your second factor.")
         return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """While an admin-chosen or expired password is in force, a signed-in user reaches only the
+    password-change page and sign-out (CJIS IA-5); the API answers 403 with the reason.
+    Token requests are authenticated inside DRF, where ``csu.api.permissions`` says the same."""
+
+    ALLOWED_URL_NAMES = ("csu:password-change", "csu:logout")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from csu.passwords import password_change_required
+
+        user = request.user
+        if not (user.is_authenticated and password_change_required(user)):
+            return self.get_response(request)
+        if request.path in {reverse(name) for name in self.ALLOWED_URL_NAMES} or (
+            request.path.startswith(settings.STATIC_URL)
+        ):
+            return self.get_response(request)
+        message = "Choose a new password before you continue."
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"message": message, "code": "password_change_required", "extra": {}}, status=403
+            )
+        messages.info(request, message)
+        return redirect("csu:password-change")
 
 
 class LoginRequired(LoginRequiredMiddleware):

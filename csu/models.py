@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from knox.models import AbstractAuthToken
 
 from csu.roles import ROLE_LABELS, Role
 
@@ -21,6 +22,10 @@ class User(AbstractUser):
         null=True, blank=True, help_text="After this date the account is disabled (CJIS AC-2)."
     )
     disabled_reason = models.CharField(max_length=200, blank=True)
+    must_change_password = models.BooleanField(
+        default=False,
+        help_text="Set when an admin chose the password: the user must pick their own first.",
+    )
 
     class Meta:
         ordering = ["username"]
@@ -106,3 +111,41 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditImmutable("Audit events are append-only; they cannot be deleted.")
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only its digest is stored, it expires, and it carries a
+    scope. Issued from a session that passed the second factor; revoked whenever the account's
+    credentials, second factor, role or state change."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
+
+    name = models.CharField(max_length=80, help_text="What the token is for, e.g. 'GIS sync'.")
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.READ)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+
+class MFAEnrolmentCode(models.Model):
+    """A one-time code an admin hands over so that a new account (or one whose second factor was
+    reset) can enrol an authenticator: the password alone never reaches the enrolment secret.
+    Only a digest is kept; the code is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mfa_enrolment_codes")
+    digest = models.CharField(max_length=128, unique=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"MFA enrolment code #{self.pk} for user #{self.user_id}"

@@ -1,10 +1,14 @@
-"""Password rules beyond Django's: no silent truncation (ASVS 6.2.9)."""
+"""Password rules beyond Django's: no silent truncation (ASVS 6.2.9), a maximum age and the
+forced change of an admin-chosen password (CJIS IA-5)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 class MaximumLengthValidator:
@@ -21,3 +25,15 @@ class MaximumLengthValidator:
 
     def get_help_text(self) -> str:
         return f"Up to {self.max_length} characters; spaces and passphrases are welcome."
+
+
+def password_change_required(user: Any) -> bool:
+    """The user must pick a new password before anything else: an admin chose the current one,
+    or it is older than ``CSU_PASSWORD_MAX_AGE_DAYS`` (counted from ``date_joined`` when the
+    change date is unknown, e.g. a console ``createsuperuser``)."""
+    if getattr(user, "must_change_password", False):
+        return True
+    changed = getattr(user, "password_changed_at", None) or getattr(user, "date_joined", None)
+    if changed is None:
+        return False
+    return timezone.now() - changed > timedelta(days=settings.CSU_PASSWORD_MAX_AGE_DAYS)

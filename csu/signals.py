@@ -49,3 +49,8 @@ def _on_locked_out(sender: Any, request: Any, username: str, **kwargs: Any) -> N
         outcome=AuditEvent.Outcome.DENIED,
         request=request,
     )
+    if user is not None:
+        # A locked account is one someone may be guessing at: its API tokens die with the lock.
+        from csu.services import api_tokens_revoke_all
+
+        api_tokens_revoke_all(actor=None, user=user, reason="lockout")

@@ -14,6 +14,8 @@ app_patterns = (
         path("accounts/logout/", auth.logout_view, name="logout"),
         path("account/", account.account_view, name="account"),
         path("account/token/", account.account_token_view, name="account-token"),
+        path("account/token/<str:token_id>/revoke/", account.account_token_revoke_view,
+             name="account-token-revoke"),
         path("account/password/", account.password_change_view, name="password-change"),
         path("audit/", audit.audit_list, name="audit-list"),
         path("audit/export/", audit.audit_export_view, name="audit-export"),

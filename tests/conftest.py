@@ -51,6 +51,18 @@ def _audit_flush_allowed() -> None:
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True)
+def _throttle_counters_cleared() -> None:
+    """Sign-in and API throttle counters (``csu.throttle``, ``csu.api.throttling``) live in Redis,
+    which outlives a test and a run: each test starts with none, so the many tests that sign in
+    from 127.0.0.1 never throttle one another."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    for key in client.scan_iter(match=cache.make_key("throttle:*"), count=1000):
+        client.delete(key)
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., object]:
     from csu.services import user_create
@@ -59,7 +71,7 @@ def make_user(db: None) -> Callable[..., object]:
 
     def make(role: str, username: str | None = None, **extra: object) -> object:
         counter["n"] += 1
-        return user_create(
+        user, _enrolment_code = user_create(
             actor=None,
             username=username or f"{role}{counter['n']}",
             password=PASSWORD,
@@ -68,6 +80,7 @@ def make_user(db: None) -> Callable[..., object]:
             last_name=f"Tester{counter['n']}",
             **extra,
         )
+        return user
 
     return make
 
@@ -147,21 +160,52 @@ def client_for(db: None) -> Callable[[object], Client]:
     return make
 
 
-def _database_url() -> str:
+def _database_url(user: str | None = None, password: str | None = None) -> str:
     s = connection.settings_dict
-    user = s["USER"] or "postgres"
+    user = user or s["USER"] or "postgres"
+    login = f"{user}:{password}" if password else user
     if s["HOST"].startswith("/"):  # a unix socket directory (the embedded server)
-        return f"postgresql://{user}@{quote(s['HOST'], safe='')}/{s['NAME']}"
-    return f"postgresql://{user}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
+        return f"postgresql://{login}@{quote(s['HOST'], safe='')}/{s['NAME']}"
+    return f"postgresql://{login}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+APP_ROLE = "csu_app_test"
+APP_ROLE_PASSWORD = "csu-app-test-only"  # noqa: S105
+
+
+@pytest.fixture(autouse=True, scope="session")
+def app_role_database_url(request, django_db_setup, django_db_blocker) -> str | None:  # type: ignore[no-untyped-def]
+    """The test database as the application role (``csu.dbroles``), the role production's web,
+    workers and beat use. The main test connection stays the owner (flushes need it); the
+    ``worker`` fixture's Celery worker and the tamper tests connect as this role."""
+    from django.db import DatabaseError
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    from csu.dbroles import app_role_grant
+
+    if "default" not in _get_databases_for_setup(request.session.items)[0]:
+        return None  # no test in this run uses the database, so none was set up
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
+        if cursor.fetchone() is None:
+            try:  # roles are per cluster: another test run may create it at the same moment
+                cursor.execute(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB "
+                               f"NOCREATEROLE PASSWORD '{APP_ROLE_PASSWORD}'")
+            except DatabaseError:
+                cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
+                if cursor.fetchone() is None:
+                    raise
+        app_role_grant(role=APP_ROLE)
+    return _database_url(APP_ROLE, APP_ROLE_PASSWORD)
 
 
 @pytest.fixture
-def worker():  # type: ignore[no-untyped-def]
-    """A real Celery worker process, against the test database, on a queue of its own plus the
-    application's queues (imports...)."""
+def worker(app_role_database_url: str):  # type: ignore[no-untyped-def]
+    """A real Celery worker process, against the test database as the application role, on a
+    queue of its own plus the application's queues (imports...)."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "csu.settings.test",
-           "DATABASE_URL": _database_url()}
+           "DATABASE_URL": app_role_database_url}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / f"worker-{queue}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(

@@ -1,10 +1,15 @@
-"""The API's default rule: signed in, second factor verified for sessions, and the role's model
-permission for the action (reads need ``view_*``, unlike DRF's default)."""
+"""The API's default rule: signed in, second factor verified for sessions, a token's scope, a
+password that need not be changed first, and the role's model permission for the action (reads
+need ``view_*``, unlike DRF's default)."""
 
 from typing import Any
 
 from django.conf import settings
-from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions, IsAuthenticated
+
+from csu.models import ApiToken
+from csu.passwords import password_change_required
 
 
 class HasRoleModelPermission(DjangoModelPermissions):
@@ -31,9 +36,15 @@ class IsVerified(IsAuthenticated):
 
 
 def _verified(request: Any) -> bool:
+    """Every API view passes here (both permission classes): the checks below cannot be
+    forgotten by a view that picks its own permission class from this module."""
     user = request.user
     if not (user and user.is_authenticated):
         return False
-    if request.auth is not None:  # a token: issued only from a verified session
+    if password_change_required(user):
+        raise PermissionDenied("Change your password on the site before using the API.")
+    if isinstance(request.auth, ApiToken):  # issued only from a verified session
+        if request.auth.scope != ApiToken.Scope.WRITE and request.method not in SAFE_METHODS:
+            raise PermissionDenied("This token is read-only.")
         return True
     return not settings.CSU_MFA_REQUIRED or user.is_verified()

@@ -6,10 +6,12 @@ embedded PostgreSQL and Redis (``csu.embedded``) are used.
 
 from __future__ import annotations
 
+import ssl
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from csu import embedded
 from csu.env import env_bool, env_int, env_list, env_str
@@ -30,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -59,13 +61,18 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "csu.middleware.RequestContextMiddleware",
+    # One event per read of case data and per refused request, after the view answered.
+    "csu.audit_reads.ReadAuditMiddleware",
     "csu.middleware.SessionLimitsMiddleware",
     "csu.middleware.MFARequiredMiddleware",
+    "csu.middleware.PasswordChangeRequiredMiddleware",
     "csu.middleware.LoginRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csu.middleware.NoStoreMiddleware",
+    # Refuses an oversized upload before anything reads the body (``csu.uploads``).
+    "csu.uploads.UploadLimitMiddleware",
     # axes last, so it sees the outcome of the login view and answers a lockout with 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -97,6 +104,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# TLS to PostgreSQL: libpq's sslmode (unset: libpq's own default, prefer) and, for verify-ca /
+# verify-full, the CA file that signed the server's certificate.
+_DB_SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+if _db_sslmode := env_str("CSU_DB_SSLMODE"):
+    if _db_sslmode not in _DB_SSLMODES:
+        raise ImproperlyConfigured(f"CSU_DB_SSLMODE={_db_sslmode!r}: use one of {_DB_SSLMODES}.")
+    DATABASES["default"].setdefault("OPTIONS", {})["sslmode"] = _db_sslmode
+if _db_sslrootcert := env_str("CSU_DB_SSLROOTCERT"):
+    DATABASES["default"].setdefault("OPTIONS", {})["sslrootcert"] = _db_sslrootcert
+# The application's own role (``csu.dbroles``): granted its privileges after every migrate. The
+# embedded server has one; elsewhere the DBA names it (docker compose: csu_app).
+CSU_DB_APP_ROLE = env_str("CSU_DB_APP_ROLE") or (
+    embedded.APP_ROLE if embedded.wants_embedded_database() else None
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Services are explicitly atomic; requests are not (the guarantee is the same from tasks).
 ATOMIC_REQUESTS = False
@@ -115,6 +136,19 @@ CACHES = {
 }
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+# TLS to Redis: a rediss:// URL; the server's certificate is checked against CSU_REDIS_SSL_CA
+# (unset: the system's CAs) unless CSU_REDIS_SSL_CERT_REQS says otherwise.
+_REDIS_CERT_REQS = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL,
+                    "none": ssl.CERT_NONE}
+REDIS_SSL_CERT_REQS = env_str("CSU_REDIS_SSL_CERT_REQS", "required")
+if REDIS_SSL_CERT_REQS not in _REDIS_CERT_REQS:
+    raise ImproperlyConfigured(
+        f"CSU_REDIS_SSL_CERT_REQS={REDIS_SSL_CERT_REQS!r}: use required, optional or none.")
+_redis_ssl = {"ssl_cert_reqs": _REDIS_CERT_REQS[REDIS_SSL_CERT_REQS],
+              **({"ssl_ca_certs": _ca} if (_ca := env_str("CSU_REDIS_SSL_CA")) else {})}
+if REDIS_URL.startswith("rediss://"):
+    CACHES["default"]["OPTIONS"] = dict(_redis_ssl)
+CELERY_BROKER_USE_SSL = dict(_redis_ssl) if CELERY_BROKER_URL.startswith("rediss://") else None
 CELERY_RESULT_BACKEND = None  # business state lives in our own tables
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -137,10 +171,40 @@ CELERY_BEAT_SCHEDULE = {
         "task": "csu.tasks.accounts_disable_stale_task",
         "schedule": timedelta(hours=6),
     },
+    # Retention (28 CFR 23.20(h), CJIS media protection): each selects by predicate, so a run
+    # that finds nothing due changes nothing.
+    "intel-records-purge-expired": {
+        "task": "intel.tasks.intel_records_purge_expired_task",
+        "schedule": timedelta(hours=24),
+    },
+    "memberships-remove-lapsed": {
+        "task": "intel.tasks.memberships_remove_lapsed_task",
+        "schedule": timedelta(hours=24),
+    },
+    "import-files-delete-expired": {
+        "task": "intel.tasks.import_files_delete_expired_task",
+        "schedule": timedelta(hours=24),
+    },
+    "import-snapshots-delete-expired": {
+        "task": "intel.tasks.import_snapshots_delete_expired_task",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 # --- Authentication (CJIS C1-C6, C14, C15) -------------------------------------------------
 AUTH_USER_MODEL = "csu.User"
+# API tokens (django-rest-knox): digests only, expiring, scoped; see ``csu.models.ApiToken``.
+KNOX_TOKEN_MODEL = "csu.ApiToken"  # noqa: S105 - a model label, not a secret
+# The default lifetime is also the longest one can ask for on *My account*.
+CSU_API_TOKEN_MAX_HOURS = env_int("CSU_API_TOKEN_HOURS", 12)
+# knox's own model is swapped out, so its migrations would only leave an empty table behind.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=CSU_API_TOKEN_MAX_HOURS),
+    "TOKEN_PREFIX": "csu_",
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # must be first (C1)
     "django.contrib.auth.backends.ModelBackend",
@@ -180,11 +244,24 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # past a lock by username, which is what W006 worries about.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # no proxy header trusted unless configured
+# In front of axes, by address (``csu.throttle``): failed sign-in attempts per window. The
+# address+username limit stays below AXES_FAILURE_LIMIT, so one address alone cannot lock an
+# account within a window.
+CSU_SIGNIN_THROTTLE_WINDOW = env_int("CSU_SIGNIN_THROTTLE_WINDOW", 15 * 60)
+CSU_SIGNIN_THROTTLE_PER_ADDRESS = env_int("CSU_SIGNIN_THROTTLE_PER_ADDRESS", 20)
+CSU_SIGNIN_THROTTLE_PER_ADDRESS_USERNAME = min(
+    env_int("CSU_SIGNIN_THROTTLE_PER_ADDRESS_USERNAME", 3), AXES_FAILURE_LIMIT - 1
+)
 
 # MFA: TOTP for every user. Only the demo may switch it off, and every page then says so.
 CSU_MFA_REQUIRED = env_bool("CSU_MFA_REQUIRED", True)
 CSU_OTP_FAILURE_LIMIT = 5
 CSU_PENDING_LOGIN_SECONDS = 300
+# A new or MFA-reset account enrols only with a one-time code an admin hands over.
+CSU_MFA_ENROLMENT_CODE_HOURS = env_int("CSU_MFA_ENROLMENT_CODE_HOURS", 72)
+# Passwords expire (CJIS IA-5 allows up to 365 days alongside the other controls); an
+# admin-chosen password must be replaced at first sign-in.
+CSU_PASSWORD_MAX_AGE_DAYS = env_int("CSU_PASSWORD_MAX_AGE_DAYS", 365)
 OTP_TOTP_ISSUER = "CSU"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
@@ -244,8 +321,20 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 # CSU_IMPORT_MAX_BYTES (a big-city extract of millions of rows is loaded from the server).
 CSU_UPLOAD_MAX_BYTES = env_int("CSU_UPLOAD_MAX_BYTES", 150 * 1024 * 1024)
 CSU_IMPORT_MAX_BYTES = env_int("CSU_IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+# Retention: an extract file is deleted this many days after its import finishes; an import can
+# be rolled back for this many days, after which its before-images (the snapshot) are deleted.
+CSU_IMPORT_FILE_RETENTION_DAYS = env_int("CSU_IMPORT_FILE_RETENTION_DAYS", 30)
+CSU_IMPORT_ROLLBACK_DAYS = env_int("CSU_IMPORT_ROLLBACK_DAYS", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The size is enforced while the body arrives (``csu.uploads``); the overhead allows for the other
+# form fields and the multipart framing around the file.
+CSU_UPLOAD_OVERHEAD_BYTES = env_int("CSU_UPLOAD_OVERHEAD_BYTES", 64 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "csu.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -255,9 +344,10 @@ USE_TZ = True
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its header makes an unauthenticated call a 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "csu.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["csu.api.permissions.HasRoleModelPermission"],
     "DEFAULT_PAGINATION_CLASS": "csu.api.pagination.Pagination",
@@ -266,6 +356,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "csu.api.exception_handler.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # 429 with Retry-After once over the rate; rates read per request (``csu.api.throttling``).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "csu.api.throttling.UserRateThrottle",
+        "csu.api.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("CSU_API_THROTTLE_USER", "1200/hour"),
+        "anon": env_str("CSU_API_THROTTLE_ANON", "60/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CSU API",

@@ -1,8 +1,12 @@
-"""User administration for admins: create, change role, release a lockout, reset MFA."""
+"""User administration for admins: create, change role, release a lockout, reset MFA.
+
+Creating a user or resetting their MFA shows a one-time enrolment code once, on the response
+page, for the admin to hand over. Nobody changes their own role (the service refuses)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -21,6 +25,16 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=list(ROLE_LABELS.items()))
 
 
+def _user_list_page(request: HttpRequest, form: UserCreateForm, *, issued: dict | None = None,
+                    status: int = 200) -> HttpResponse:
+    """The users page; ``issued`` carries a new enrolment code, shown in this response only
+    (not through a message, which would keep it in the session)."""
+    return render(request, "csu/users/list.html", {
+        "users": user_list(actor=request.user), "form": form, "roles": ROLE_LABELS,
+        "issued": issued, "code_hours": settings.CSU_MFA_ENROLMENT_CODE_HOURS,
+    }, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("csu.view_user", raise_exception=True)
 def user_list_view(request: HttpRequest) -> HttpResponse:
@@ -30,17 +44,17 @@ def user_list_view(request: HttpRequest) -> HttpResponse:
             return HttpResponse(status=403)
         if form.is_valid():
             try:
-                user = services.user_create(actor=request.user, **form.cleaned_data)
+                user, code = services.user_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else "password", errors)
             else:
-                messages.success(request, f"Created {user.username}; they enrol MFA at first "
-                                          "sign-in.")
-                return redirect("csu:user-list")
-    return render(request, "csu/users/list.html", {
-        "users": user_list(actor=request.user), "form": form, "roles": ROLE_LABELS,
-    }, status=400 if form.errors else 200)
+                messages.success(request, f"Created {user.username}. They sign in with the "
+                                          "password you chose, replace it, and enrol MFA with "
+                                          "the enrolment code below.")
+                return _user_list_page(request, UserCreateForm(),
+                                       issued={"user": user, "code": code})
+    return _user_list_page(request, form, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -56,9 +70,10 @@ def user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("csu.reset_mfa_user", raise_exception=True)
 def user_reset_mfa_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
-    services.user_reset_mfa(actor=request.user, user=user)
-    messages.success(request, f"{user.username} will enrol a new authenticator at next sign-in.")
-    return redirect("csu:user-list")
+    code = services.user_reset_mfa(actor=request.user, user=user)
+    messages.success(request, f"{user.username} enrols a new authenticator at next sign-in, "
+                              "with the enrolment code below; their API tokens are revoked.")
+    return _user_list_page(request, UserCreateForm(), issued={"user": user, "code": code})
 
 
 @require_POST

@@ -76,6 +76,8 @@ class SeedSummary:
     users_created: list[str] = field(default_factory=list)
     users_kept: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # username -> the one-time MFA enrolment code of each user created now (shown once).
+    enrolment_codes: dict[str, str] = field(default_factory=dict)
 
 
 def demo_exists() -> bool:
@@ -128,7 +130,7 @@ def demo_seed(
                 f"A zone layer named {cat.LAYER_NAME!r} exists already; the demo county would "
                 "replace its zones. Seed the demo into an empty database."
             )
-        created, kept = _demo_users()
+        created, kept, codes = _demo_users()
         prosecutor = get_user_model().objects.get(
             username=next(u["username"] for u in DEMO_USERS if u["role"] == "prosecutor")
         )
@@ -162,7 +164,7 @@ def demo_seed(
         "cases": len(case_rows),
         **intelligence,
     }
-    return SeedSummary(counts, created, kept, time.perf_counter() - started)
+    return SeedSummary(counts, created, kept, time.perf_counter() - started, codes)
 
 
 def _explain_links(persons: list[Person], arrest_rows: list[Arrest], police: Agency) -> None:
@@ -190,20 +192,24 @@ def _explain_links(persons: list[Person], arrest_rows: list[Arrest], police: Age
     name_keys_add(keys)
 
 
-def _demo_users() -> tuple[list[str], list[str]]:
-    """One user per role through ``user_create``; existing demo users are kept as they are."""
+def _demo_users() -> tuple[list[str], list[str], dict[str, str]]:
+    """One user per role through ``user_create``; existing demo users are kept as they are.
+
+    The system creates them (``actor=None``), so they are not forced to change their published
+    demo passwords; with MFA required each enrols with the code returned here."""
     existing = set(
         get_user_model()
         .objects.filter(username__in=[u["username"] for u in DEMO_USERS])
         .values_list("username", flat=True)
     )
     created, kept = [], []
+    codes: dict[str, str] = {}
     for spec in DEMO_USERS:
         if spec["username"] in existing:
             kept.append(spec["username"])
             continue
         first, last = spec["name"].split(" ", 1)
-        user_create(
+        _user, codes[spec["username"]] = user_create(
             actor=None,
             username=spec["username"],
             password=spec["password"],
@@ -215,7 +221,7 @@ def _demo_users() -> tuple[list[str], list[str]]:
             title=spec["title"],
         )
         created.append(spec["username"])
-    return created, kept
+    return created, kept, codes
 
 
 def _precincts() -> list[Zone]:

@@ -31,6 +31,7 @@ def _password_step(page, demo: dict) -> None:  # type: ignore[no-untyped-def]
 
 def test_every_role_signs_in_with_mfa_and_sees_its_home(page, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
     from csu.models import User
+    from csu.services import mfa_enrolment_code_issue
 
     demo_seed(people=150, incidents=600, arrests=300)
     shots = artifacts_dir / "screenshots"
@@ -40,10 +41,14 @@ def test_every_role_signs_in_with_mfa_and_sees_its_home(page, artifacts_dir) -> 
         role = demo["role"]
         user = User.objects.get(username=demo["username"])
         device = None if role == "prosecutor" else totp_device(user)  # the others enrolled before
+        enrolment_code = mfa_enrolment_code_issue(actor=None, user=user)  # as an admin hands over
         _password_step(page, demo)
         if role == "prosecutor":
-            # First sign-in: enrol an authenticator from the key the page shows.
+            # First sign-in: the enrolment code, then an authenticator from the key shown.
             page.get_by_role("heading", name="Set up your authenticator").wait_for()
+            page.get_by_label("Enrolment code").fill(enrolment_code)
+            page.get_by_role("button", name="Continue").click()
+            page.get_by_test_id("totp-secret").wait_for()
             page.screenshot(path=str(shots / "mfa-enrolment.png"), full_page=True)
             secret = page.get_by_test_id("totp-secret").inner_text()
             totp = TOTP(base64.b32decode(secret))

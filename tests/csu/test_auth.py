@@ -12,6 +12,7 @@ import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -94,8 +95,14 @@ def test_first_sign_in_enrols_an_authenticator(analyst) -> None:
     from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from csu.services import mfa_enrolment_code_issue
+
+    code = mfa_enrolment_code_issue(actor=None, user=analyst)
     client = Client()
     password_step(client, analyst.username)
+    page = client.get(reverse("csu:mfa")).content.decode()
+    assert "enrolment code" in page and "data:image/svg+xml;base64," not in page
+    assert client.post(reverse("csu:mfa"), {"enrolment_code": code}).status_code == 302
     page = client.get(reverse("csu:mfa")).content.decode()
     assert "Set up your authenticator" in page and "data:image/svg+xml;base64," in page
 
@@ -125,8 +132,9 @@ def test_a_used_code_cannot_be_replayed(analyst) -> None:
 
 def test_four_failures_then_the_right_password_still_signs_in(analyst) -> None:
     client = Client()
-    for _ in range(4):
-        assert password_step(client, analyst.username, "wrong password entirely").status_code == 400
+    for i in range(4):  # from two addresses: one alone is throttled after three (test_throttle)
+        assert password_step(client, analyst.username, "wrong password entirely",
+                             ip=f"10.0.0.{i % 2}").status_code == 400
 
     assert password_step(client, analyst.username).status_code == 302
 
@@ -156,14 +164,16 @@ def test_wrong_codes_count_toward_the_lockout(analyst) -> None:
     client = Client()
     password_step(client, analyst.username)
     statuses = []
-    for _ in range(5):
-        statuses.append(client.post(reverse("csu:mfa"), {"otp_token": "000000"}).status_code)
+    for i in range(5):  # each from its own address: one alone is throttled after three
+        statuses.append(client.post(reverse("csu:mfa"), {"otp_token": "000000"},
+                                    REMOTE_ADDR=f"10.0.2.{i}").status_code)
         device.refresh_from_db()
         device.throttling_failure_timestamp = None  # skip the backoff wait, keep the count
         device.save()
 
     assert statuses == [400, 400, 400, 400, 429]
-    assert AccessAttempt.objects.get(username=analyst.username).failures_since_start == 5
+    attempts = AccessAttempt.objects.filter(username=analyst.username)  # one row per address
+    assert attempts.aggregate(n=Sum("failures_since_start"))["n"] == 5
     assert password_step(Client(), analyst.username).status_code == 429  # right password, locked
     failures = AuditEvent.objects.filter(action="auth.login_failed", actor=analyst)
     assert failures.filter(detail__factor="otp").count() == 5
@@ -253,3 +263,145 @@ def test_common_passwords_are_refused_and_passphrases_accepted() -> None:
 
 def test_passwords_are_stored_with_argon2(analyst) -> None:
     assert analyst.password.startswith("argon2")
+
+
+# --- Finding 10: password age and admin-chosen passwords; finding 6: one's own role ----------
+
+NEW_PASSWORD = "my very own passphrase, not the admin's"  # noqa: S105
+
+
+def _blocked_pages(client: Client) -> dict[str, int]:
+    """Pages a user who must change their password asks for, and what they get."""
+    urls = [reverse("csu:home"), reverse("csu:account"), reverse("intel:person-list"),
+            reverse("api-me")]
+    return {url: client.get(url).status_code for url in urls}
+
+
+def test_an_admin_chosen_password_must_be_changed_before_anything_else(admin_user,
+                                                                       client_for) -> None:
+    response = client_for(admin_user).post(reverse("csu:user-list"), {
+        "username": "fresh.prosecutor", "first_name": "Fresh", "last_name": "Prosecutor",
+        "email": "fresh@example.org", "role": "prosecutor", "password": PASSWORD,
+    })
+    assert response.status_code == 200
+    user = User.objects.get(username="fresh.prosecutor")
+    assert user.must_change_password
+    client = sign_in(Client(), user)
+
+    blocked = _blocked_pages(client)
+    api = client.get(reverse("api-me"))
+    print(f"pages served before the forced password change: "
+          f"{sum(s == 200 for s in blocked.values())} of {len(blocked)}")
+    assert all(status in (302, 403) for status in blocked.values()), blocked
+    assert client.get(reverse("csu:home"))["Location"] == reverse("csu:password-change")
+    assert api.status_code == 403 and api.json()["code"] == "password_change_required"
+    assert client.get(reverse("csu:password-change")).status_code == 200
+
+    same = client.post(reverse("csu:password-change"), {
+        "old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert same.status_code == 400  # the admin's password cannot simply be kept
+    changed = client.post(reverse("csu:password-change"), {
+        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert changed.status_code == 302
+    user.refresh_from_db()
+    assert not user.must_change_password
+    assert client.get(reverse("csu:home")).status_code == 200  # the same session goes on
+    assert AuditEvent.objects.filter(action="user.password_change", actor=user).count() == 1
+
+
+def test_system_created_accounts_are_not_forced_to_change(analyst, client_for) -> None:
+    assert not analyst.must_change_password
+    assert client_for(analyst).get(reverse("csu:home")).status_code == 200
+
+
+def test_a_password_past_the_maximum_age_must_be_changed(analyst, settings) -> None:
+    from csu.services import api_token_create
+
+    key = api_token_create(actor=analyst)
+    later = timezone.now() + timedelta(days=settings.CSU_PASSWORD_MAX_AGE_DAYS - 1)
+    with time_machine.travel(later):
+        assert sign_in(Client(), analyst).get(reverse("csu:home")).status_code == 200
+    with time_machine.travel(later + timedelta(days=2)):
+        client = sign_in(Client(), analyst)
+        home = client.get(reverse("csu:home"))
+        token_use = Client(HTTP_AUTHORIZATION=f"Token {key}").get(reverse("api-me"))
+    print(f"password max age: {settings.CSU_PASSWORD_MAX_AGE_DAYS} days; after it, home answers "
+          f"{home.status_code} to {home['Location']}")
+    assert home.status_code == 302 and home["Location"] == reverse("csu:password-change")
+    # The token is past its own 12 hours too; the point is that it is not accepted.
+    assert token_use.status_code in (401, 403)
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(analyst) -> None:
+    this, other = sign_in(Client(), analyst), sign_in(Client(), analyst)
+
+    response = this.post(reverse("csu:password-change"), {
+        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert this.get(reverse("csu:home")).status_code == 200
+    assert other.get(reverse("csu:home")).status_code == 302
+    analyst.refresh_from_db()
+    assert analyst.check_password(NEW_PASSWORD)
+    assert timezone.now() - analyst.password_changed_at < timedelta(minutes=1)
+
+
+def test_an_admin_reset_in_the_django_admin_forces_a_change_and_kills_tokens(analyst,
+                                                                              admin_user) -> None:
+    from csu.models import ApiToken
+    from csu.services import api_token_create
+
+    User.objects.filter(pk=admin_user.pk).update(is_staff=True)
+    api_token_create(actor=analyst)
+    client = sign_in(Client(), admin_user)
+
+    response = client.post(f"/admin/csu/user/{analyst.pk}/password/", {
+        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+
+    assert response.status_code == 302, response.content[:600]
+    analyst.refresh_from_db()
+    assert analyst.check_password(NEW_PASSWORD) and analyst.must_change_password
+    assert not ApiToken.objects.filter(user=analyst).exists()
+
+
+def test_nobody_changes_their_own_role(admin_user, client_for) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from csu.services import user_set_role
+
+    client = client_for(admin_user)
+    response = client.post(reverse("csu:user-set-role", args=[admin_user.pk]),
+                           {"role": "supervisor"})
+    with pytest.raises(PermissionDenied):
+        user_set_role(actor=admin_user, user=admin_user, role="supervisor")
+    page = client.get(reverse("csu:user-list")).content.decode()
+
+    admin_user.refresh_from_db()
+    print(f"own role changes accepted: {int(admin_user.roles != ['admin'])} of 2")
+    assert response.status_code == 403 and admin_user.roles == ["admin"]
+    assert f'id="role-{admin_user.pk}"' not in page
+
+
+def test_the_django_admin_edits_no_grants_and_not_ones_own_standing(admin_user, analyst) -> None:
+    from django.contrib.auth.models import Group
+
+    User.objects.filter(pk=admin_user.pk).update(is_staff=True)
+    client = sign_in(Client(), admin_user)
+    own = client.get(f"/admin/csu/user/{admin_user.pk}/change/").content.decode()
+    other = client.get(f"/admin/csu/user/{analyst.pk}/change/").content.decode()
+    supervisors = Group.objects.get(name="supervisor")
+    client.post(f"/admin/csu/user/{admin_user.pk}/change/", {
+        "username": admin_user.username, "is_superuser": "on", "is_staff": "on",
+        "groups": [supervisors.pk], "first_name": "Ada", "last_name": "Admin",
+        "email": "", "agency": "", "title": "",
+        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+    })
+
+    admin_user.refresh_from_db()
+    editable = [f for f in ("is_superuser", "groups", "user_permissions")
+                if f'name="{f}"' in own or f'name="{f}"' in other]
+    print(f"grant fields editable in the Django admin: {len(editable)}")
+    assert editable == []
+    assert 'name="is_staff"' not in own and 'name="is_staff"' in other
+    assert not admin_user.is_superuser and admin_user.roles == ["admin"]
+    assert client.get("/admin/auth/group/").status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -66,9 +67,17 @@ class Command(BaseCommand):
         )
         if summary.users_kept:
             self.stdout.write(f"Kept existing demo users: {', '.join(summary.users_kept)}.")
-        self._logins()
+        self._logins(summary.enrolment_codes)
 
-    def _logins(self) -> None:
+    def _logins(self, codes: dict[str, str] | None = None) -> None:
+        codes = codes or {}
         self.stdout.write("Demo sign-ins (fictional data only):")
         for user in DEMO_USERS:
-            self.stdout.write(f"  {user['role']:<11} {user['username']:<16} {user['password']}")
+            code = codes.get(user["username"], "") if settings.CSU_MFA_REQUIRED else ""
+            line = f"  {user['role']:<11} {user['username']:<16} {user['password']}"
+            self.stdout.write(f"{line}  enrolment code {code}" if code else line)
+        if settings.CSU_MFA_REQUIRED:
+            self.stdout.write(
+                "With MFA required, each user enrols an authenticator with a one-time enrolment "
+                "code; `manage.py mfa_enrolment_code USERNAME` prints a new one."
+            )
