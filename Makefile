@@ -29,6 +29,8 @@ browser:
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy csu
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check --fail-level WARNING
 

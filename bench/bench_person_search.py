@@ -1,4 +1,4 @@
-"""Person search at a million people: ``intel.people.person_search`` against a naive
+"""Person search at a million people: ``intel.people.search.person_search`` against a naive
 ``ILIKE '%…%'`` scan of the same lookups, measured in the same run on the same data.
 
 Data: 1,000,000 people from ``bench/people_generator.py`` (census-like surnames, nicknames,
@@ -35,8 +35,8 @@ from bench import people_generator as gen
 from bench.support import settings_report
 from csu.services import user_create
 from intel.models import Agency
-from intel.people import person_search
-from intel.resolution.names import first_name_forms, letters, sound
+from intel.people.resolution.names import first_name_forms, letters, sound
+from intel.people.search import person_search
 
 PEOPLE = int(os.environ.get("CSU_BENCH_SEARCH_PEOPLE", "1000000"))
 QUERIES = int(os.environ.get("CSU_BENCH_SEARCH_QUERIES", "200"))

@@ -34,9 +34,9 @@ from django.db import connection, transaction
 
 from bench import people_generator as gen
 from intel.models import Agency, Arrest, PersonLink
-from intel.resolution.engine import resolve_arrests
-from intel.resolution.names import letters, parse_name, sound
-from intel.resolution.store import people_create
+from intel.people.resolution.engine import resolve_arrests
+from intel.people.resolution.names import letters, parse_name, sound
+from intel.people.resolution.store import people_create
 
 EXISTING = int(os.environ.get("CSU_BENCH_PEOPLE", "200000"))
 BATCH = int(os.environ.get("CSU_BENCH_ARRESTS", "10000"))

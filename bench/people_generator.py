@@ -1,8 +1,8 @@
 """A labelled population of people and their arrests, recorded with the errors police make.
 
 ``generate(n_people, n_arrests, seed)`` returns the true identities (profile dicts for
-``intel.resolution.store.people_create`` plus ``true_id``) and the arrests as an extract would
-carry them, each with the ``true_id`` of the person arrested: the ground truth that entity
+``intel.people.resolution.store.people_create`` plus ``true_id``) and the arrests as an extract
+would carry them, each with the ``true_id`` of the person arrested: the ground truth that entity
 resolution is measured against. Deterministic by seed; no database.
 
 Every error is drawn at a rate stated in ``ERROR_RATES`` (the share of the arrests it could

@@ -6,12 +6,13 @@ here is the admin's choice, so the user must replace it, and every API token of 
 API tokens are not registered at all (knox registers its own model only when it is not swapped).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.admin import OTPAdminSite
@@ -19,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from csu import services
+from csu.actors import SYSTEM_USERNAME, system_actor
 from csu.audit import current_request
 from csu.models import ApiToken, AuditEvent, User
 
@@ -32,25 +34,33 @@ for _model in (ApiToken, Group, TOTPDevice, StaticDevice):
         admin.site.unregister(_model)
 
 
-class PasswordSetForm(AdminPasswordChangeForm):
+if TYPE_CHECKING:  # generic in django-stubs only; django_stubs_ext does not patch this form
+    _PasswordFormBase = AdminPasswordChangeForm[User]
+else:
+    _PasswordFormBase = AdminPasswordChangeForm
+
+
+class PasswordSetForm(_PasswordFormBase):
     """The admin's password reset goes through ``user_password_change``: forced change at next
     sign-in, tokens revoked, audited."""
 
-    def save(self, commit: bool = True) -> Any:
+    def save(self, commit: bool = True) -> User:
         request = current_request.get()
         password = self.cleaned_data.get("password1")
         usable = self.cleaned_data.get("set_usable_password", True)
-        if request is None or not usable or not password:  # "unusable": nothing to hand over
+        # The admin site lets only signed-in staff this far; without a request (a script) the
+        # change is the system's.
+        actor = request.user if request is not None and isinstance(request.user, User) else None
+        if actor is None or not usable or not password:  # "unusable": nothing to hand over
             user = super().save(commit=commit)
-            services.api_tokens_revoke_all(actor=getattr(request, "user", None), user=user,
+            services.api_tokens_revoke_all(actor=actor or system_actor(), user=user,
                                            reason="password disabled")
             return user
-        return services.user_password_change(actor=request.user, user=self.user,
-                                             password=password)
+        return services.user_password_change(actor=actor, user=self.user, password=password)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     change_password_form = PasswordSetForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -64,41 +74,50 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("is_active", "is_staff")
     filter_horizontal = ()
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        # The system actor is not an account anyone administers: activating it or giving it a
+        # password here would make it one that signs in.
+        return super().get_queryset(request).exclude(username=SYSTEM_USERNAME)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
         if obj is not None and obj.pk == request.user.pk:
             # Nobody changes their own standing: staff flag, state or forced change.
             fields += ("is_staff", "is_active", "must_change_password")
         return fields
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if not change:  # created here with a password the admin chose
             obj.must_change_password = True
             obj.password_changed_at = timezone.now()
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
-            services.api_tokens_revoke_all(actor=request.user, user=obj, reason="account disabled")
+            services.api_tokens_revoke_all(actor=cast(User, request.user), user=obj,
+                                           reason="account disabled")
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ("occurred_at", "actor_username", "action", "outcome", "object_type",
                     "object_id", "ip_address")
     list_filter = ("action", "outcome")
     # Not object_repr or detail: an admin must not find case data by searching the trail.
     search_fields = ("actor_username", "object_id")
 
-    def get_object(self, request, object_id, from_field=None):  # type: ignore[no-untyped-def]
+    def get_object(self, request: HttpRequest, object_id: str,
+                   from_field: str | None = None) -> AuditEvent | None:
         from csu.selectors import audit_event_shown
 
         event = super().get_object(request, object_id, from_field)
-        return audit_event_shown(actor=request.user, event=event) if event else event
+        # Only verified staff reach the admin (OTPAdminSite), so the user is a signed-in User.
+        user = cast(User, request.user)
+        return audit_event_shown(actor=user, event=event) if event else event
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

@@ -3,6 +3,11 @@
 The request in flight (set by ``RequestContextMiddleware``) supplies where the act came from, so
 services deep in the stack need not pass it along. Tasks and commands name themselves as the
 component instead.
+
+``actor`` is the person who acted, or the system actor (``csu.actors.system_actor``) for tasks,
+commands and signals. Where nobody is signed in (a failed or throttled sign-in) it is the
+request's ``AnonymousUser``, or ``None`` for a username that matches no account: the trail then
+keeps the name as typed, or "anonymous".
 """
 
 from __future__ import annotations
@@ -10,10 +15,11 @@ from __future__ import annotations
 import contextvars
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.http import HttpRequest
 
-from csu.models import AuditEvent
+from csu.models import AuditEvent, User
 
 current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
     "csu_current_request", default=None
@@ -51,14 +57,14 @@ def client_ip(request: HttpRequest) -> str | None:
 def _object_repr(obj: models.Model) -> str:
     """How an object is named in the trail: a user by their username (account metadata), any
     other object by type and id only, so no name, narrative or identifier lands in the trail."""
-    if obj._meta.label_lower == "csu.user":
-        return obj.get_username()[:200]  # type: ignore[attr-defined]
+    if isinstance(obj, User):
+        return obj.get_username()[:200]
     return f"{obj._meta.label_lower} #{obj.pk}"
 
 
 def audit_log(
     *,
-    actor: Any,
+    actor: User | AnonymousUser | None,
     action: str,
     obj: models.Model | None = None,
     outcome: str = AuditEvent.Outcome.SUCCESS,
@@ -80,7 +86,7 @@ def audit_log(
 
 def audit_record(
     *,
-    actor: Any,
+    actor: User | AnonymousUser | None,
     action: str,
     outcome: str = AuditEvent.Outcome.SUCCESS,
     purpose: str = "",
@@ -95,7 +101,12 @@ def audit_record(
     """Write one event from its parts (``audit_log`` names an object; the read-audit middleware
     knows only the type and id in the URL)."""
     request = request or current_request.get()
-    user = actor if getattr(actor, "pk", None) is not None else None
+    # TODO(issue 9): intel still passes actor=None with username="system" for its retention
+    # runs and commands (intel/*/tasks.py, intel/management/commands/*,
+    # intel/intelligence/groups.py, intel/ingest/retention.py, intel/intelligence/records.py,
+    # intel/records/boundaries.py): those rows name
+    # "system" without the foreign key until intel passes system_actor().
+    user = actor if isinstance(actor, User) and actor.pk is not None else None
     event = AuditEvent(
         action=action,
         outcome=outcome,

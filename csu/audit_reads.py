@@ -199,7 +199,7 @@ def classify(route: str) -> ReadRoute | str | None:
     return None
 
 
-def iter_routes(patterns: list | None = None, namespaces: tuple[str, ...] = (),
+def iter_routes(patterns: list[Any] | None = None, namespaces: tuple[str, ...] = (),
                 prefix: str = "") -> Iterator[tuple[str | None, str]]:
     """Every URL pattern under the root resolver: (``namespace:name`` or None, full pattern)."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:

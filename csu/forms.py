@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -41,7 +41,7 @@ class LoginForm(forms.Form):
         self.user: User | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         user = authenticate(self.request, username=data["username"], password=data["password"])
@@ -64,7 +64,7 @@ class TokenForm(forms.Form):
     )
 
     def clean_otp_token(self) -> str:
-        return self.cleaned_data["otp_token"].strip()
+        return str(self.cleaned_data["otp_token"]).strip()
 
 
 class EnrolmentCodeForm(forms.Form):
@@ -89,7 +89,7 @@ class ApiTokenCreateForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         maximum = settings.CSU_API_TOKEN_MAX_HOURS
-        self.fields["hours"].max_value = maximum
+        cast(forms.IntegerField, self.fields["hours"]).max_value = maximum
         self.fields["hours"].validators.append(MaxValueValidator(maximum))
         self.fields["hours"].widget.attrs["max"] = maximum
         self.fields["hours"].initial = maximum

@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from csu.audit import current_request
+from csu.types import otp_verified
 
 AUTH_TIME_KEY = "csu_auth_time"
 
@@ -66,7 +67,7 @@ class MFARequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if settings.CSU_MFA_REQUIRED and user.is_authenticated and not user.is_verified():
+        if settings.CSU_MFA_REQUIRED and user.is_authenticated and not otp_verified(user):
             return _sign_out(request, "Sign in again with your second factor.")
         return self.get_response(request)
 

@@ -12,8 +12,11 @@ from knox.models import AbstractAuthToken
 from csu.roles import ROLE_LABELS, Role
 
 
-class User(AbstractUser):
-    """A person who signs in to CSU. Roles are Django groups (see ``csu.roles``)."""
+# knox ships no type information, so the django plugin cannot build the reverse manager that
+# ApiToken's inherited ``user`` foreign key adds here (``auth_token_set``); nothing uses it.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
+    """A person who signs in to CSU (or the system actor, ``csu.actors``). Roles are Django
+    groups (see ``csu.roles``)."""
 
     agency = models.CharField(max_length=120, blank=True, help_text="The user's employing agency.")
     title = models.CharField(max_length=120, blank=True)
@@ -57,7 +60,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise AuditImmutable("Audit events are append-only; they cannot be updated.")
 
-    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise AuditImmutable("Audit events are append-only; they cannot be deleted.")
 
 

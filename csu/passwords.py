@@ -36,4 +36,4 @@ def password_change_required(user: Any) -> bool:
     changed = getattr(user, "password_changed_at", None) or getattr(user, "date_joined", None)
     if changed is None:
         return False
-    return timezone.now() - changed > timedelta(days=settings.CSU_PASSWORD_MAX_AGE_DAYS)
+    return bool(timezone.now() - changed > timedelta(days=settings.CSU_PASSWORD_MAX_AGE_DAYS))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from csu import audit
+from csu.actors import SYSTEM_USERNAME
 from csu.models import AuditEvent, User
 
 
@@ -24,12 +25,26 @@ def user_locked_usernames() -> set[str]:
     )
 
 
-def user_list(*, actor: User) -> list[User]:
-    """Users with roles, MFA enrolment and lock state, for the admin's user page."""
+def _people() -> QuerySet[User]:
+    """Accounts of people: every user but the system actor, which nobody administers."""
+    return User.objects.exclude(username=SYSTEM_USERNAME)
+
+
+def user_get(*, actor: User, pk: int) -> User | None:
+    """One person's account for the admin's user actions; ``None`` when there is none (the
+    system actor included), which the page answers with 404."""
     if not actor.has_perm("csu.view_user"):
         raise PermissionDenied
-    users = list(
-        User.objects.prefetch_related("groups")
+    return _people().filter(pk=pk).first()
+
+
+def user_list(*, actor: User) -> list[User]:
+    """Users with roles, MFA enrolment and lock state, for the admin's user page (the system
+    actor is not among them)."""
+    if not actor.has_perm("csu.view_user"):
+        raise PermissionDenied
+    users: list[User] = list(
+        _people().prefetch_related("groups")
         .annotate(
             mfa_enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from axes.utils import reset as axes_reset
@@ -14,12 +14,13 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from csu import audit
+from csu.actors import SYSTEM_USERNAME, is_system, system_actor
 from csu.exceptions import ApplicationError
 from csu.models import ApiToken, AuditEvent, MFAEnrolmentCode, User
 from csu.roles import ROLE_PERMISSIONS
@@ -41,12 +42,17 @@ def user_create(
     """Create a user in exactly one role, with a password that passes the policy; return the
     user and the one-time MFA enrolment code to hand over (shown once, only its digest kept).
 
-    A password an admin chose must be replaced at first sign-in. ``actor=None`` is the system
-    (tests, the demo seed, the console): nobody else knows that password, so it is not forced.
+    A password an admin chose must be replaced at first sign-in. The system actor (the demo
+    seed, tests, the console) may create users too: nobody else knows that password, so it is
+    not forced.
     """
+    if actor is None:
+        # TODO(issue 9): only for callers not yet on the system actor: intel/demo/__init__.py
+        # (_demo_users), bench/bench_audit.py, bench/bench_person_search.py. Remove with them.
+        actor = system_actor()
     if role not in ROLE_PERMISSIONS:
         raise ValidationError({"role": f"Unknown role {role!r}."})
-    if actor is not None and not actor.has_perm("csu.add_user"):
+    if not is_system(actor) and not actor.has_perm("csu.add_user"):
         raise PermissionDenied
     user = User(
         username=username,
@@ -59,7 +65,7 @@ def user_create(
     validate_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
-    user.must_change_password = actor is not None
+    user.must_change_password = not is_system(actor)
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.set([Group.objects.get(name=role)])
@@ -69,13 +75,14 @@ def user_create(
 
 
 @transaction.atomic
-def user_set_role(*, actor: User | None, user: User, role: str) -> User:
-    """Replace the user's role (one role per account keeps duties separate)."""
+def user_set_role(*, actor: User, user: User, role: str) -> User:
+    """Replace the user's role (one role per account keeps duties separate). Only an admin may;
+    the system actor holds no permission, so no task or command hands out roles."""
     if role not in ROLE_PERMISSIONS:
         raise ValidationError({"role": f"Unknown role {role!r}."})
-    if actor is not None and not actor.has_perm("csu.change_user"):
+    if not actor.has_perm("csu.change_user") or is_system(user):
         raise PermissionDenied
-    if actor is not None and actor.pk == user.pk:
+    if actor.pk == user.pk:
         # An admin who could make themselves a supervisor would read case data (issue 8, #6).
         raise PermissionDenied("Nobody changes their own role; ask another administrator.")
     before = user.roles
@@ -91,7 +98,7 @@ def user_unlock(*, actor: User, user: User) -> int:
     """Release an account locked after repeated failures (CJIS AC-7: only an admin may)."""
     if not actor.has_perm("csu.unlock_user"):
         raise PermissionDenied
-    released = axes_reset(username=user.username)
+    released: int = axes_reset(username=user.username)
     audit.audit_log(actor=actor, action=audit.UNLOCK, obj=user, attempts_cleared=released)
     return released
 
@@ -134,7 +141,7 @@ def _enrolment_digest(code: str) -> str:
     return hashlib.sha256(code.strip().encode()).hexdigest()
 
 
-def _enrolment_code_issue(*, actor: User | None, user: User, component: str) -> str:
+def _enrolment_code_issue(*, actor: User, user: User, component: str) -> str:
     """A fresh one-time enrolment code for the user; earlier unused codes stop working."""
     now = timezone.now()
     MFAEnrolmentCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
@@ -142,7 +149,7 @@ def _enrolment_code_issue(*, actor: User | None, user: User, component: str) -> 
     entry = MFAEnrolmentCode.objects.create(
         user=user,
         digest=_enrolment_digest(code),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor,
         expires_at=now + timedelta(hours=settings.CSU_MFA_ENROLMENT_CODE_HOURS),
     )
     audit.audit_log(actor=actor, action=audit.MFA_ENROLMENT_CODE, obj=user, component=component,
@@ -151,15 +158,17 @@ def _enrolment_code_issue(*, actor: User | None, user: User, component: str) -> 
 
 
 @transaction.atomic
-def mfa_enrolment_code_issue(*, actor: User | None, user: User) -> str:
-    """Issue an enrolment code from the console (``manage.py mfa_enrolment_code``) or by an admin,
-    e.g. for the first administrator, who has nobody to hand one over."""
-    if actor is not None and not actor.has_perm("csu.reset_mfa_user"):
+def mfa_enrolment_code_issue(*, actor: User, user: User) -> str:
+    """Issue an enrolment code from the console (``manage.py mfa_enrolment_code``, as the system
+    actor) or by an admin, e.g. for the first administrator, who has nobody to hand one over."""
+    if not is_system(actor) and not actor.has_perm("csu.reset_mfa_user"):
         raise PermissionDenied
+    if is_system(user):
+        raise ApplicationError("The system actor never signs in, so it never enrols.")
     return _enrolment_code_issue(actor=actor, user=user, component="mfa_enrolment_code")
 
 
-def _live_enrolment_codes(*, user: User) -> Any:
+def _live_enrolment_codes(*, user: User) -> QuerySet[MFAEnrolmentCode]:
     return MFAEnrolmentCode.objects.filter(user=user, used_at__isnull=True,
                                            expires_at__gt=timezone.now())
 
@@ -197,19 +206,22 @@ def mfa_enrolment_confirm(*, actor: User, device: TOTPDevice, code_id: int) -> T
 
 
 @transaction.atomic
-def accounts_disable_stale(*, actor: Any = None, now: Any = None) -> int:
-    """Disable accounts unused for 90 days or past their expiry (CJIS AC-2(3)).
+def accounts_disable_stale(*, actor: User, now: datetime | None = None) -> int:
+    """Disable accounts unused for 90 days or past their expiry (CJIS AC-2(3)). Run daily by
+    beat as the system actor; an admin may run it too.
 
     Selects by predicate, so running it twice changes nothing the second time. Disabled users'
     sessions die on their next request (Django refuses inactive users).
     """
+    if not is_system(actor) and not actor.has_perm("csu.change_user"):
+        raise PermissionDenied
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CSU_ACCOUNT_INACTIVE_DAYS)
     stale = User.objects.filter(is_active=True).filter(
         Q(last_login__lt=cutoff)
         | Q(last_login__isnull=True, date_joined__lt=cutoff)
         | Q(account_expires_at__lt=now)
-    )
+    ).exclude(username=SYSTEM_USERNAME)  # never signs in, so never "stale"; it is inactive anyway
     count = 0
     for user in stale.select_for_update():
         expired = user.account_expires_at is not None and user.account_expires_at < now
@@ -219,7 +231,6 @@ def accounts_disable_stale(*, actor: Any = None, now: Any = None) -> int:
         api_tokens_revoke_all(actor=actor, user=user, reason="account disabled")
         audit.audit_log(
             actor=actor,
-            username="system",
             action=audit.USER_DISABLE,
             obj=user,
             outcome=AuditEvent.Outcome.SUCCESS,
@@ -298,7 +309,7 @@ def api_token_create(
     )
     audit.audit_log(actor=actor, action=audit.TOKEN_CREATE, obj=actor, token=token.token_key,
                     name=name, scope=scope, hours=hours)
-    return key
+    return str(key)
 
 
 @transaction.atomic
@@ -312,11 +323,11 @@ def api_token_revoke(*, actor: User, token_id: str) -> None:
 
 
 @transaction.atomic
-def api_tokens_revoke_all(*, actor: User | None, user: User, reason: str) -> int:
+def api_tokens_revoke_all(*, actor: User, user: User, reason: str) -> int:
     """Revoke every API token of ``user`` (password change, MFA reset, role change, disable,
-    lockout); audited once with the number revoked, even when it is zero."""
-    revoked, _ = ApiToken.objects.filter(user=user).delete()
+    lockout: ``actor`` is the admin, the user or the system actor); audited when any died."""
+    revoked: int = ApiToken.objects.filter(user=user).delete()[0]
     if revoked:
-        audit.audit_log(actor=actor, username="system", action=audit.TOKEN_REVOKE, obj=user,
+        audit.audit_log(actor=actor, action=audit.TOKEN_REVOKE, obj=user,
                         reason=reason, tokens=revoked)
     return revoked

@@ -26,7 +26,9 @@ def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_login_failed, dispatch_uid="csu-audit-login-failed")
-def _on_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+def _on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     username = str(credentials.get("username", ""))[:150]
     user = get_user_model().objects.filter(username=username).first()
     audit.audit_log(
@@ -51,6 +53,8 @@ def _on_locked_out(sender: Any, request: Any, username: str, **kwargs: Any) -> N
     )
     if user is not None:
         # A locked account is one someone may be guessing at: its API tokens die with the lock.
+        from csu.actors import system_actor
         from csu.services import api_tokens_revoke_all
 
-        api_tokens_revoke_all(actor=None, user=user, reason="lockout")
+        # The lock is the system's act (the failing caller is not who the trail should name).
+        api_tokens_revoke_all(actor=system_actor(), user=user, reason="lockout")

@@ -45,7 +45,9 @@ View = Callable[..., HttpResponse]
 
 
 @receiver(user_login_failed, dispatch_uid="csu-throttle-signin-failed")
-def _on_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+def _on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     """Marks the request as a failed attempt, so its slot is kept (wrong password, unknown user,
     wrong code, locked account alike)."""
     if request is not None:
@@ -98,7 +100,7 @@ def _check(ip: str, username: str) -> tuple[str, int] | None:
 def _throttled_response(
     request: HttpRequest, *, username: str, step: str, limit: str, retry_after: int
 ) -> HttpResponse:
-    audit.audit_log(actor=None, action=THROTTLED, outcome=AuditEvent.Outcome.DENIED,
+    audit.audit_log(actor=request.user, action=THROTTLED, outcome=AuditEvent.Outcome.DENIED,
                     request=request, username=username[:150], step=step, limit=limit,
                     retry_after=retry_after)
     response = render(request, "csu/auth/throttled.html",

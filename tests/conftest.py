@@ -65,6 +65,7 @@ def _throttle_counters_cleared() -> None:
 
 @pytest.fixture
 def make_user(db: None) -> Callable[..., object]:
+    from csu.actors import system_actor
     from csu.services import user_create
 
     counter = {"n": 0}
@@ -72,7 +73,7 @@ def make_user(db: None) -> Callable[..., object]:
     def make(role: str, username: str | None = None, **extra: object) -> object:
         counter["n"] += 1
         user, _enrolment_code = user_create(
-            actor=None,
+            actor=system_actor(),
             username=username or f"{role}{counter['n']}",
             password=PASSWORD,
             role=role,

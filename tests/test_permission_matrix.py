@@ -42,7 +42,7 @@ def _a_person(personas: dict):  # type: ignore[no-untyped-def]
 
 def _a_merge(personas: dict):  # type: ignore[no-untyped-def]
     """A merge in effect, made by the real service (un-merging it twice is refused)."""
-    from intel.resolution.services import person_merge
+    from intel.people.services import person_merge
 
     return person_merge(actor=personas["analyst"], survivor=_a_person(personas),
                         merged=_a_person(personas), reason="permission matrix merge")

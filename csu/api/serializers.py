@@ -1,10 +1,12 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from csu.models import AuditEvent, User
 from csu.selectors import audit_event_shown
 
 
-class UserOutputSerializer(serializers.ModelSerializer):
+class UserOutputSerializer(serializers.ModelSerializer[User]):
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -12,10 +14,10 @@ class UserOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "first_name", "last_name", "email", "agency", "title", "roles"]
 
 
-class AuditEventOutputSerializer(serializers.ModelSerializer):
+class AuditEventOutputSerializer(serializers.ModelSerializer[AuditEvent]):
     """An event as the requesting user may see it (``csu.selectors.audit_event_shown``)."""
 
-    def to_representation(self, instance: AuditEvent) -> dict:
+    def to_representation(self, instance: AuditEvent) -> dict[str, Any]:
         request = self.context.get("request")
         if request is not None:
             instance = audit_event_shown(actor=request.user, event=instance)

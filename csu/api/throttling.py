@@ -14,7 +14,7 @@ A throttled request is answered 429 with ``Retry-After`` in the API's one error 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import throttling
 from rest_framework.settings import api_settings
@@ -24,12 +24,15 @@ from csu.audit import client_ip
 
 class _TrustedAddress:
     cache_format = "throttle:api:%(scope)s:%(ident)s"
+    scope: str | None  # set by the DRF throttle this is mixed into
 
     def get_ident(self, request: Any) -> str:
         return client_ip(request._request if hasattr(request, "_request") else request) or ""
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[attr-defined]
+        # The stubs type the rates as numbers; DRF's rates are strings such as "100/hour".
+        rates = cast(dict[str | None, str | None], api_settings.DEFAULT_THROTTLE_RATES)
+        return rates.get(self.scope)
 
 
 class UserRateThrottle(_TrustedAddress, throttling.UserRateThrottle):

@@ -11,5 +11,5 @@ router.register("audit-events", AuditEventViewSet, basename="audit-event")
 urlpatterns = [
     path("me/", MeApi.as_view(), name="api-me"),
     *router.urls,
-    path("", include("intel.api.urls")),
+    path("", include("intel.api_urls")),
 ]

@@ -1,3 +1,6 @@
+from typing import cast
+
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
@@ -7,7 +10,7 @@ from rest_framework.views import APIView
 
 from csu.api.permissions import IsVerified
 from csu.api.serializers import AuditEventOutputSerializer, UserOutputSerializer
-from csu.models import AuditEvent
+from csu.models import AuditEvent, User
 from csu.selectors import audit_event_list
 
 
@@ -18,7 +21,8 @@ class MeApi(APIView):
 
     @extend_schema(responses=UserOutputSerializer)
     def get(self, request: Request) -> Response:
-        return Response(UserOutputSerializer(request.user).data)
+        # IsVerified lets only a signed-in user this far.
+        return Response(UserOutputSerializer(cast(User, request.user)).data)
 
 
 class AuditEventFilter(filters.FilterSet):
@@ -30,7 +34,9 @@ class AuditEventFilter(filters.FilterSet):
         fields = ["action", "outcome", "actor_username", "object_type", "object_id"]
 
 
-class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AuditEventViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[AuditEvent]
+):
     """The audit trail (supervisors and admins). Reading it is itself audited (by
     ``csu.audit_reads``, like the page); admins see case-data events as ids and metadata."""
 
@@ -38,7 +44,8 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_class = AuditEventFilter
     queryset = AuditEvent.objects.none()  # for the permission class; rows come from the selector
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[AuditEvent]:
         if getattr(self, "swagger_fake_view", False):
             return AuditEvent.objects.none()
-        return audit_event_list(actor=self.request.user)
+        # IsVerified lets only a signed-in user this far.
+        return audit_event_list(actor=cast(User, self.request.user))

@@ -9,12 +9,17 @@ from __future__ import annotations
 import ssl
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from csu import embedded
 from csu.env import env_bool, env_int, env_list, env_str
+
+# Lets typed code subscript Django's generic classes at runtime (``ModelAdmin[AuditEvent]``).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -127,7 +132,7 @@ REDIS_URL = env_str("REDIS_URL") or embedded.redis_url()
 _cache_location = (
     f"unix://{embedded.redis_socket()}" if REDIS_URL.startswith("redis+socket://") else REDIS_URL
 )
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": _cache_location,

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -18,9 +18,10 @@ from csu import services
 from csu.forms import ApiTokenCreateForm
 from csu.models import ApiToken
 from csu.passwords import password_change_required
+from csu.types import AuthedHttpRequest, otp_verified
 
 
-def _account_page(request: HttpRequest, token_form: ApiTokenCreateForm, *,
+def _account_page(request: AuthedHttpRequest, token_form: ApiTokenCreateForm, *,
                   new_token: str = "", status: int = 200) -> HttpResponse:
     context: dict[str, Any] = {
         "devices": TOTPDevice.objects.filter(user=request.user, confirmed=True),
@@ -33,14 +34,14 @@ def _account_page(request: HttpRequest, token_form: ApiTokenCreateForm, *,
 
 
 @require_GET
-def account_view(request: HttpRequest) -> HttpResponse:
+def account_view(request: AuthedHttpRequest) -> HttpResponse:
     return _account_page(request, ApiTokenCreateForm())
 
 
 @require_POST
-def account_token_view(request: HttpRequest) -> HttpResponse:
+def account_token_view(request: AuthedHttpRequest) -> HttpResponse:
     """Create an API token; its key is in this one response and nowhere else, ever."""
-    if settings.CSU_MFA_REQUIRED and not request.user.is_verified():
+    if settings.CSU_MFA_REQUIRED and not otp_verified(request.user):
         raise PermissionDenied  # the middleware ends such sessions; never issue from one
     form = ApiTokenCreateForm(request.POST)
     if not form.is_valid():
@@ -55,7 +56,7 @@ def account_token_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def account_token_revoke_view(request: HttpRequest, token_id: str) -> HttpResponse:
+def account_token_revoke_view(request: AuthedHttpRequest, token_id: str) -> HttpResponse:
     try:
         services.api_token_revoke(actor=request.user, token_id=token_id)
     except ApiToken.DoesNotExist as exc:
@@ -65,7 +66,7 @@ def account_token_revoke_view(request: HttpRequest, token_id: str) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-def password_change_view(request: HttpRequest) -> HttpResponse:
+def password_change_view(request: AuthedHttpRequest) -> HttpResponse:
     """Also the only page (with sign-out) a user whose password must change can reach."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from csu.models import AuditEvent
 from csu.selectors import audit_event_list, audit_event_shown
 from csu.services import audit_export
+from csu.types import AuthedHttpRequest
 
 
 class AuditFilterForm(forms.Form):
@@ -33,7 +34,7 @@ class AuditExportForm(AuditFilterForm):
 
 @require_GET
 @permission_required("csu.view_auditevent", raise_exception=True)
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthedHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = audit_event_list(actor=request.user, filters=filters)
@@ -49,7 +50,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("csu.export_auditevent", raise_exception=True)
-def audit_export_view(request: HttpRequest) -> HttpResponse:
+def audit_export_view(request: AuthedHttpRequest) -> HttpResponse:
     form = AuditExportForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a purpose of at least five characters to export.")

@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from plotly.utils import PlotlyJSONEncoder
 
+from csu.models import User
 from csu.roles import ROLE_DESCRIPTIONS, ROLE_LABELS, Role
 from csu.selectors import audit_summary, user_list
+from csu.types import AuthedHttpRequest
 from dashboards.charts import weekly_trend_figure
-from intel import selectors as intel_selectors
+from intel.records import selectors as intel_selectors
 
 
-def _trend_context(actor: Any) -> dict[str, Any]:
+def _trend_context(actor: User) -> dict[str, Any]:
     rows = intel_selectors.incident_weekly_counts(actor=actor, weeks=104)
     figure = weekly_trend_figure(rows, title="Incidents per week, last two years")
     return {
@@ -28,7 +30,7 @@ def _trend_context(actor: Any) -> dict[str, Any]:
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     role = user.primary_role
     context: dict[str, Any] = {
@@ -45,7 +47,8 @@ def home(request: HttpRequest) -> HttpResponse:
     elif role == Role.ADMIN:
         users = user_list(actor=user)
         context["users"] = users
-        context["locked_count"] = sum(1 for u in users if u.is_locked)
-        context["no_mfa_count"] = sum(1 for u in users if not u.mfa_enrolled)
+        # user_list annotates each user with these two (not model fields, hence getattr).
+        context["locked_count"] = sum(1 for u in users if getattr(u, "is_locked", False))
+        context["no_mfa_count"] = sum(1 for u in users if not getattr(u, "mfa_enrolled", False))
     template = f"csu/home/{role}.html" if role else "csu/home/none.html"
     return render(request, template, context)

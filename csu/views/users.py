@@ -5,28 +5,31 @@ page, for the admin to hand over. Nobody changes their own role (the service ref
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csu import services
 from csu.forms import UserCreateForm
 from csu.models import User
 from csu.roles import ROLE_LABELS
-from csu.selectors import user_list
+from csu.selectors import user_get, user_list
+from csu.types import AuthedHttpRequest
 
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=list(ROLE_LABELS.items()))
 
 
-def _user_list_page(request: HttpRequest, form: UserCreateForm, *, issued: dict | None = None,
-                    status: int = 200) -> HttpResponse:
+def _user_list_page(request: AuthedHttpRequest, form: UserCreateForm, *,
+                    issued: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     """The users page; ``issued`` carries a new enrolment code, shown in this response only
     (not through a message, which would keep it in the session)."""
     return render(request, "csu/users/list.html", {
@@ -35,9 +38,16 @@ def _user_list_page(request: HttpRequest, form: UserCreateForm, *, issued: dict 
     }, status=status)
 
 
+def _user_or_404(request: AuthedHttpRequest, pk: int) -> User:
+    user = user_get(actor=request.user, pk=pk)
+    if user is None:
+        raise Http404
+    return user
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("csu.view_user", raise_exception=True)
-def user_list_view(request: HttpRequest) -> HttpResponse:
+def user_list_view(request: AuthedHttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_perm("csu.add_user"):
@@ -59,8 +69,8 @@ def user_list_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("csu.unlock_user", raise_exception=True)
-def user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User, pk=pk)
+def user_unlock_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    user = _user_or_404(request, pk)
     services.user_unlock(actor=request.user, user=user)
     messages.success(request, f"Released the lock on {user.username}.")
     return redirect("csu:user-list")
@@ -68,8 +78,8 @@ def user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("csu.reset_mfa_user", raise_exception=True)
-def user_reset_mfa_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User, pk=pk)
+def user_reset_mfa_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    user = _user_or_404(request, pk)
     code = services.user_reset_mfa(actor=request.user, user=user)
     messages.success(request, f"{user.username} enrols a new authenticator at next sign-in, "
                               "with the enrolment code below; their API tokens are revoked.")
@@ -78,8 +88,8 @@ def user_reset_mfa_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("csu.change_user", raise_exception=True)
-def user_set_role_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User, pk=pk)
+def user_set_role_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    user = _user_or_404(request, pk)
     form = RoleForm(request.POST)
     if form.is_valid():
         services.user_set_role(actor=request.user, user=user, role=form.cleaned_data["role"])

@@ -41,8 +41,8 @@ from intel.models import (
     Zone,
     ZoneLayer,
 )
-from intel.resolution.names import ParsedName, parse_name
-from intel.resolution.store import name_key, name_keys_add
+from intel.people.resolution.names import ParsedName, parse_name
+from intel.people.resolution.store import name_key, name_keys_add
 
 DEMO_USERS: list[dict[str, str]] = [
     {

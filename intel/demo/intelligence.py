@@ -8,8 +8,8 @@ import random
 from collections import Counter
 from typing import Any
 
-from intel.groups import group_create, membership_approve, membership_submit
 from intel.intelligence import intel_record_approve, intel_record_create, intel_record_submit
+from intel.intelligence.groups import group_create, membership_approve, membership_submit
 from intel.models import Agency, Arrest, Person
 
 CREWS = [

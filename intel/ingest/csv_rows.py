@@ -5,8 +5,7 @@ record its source line. Rows with more fields than the header are refused (``rag
 with fewer are padded with "" and put back in place: by re-reading the lines as text when records
 and physical lines tally, else by pandas' C parser, which pads them itself. When quoted values hold
 line breaks, each record spans 1 + the breaks inside its values, and a quote left open at the end
-is caught by a strict parse of the last record. Errors are ``reading.ExtractError``s, imported
-inside the functions that raise them: ``reading.py`` imports this module.
+is caught by a strict parse of the last record. Errors are ``extract.ExtractError``s.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,11 +21,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-if TYPE_CHECKING:  # for annotations only: at run time reading.py imports this module
-    from intel.ingest.reading import ExtractError
+from intel.ingest.extract import SAY_EXPORT, SHOWN, ExtractError
 
 # How short rows are put back when records are lines: ``_place_short_lines`` or a stand-in
 PlaceShort = Callable[[bytes, str, pa.Table, dict[str, int], int], pa.Table | None]
+
+
+def _bad_quoting(exc: Exception) -> ExtractError:
+    return ExtractError(
+        "The rows of this file cannot be told apart: a quotation mark (\") seems to open a value "
+        f"that is never closed, or a value is far too long. {SAY_EXPORT}",
+        code="bad_quoting",
+        details=[str(exc)[:200]],
+    )
 
 
 def _line_of(data: bytes, pos: int) -> int:
@@ -46,10 +52,8 @@ def _parse_region(
     region: bytes, delimiter: str, width: int, first_line: int, *, place_short: PlaceShort
 ) -> tuple[pa.Table, np.ndarray]:
     """Parse everything after the header; return the table and each row's source line.
-    ``place_short`` is ``_place_short_lines``, passed in by reading.py (its tests replace it there
-    with a stand-in returning None, to have pandas pad the short rows instead)."""
-    from intel.ingest.reading import _bad_quoting  # here: reading.py imports this module
-
+    ``place_short`` is ``_place_short_lines``, passed in by csv_reader.py (its tests replace it
+    there with a stand-in returning None, to have pandas pad the short rows instead)."""
     names = [f"c{i}" for i in range(width)]
     if not re.search(rb"\S", region):
         return pa.table({n: pa.array([], pa.string()) for n in names}), np.zeros(0, np.int64)
@@ -130,8 +134,6 @@ def _read_padded(region: bytes, delimiter: str, names: list[str]) -> pa.Table:
 
 
 def _ragged(region: bytes, delimiter: str, width: int, first_line: int, n: int) -> ExtractError:
-    from intel.ingest.reading import SHOWN, ExtractError  # here: reading.py imports this module
-
     found: list[str] = []
     reader = csv.reader(io.StringIO(region.decode(), newline=""), delimiter=delimiter)
     line = first_line
@@ -213,6 +215,4 @@ def _check_tail(region: bytes, delimiter: str, span: int) -> None:
     try:
         list(csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
-        from intel.ingest.reading import _bad_quoting  # here: reading.py imports this module
-
-        raise _bad_quoting(exc) from exc
+            raise _bad_quoting(exc) from exc

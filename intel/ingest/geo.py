@@ -100,7 +100,7 @@ def _point_keys(lat: pd.Series, lon: pd.Series) -> pd.Series:
 
 def zone_ids(lat: pd.Series, lon: pd.Series, usable: pd.Series, index: object = None
              ) -> pd.Series:
-    from intel.boundaries import zones_for_points
+    from intel.records.zones import zones_for_points
 
     ids = pd.Series(pd.NA, index=lat.index, dtype="Int64")
     if usable.any():

@@ -18,7 +18,7 @@ from intel.ingest import geo, parse
 from intel.ingest.arrowtext import json_objects
 from intel.ingest.fields import KINDS
 from intel.ingest.mapping import Mapping
-from intel.ingest.offenses import categorise
+from intel.records.offenses import categorise
 
 SEVERITY = {"f": "felony", "felony": "felony", "m": "misdemeanor", "misdemeanor": "misdemeanor",
             "v": "violation", "violation": "violation", "i": "violation", "infraction": "violation"}
@@ -134,7 +134,7 @@ def prepare(frame: pd.DataFrame, mapping: Mapping, kind: str,
             stored: pd.DataFrame | None = None) -> Prepared:
     """Rows whose id and hash match ``stored`` (``source_id``, ``stored_hash``) are unchanged:
     counted and dropped before any parsing, which is what makes re-importing cheap."""
-    from intel.boundaries import zone_index
+    from intel.records.zones import zone_index
 
     source_ids = _source_ids(frame, mapping)
     hashes: pd.Series | None = None

@@ -1,5 +1,5 @@
-"""XLSX side of ``reading``: archive safety checks before any XML is parsed, then the rows of one
-sheet as text.
+"""The XLSX reader (``reading.read_extract`` picks it by content): archive safety checks before
+any XML is parsed, then the rows of one sheet as text.
 
 An XLSX file is a zip of XML parts. Before openpyxl sees it: at most 1,000 entries (read from the
 end-of-central-directory record before ``zipfile`` lists them; no ZIP64); declared
@@ -28,7 +28,7 @@ import pyarrow as pa
 from defusedxml import DefusedXmlException
 from openpyxl.utils.cell import get_column_letter
 
-from intel.ingest.reading import (
+from intel.ingest.extract import (
     HEAD_RECORDS,
     SAY_EXPORT,
     SHOWN,

@@ -1,12 +1,16 @@
-"""The 28 CFR Part 23 workflow for intelligence records: every write goes through here.
+"""The 28 CFR Part 23 workflow: intelligence records, groups and memberships, challenges.
+Every write goes through the services here.
 
 - ``records``: create, submit, approve, revalidate, purge (R1–R4, R9)
 - ``identifiers``: non-criminal identifying information (R10)
 - ``access``: named readers of restricted records (R5)
-- ``sharing``: dissemination and export, its log and the record labels (R6–R8)
-- ``selectors``: search, the page lists, the record page and the inspection report (R11)
+- ``sharing``: dissemination and export and its log (R6, R7); ``labels``: the record labels (R8)
+- ``groups``: groups and memberships, held to the same rules; ``challenges``: contested entries
+- ``selectors``: search, the page lists, the record page and the inspection report (R11); the
+  group page, memberships and challenges
+- interfaces: ``forms/``, ``views/``, ``urls``, ``tasks`` (retention)
 
-Import from here: ``from intel.intelligence import intel_record_create``.
+Import the record workflow from here: ``from intel.intelligence import intel_record_create``.
 """
 
 from intel.intelligence.access import (
@@ -17,6 +21,7 @@ from intel.intelligence.access import (
     may_grant,
 )
 from intel.intelligence.identifiers import IdentifierInput, intel_identifier_add
+from intel.intelligence.labels import LABEL_NAMES, Labels, record_labels
 from intel.intelligence.records import (
     SCREEN_TERMS,
     UNLAWFUL,
@@ -44,12 +49,9 @@ from intel.intelligence.selectors import (
 from intel.intelligence.sharing import (
     CAVEAT,
     EXPORT_HEADER,
-    LABEL_NAMES,
-    Labels,
     intel_record_disseminate,
     intel_record_export,
     may_receive,
-    record_labels,
 )
 
 __all__ = [

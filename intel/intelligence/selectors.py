@@ -1,7 +1,8 @@
-"""Reads of intelligence records for the pages, the export and the R11 report.
+"""Reads of the 28 CFR Part 23 entries for the pages, the export and the R11 report: intelligence
+records, groups and their memberships, challenges.
 
-Each starts from ``IntelRecord.objects.visible_to(actor)`` (need to know, R5), except the
-inspection report, which covers every approved record by design and is audited as such.
+Each starts from the model's ``visible_to(actor)`` (need to know, R5), except the inspection
+report, which covers every approved record by design and is audited as such.
 """
 
 from __future__ import annotations
@@ -10,13 +11,26 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from csu import audit
-from intel.models import DisseminationLog, IntelIdentifier, IntelRecord, ReviewDecision
+from intel.intelligence.groups import membership_screen_hits
+from intel.intelligence.labels import dissemination_recipients, record_labels
+from intel.models import (
+    Challenge,
+    DisseminationLog,
+    Group,
+    GroupMembership,
+    IntelIdentifier,
+    IntelRecord,
+    Person,
+    ReviewDecision,
+)
 
 REVIEW_WINDOW_DAYS = 90
+Status = GroupMembership.Status
+Outcome = Challenge.Status
 
 
 class Tab:
@@ -122,7 +136,6 @@ def intel_record_detail(*, actor: Any, pk: int) -> RecordDetail:
     """The record page's content. Every read is audited by ``csu.audit_reads`` (one event per
     request, as "intel.record_viewed")."""
     from intel.intelligence.access import intel_record_readers
-    from intel.intelligence.sharing import record_labels
 
     record = intel_record_get(actor=actor, pk=pk)
     actions = _actions(actor, record)
@@ -148,7 +161,6 @@ REPORT_HEADER = [
 def intel_report_rows(*, actor: Any = None) -> list[list[Any]]:
     """R11: one row per approved record with its predicate, submitter, approver, labels and
     dissemination history, for an audit or inspection. Three queries whatever the size."""
-    from intel.intelligence.sharing import dissemination_recipients, record_labels
 
     records = list(_with_parts(IntelRecord.objects.filter(
         status=IntelRecord.Status.APPROVED)).order_by("id"))
@@ -169,3 +181,112 @@ def intel_report_rows(*, actor: Any = None) -> list[list[Any]]:
     audit.audit_log(actor=actor, username="system", action=audit.EXPORT,
                     component="intel_report", export="intel_report", rows=len(rows))
     return rows
+
+
+# Groups and memberships -------------------------------------------------------------------
+
+
+def group_list(*, actor: Any, q: str = "") -> QuerySet[Group]:
+    """Groups with their approved members counted (pending and removed ones do not count)."""
+    groups = Group.objects.visible_to(actor)
+    if q:
+        groups = groups.filter(name__icontains=q.strip())
+    return groups.select_related("parent").annotate(
+        member_count=Count("memberships", filter=Q(memberships__status=Status.APPROVED))
+    ).order_by("name")
+
+
+def group_get(*, actor: Any, pk: int) -> Group | None:
+    """The group, or None when it does not exist or is out of the actor's sight."""
+    return Group.objects.visible_to(actor).select_related("parent", "created_by").filter(
+        pk=pk).first()
+
+
+def membership_get(*, actor: Any, pk: int) -> GroupMembership | None:
+    return GroupMembership.objects.visible_to(actor).select_related(
+        "group", "person", "submitted_by").filter(pk=pk).first()
+
+
+def membership_list(*, actor: Any, person: Person | None = None,
+                    group: Group | None = None) -> QuerySet[GroupMembership]:
+    """Approved memberships only: what counts as membership on every other page."""
+    rows = GroupMembership.objects.visible_to(actor).filter(status=Status.APPROVED)
+    if person is not None:
+        rows = rows.filter(person=person)
+    if group is not None:
+        rows = rows.filter(group=group)
+    return rows.select_related("group", "person")
+
+
+@dataclass
+class GroupPage:
+    """What the group page shows: approved members by level; for supervisors the proposals
+    awaiting review and the removed memberships; the analyst's own pending proposals."""
+
+    group: Group
+    members_by_level: list[tuple[str, list[GroupMembership]]]
+    pending: list[GroupMembership] = field(default_factory=list)
+    removed: list[GroupMembership] = field(default_factory=list)
+    challenges: list[Challenge] = field(default_factory=list)
+    sets: list[Group] = field(default_factory=list)
+
+
+def group_page(*, actor: Any, pk: int) -> GroupPage | None:
+    group = group_get(actor=actor, pk=pk)
+    if group is None:
+        return None
+    rows = list(GroupMembership.objects.visible_to(actor).filter(group=group).select_related(
+        "person", "submitted_by", "approved_by").order_by("person__last_name",
+                                                          "person__first_name", "id"))
+    reviewer = actor.has_perm("intel.approve_groupmembership")
+    by_level = [(label, [m for m in rows if m.status == Status.APPROVED and m.level == level])
+                for level, label in GroupMembership.Level.choices]
+    for membership in rows:
+        membership.screen_hits = membership_screen_hits(membership)  # type: ignore[attr-defined]
+    pending = [m for m in rows if m.status == Status.PENDING
+               and (reviewer or m.submitted_by_id == actor.pk)]
+    removed = [m for m in rows if m.status == Status.REMOVED] if reviewer else []
+    challenges: list[Challenge] = []
+    if actor.has_perm("intel.view_challenge"):
+        challenges = list(Challenge.objects.visible_to(actor).filter(
+            membership__group=group).select_related("person", "membership"))
+    return GroupPage(group=group, members_by_level=by_level, pending=pending, removed=removed,
+                     challenges=challenges, sets=list(group.sets.all()))
+
+
+# Challenges -------------------------------------------------------------------------------
+
+
+def challenge_visible(actor: Any) -> QuerySet[Challenge]:
+    """Challenges the actor may see: the role's ``view_challenge``, and for a challenge to an
+    intel record or a membership, only if that entry is visible too (``Challenge.objects``)."""
+    return Challenge.objects.visible_to(actor)
+
+
+def challenge_list(*, actor: Any, status: str = "") -> QuerySet[Challenge]:
+    """Open challenges first (oldest received first: they have waited longest), then decided."""
+    rows = challenge_visible(actor)
+    if status:
+        rows = rows.filter(status=status)
+    is_open = Case(When(status=Outcome.OPEN, then=Value(0)), default=Value(1))
+    return rows.select_related("person", "membership__group", "intel_record", "decided_by",
+                               "recorded_by").order_by(is_open, "received_at", "id")
+
+
+def challenge_get(*, actor: Any, pk: int) -> Challenge | None:
+    return challenge_visible(actor).select_related(
+        "person", "membership__group", "membership__person", "intel_record", "decided_by",
+        "recorded_by").filter(pk=pk).first()
+
+
+def challenge_target_get(*, actor: Any, membership_id: int | None = None,
+                         record_id: int | None = None
+                         ) -> GroupMembership | IntelRecord | None:
+    """What a new challenge would contest, if the actor may see it."""
+    if membership_id is not None:
+        return GroupMembership.objects.visible_to(actor).select_related(
+            "group", "person").filter(pk=membership_id).first()
+    if record_id is not None:
+        return IntelRecord.objects.visible_to(actor).select_related(
+            "subject_person").filter(pk=record_id).first()
+    return None

@@ -3,13 +3,11 @@
 R6 only law-enforcement agencies with an information-sharing agreement on file receive it,
 except in an imminent danger, which needs a justification and tells every supervisor ·
 R7 every dissemination (share or export) writes its ``DisseminationLog`` row in the same
-transaction · R8 every record carries four labels, on screen and in every export.
+transaction · R8 every record carries four labels (``labels.py``), on screen and in every export.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +19,7 @@ from django.urls import reverse
 
 from csu import audit
 from csu.exports import csv_bytes
+from intel.intelligence.labels import LABEL_NAMES, person_name, record_labels
 from intel.intelligence.selectors import intel_record_search
 from intel.models import Agency, DisseminationLog, IntelRecord
 
@@ -29,42 +28,6 @@ CAVEAT = ("Criminal intelligence under 28 CFR Part 23 — need-to-know only; do 
 RULE_R6 = ("Intelligence goes outside the unit only to law-enforcement agencies with an "
            "information-sharing agreement on file (28 CFR 23.20(e), (f)(1)).")
 JUSTIFICATION_MIN_CHARS = 20
-LABEL_NAMES = ("sensitivity", "confidence", "submitting_agency", "control_official")
-
-
-@dataclass(frozen=True)
-class Labels:
-    """The four R8 labels of a record, as people read them."""
-
-    sensitivity: str
-    confidence: str
-    submitting_agency: str
-    control_official: str
-
-    def items(self) -> list[tuple[str, str]]:
-        return [("Sensitivity", self.sensitivity), ("Confidence", self.confidence),
-                ("Submitting agency", self.submitting_agency),
-                ("Control official", self.control_official)]
-
-
-def _person_name(user: Any) -> str:
-    full = user.get_full_name()
-    return f"{full} ({user.get_username()})" if full else user.get_username()
-
-
-def record_labels(record: IntelRecord) -> Labels:
-    """Sensitivity; confidence as source reliability + content validity (e.g. "B2"); the
-    submitting agency; the control official, who is the approving supervisor."""
-    reliability = record.get_source_reliability_display().split(": ", 1)[-1]
-    validity = record.get_content_validity_display().split(": ", 1)[-1]
-    return Labels(
-        sensitivity=record.get_sensitivity_display(),
-        confidence=(f"{record.source_reliability}{record.content_validity}: source {reliability}"
-                    f", content {validity}"),
-        submitting_agency=record.submitting_agency.name,
-        control_official=(_person_name(record.approved_by) if record.approved_by_id
-                          else "not yet approved"),
-    )
 
 
 def may_receive(agency: Agency) -> bool:
@@ -117,7 +80,7 @@ def _notify_supervisors(*, actor: Any, records: list[IntelRecord], recipient: st
     links = "\n".join(f"  #{r.pk} {reverse('intel:record-detail', args=[r.pk])}" for r in records)
     message = EmailMessage(
         subject=f"[CSU] Emergency disclosure of intelligence by {actor.get_username()}",
-        body=(f"{_person_name(actor)} disclosed intelligence under the imminent-danger exception "
+        body=(f"{person_name(actor)} disclosed intelligence under the imminent-danger exception "
               f"(28 CFR 23.20(f)(2)) by {channel}.\n\nRecipient: {recipient} "
               f"({recipient_agency.name})\nJustification: {justification.strip()}\n\n"
               f"Records:\n{links}\n\nReview the disclosure in the dissemination log."),
@@ -207,7 +170,3 @@ def intel_record_export(*, actor: Any, text: str, recipient: str, recipient_agen
                             recipient_agency=recipient_agency,
                             justification=emergency_justification, channel="export")
     return csv_bytes(EXPORT_HEADER, (export_row(r) for r in records))
-
-
-def dissemination_recipients(logs: Iterable[DisseminationLog]) -> str:
-    return "; ".join(f"{log.recipient} ({log.recipient_agency.name})" for log in logs)

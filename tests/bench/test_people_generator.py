@@ -19,7 +19,7 @@ from bench.people_generator import (
     link_metrics,
     nickname_choices,
 )
-from intel.resolution.names import letters, parse_name
+from intel.people.resolution.names import letters, parse_name
 
 World = tuple[list[dict], list[dict]]
 

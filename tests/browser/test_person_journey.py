@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from intel.models import Arrest, Incident
-from intel.resolution.engine import resolve_arrests
+from intel.people.resolution.engine import resolve_arrests
 from tests.conftest import PASSWORD, current_code, totp_device
 from tests.factories.intel import AgencyFactory
 

@@ -30,6 +30,7 @@ def _password_step(page, demo: dict) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_every_role_signs_in_with_mfa_and_sees_its_home(page, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
+    from csu.actors import system_actor
     from csu.models import User
     from csu.services import mfa_enrolment_code_issue
 
@@ -41,7 +42,8 @@ def test_every_role_signs_in_with_mfa_and_sees_its_home(page, artifacts_dir) -> 
         role = demo["role"]
         user = User.objects.get(username=demo["username"])
         device = None if role == "prosecutor" else totp_device(user)  # the others enrolled before
-        enrolment_code = mfa_enrolment_code_issue(actor=None, user=user)  # as an admin hands over
+        # as an admin hands over
+        enrolment_code = mfa_enrolment_code_issue(actor=system_actor(), user=user)
         _password_step(page, demo)
         if role == "prosecutor":
             # First sign-in: the enrolment code, then an authenticator from the key shown.

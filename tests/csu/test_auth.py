@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from csu.actors import system_actor
 from csu.forms import BANNER_STATEMENTS
 from csu.models import AuditEvent, User
 from tests.conftest import PASSWORD, current_code, password_step, sign_in, totp_device
@@ -97,7 +98,7 @@ def test_first_sign_in_enrols_an_authenticator(analyst) -> None:
 
     from csu.services import mfa_enrolment_code_issue
 
-    code = mfa_enrolment_code_issue(actor=None, user=analyst)
+    code = mfa_enrolment_code_issue(actor=system_actor(), user=analyst)
     client = Client()
     password_step(client, analyst.username)
     page = client.get(reverse("csu:mfa")).content.decode()
@@ -233,8 +234,8 @@ def test_stale_accounts_are_disabled_once(make_user) -> None:
     for days, user in users.items():
         User.objects.filter(pk=user.pk).update(last_login=now - timedelta(days=days))
 
-    first = accounts_disable_stale(now=now)
-    second = accounts_disable_stale(now=now)
+    first = accounts_disable_stale(actor=system_actor(), now=now)
+    second = accounts_disable_stale(actor=system_actor(), now=now)
 
     active = {d: User.objects.get(pk=u.pk).is_active for d, u in users.items()}
     assert active == {89: True, 91: False, 200: False}

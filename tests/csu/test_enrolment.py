@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from csu.actors import system_actor
 from csu.models import AuditEvent, MFAEnrolmentCode, User
 from csu.services import mfa_enrolment_code_issue
 from tests.conftest import PASSWORD, password_step
@@ -91,7 +92,7 @@ def test_the_password_alone_never_reaches_the_secret(admin_user, client_for) -> 
 
 
 def test_each_attempt_gets_its_own_secret_and_confirming_one_voids_the_other(analyst) -> None:
-    code = mfa_enrolment_code_issue(actor=None, user=analyst)
+    code = mfa_enrolment_code_issue(actor=system_actor(), user=analyst)
     first, second = Client(), Client()
     secret_1 = _secret(_start(first, analyst.username, code))
     secret_2 = _secret(_start(second, analyst.username, code))
@@ -112,7 +113,7 @@ def test_each_attempt_gets_its_own_secret_and_confirming_one_voids_the_other(ana
 
 
 def test_used_and_expired_codes_are_refused(analyst, prosecutor) -> None:
-    code = mfa_enrolment_code_issue(actor=None, user=analyst)
+    code = mfa_enrolment_code_issue(actor=system_actor(), user=analyst)
     secret = _secret(_start(Client(), analyst.username, code))
     client = Client()
     secret = _secret(_start(client, analyst.username, code))
@@ -121,7 +122,7 @@ def test_used_and_expired_codes_are_refused(analyst, prosecutor) -> None:
 
     used = _start(Client(), analyst.username, code)
 
-    old = mfa_enrolment_code_issue(actor=None, user=prosecutor)
+    old = mfa_enrolment_code_issue(actor=system_actor(), user=prosecutor)
     with time_machine.travel(timezone.now() + timedelta(hours=72, minutes=1)):
         expired = _start(Client(), prosecutor.username, old)
 
@@ -131,15 +132,15 @@ def test_used_and_expired_codes_are_refused(analyst, prosecutor) -> None:
 
 
 def test_a_new_code_replaces_the_previous_one(analyst) -> None:
-    first = mfa_enrolment_code_issue(actor=None, user=analyst)
-    second = mfa_enrolment_code_issue(actor=None, user=analyst)
+    first = mfa_enrolment_code_issue(actor=system_actor(), user=analyst)
+    second = mfa_enrolment_code_issue(actor=system_actor(), user=analyst)
 
     assert _secret(_start(Client(), analyst.username, first)) is None
     assert _secret(_start(Client(), analyst.username, second)) is not None
 
 
 def test_five_wrong_enrolment_codes_lock_the_account(analyst) -> None:
-    mfa_enrolment_code_issue(actor=None, user=analyst)
+    mfa_enrolment_code_issue(actor=system_actor(), user=analyst)
     statuses = []
     for i in range(5):  # five addresses, so the address throttle does not answer first
         client = Client(REMOTE_ADDR=f"10.7.0.{i}")
@@ -152,7 +153,7 @@ def test_five_wrong_enrolment_codes_lock_the_account(analyst) -> None:
 
 
 def test_the_database_keeps_only_a_digest_of_the_code(analyst) -> None:
-    code = mfa_enrolment_code_issue(actor=None, user=analyst)
+    code = mfa_enrolment_code_issue(actor=system_actor(), user=analyst)
 
     stored = MFAEnrolmentCode.objects.filter(user=analyst).latest("created_at")
     assert code not in stored.digest and len(stored.digest) == 64
@@ -166,7 +167,7 @@ def test_the_console_command_prints_a_working_code_and_is_audited(analyst) -> No
     assert _secret(_start(Client(), analyst.username, code)) is not None
     event = AuditEvent.objects.get(action="user.mfa_enrolment_code", object_id=str(analyst.pk),
                                    component="mfa_enrolment_code")
-    assert event.actor_username == "anonymous" or event.actor is None
+    assert event.actor == system_actor() and event.actor_username == "system"
 
 
 def test_an_mfa_reset_shows_a_new_code_once(analyst, admin_user, client_for) -> None:

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from csu.actors import system_actor
 from csu.models import ApiToken, AuditEvent, User
 from csu.services import (
     accounts_disable_stale,
@@ -89,7 +90,7 @@ def test_no_token_use_is_accepted_after_revoke_or_expiry(make_user, admin_user,
 
     def disable_stale(user: User, key: str) -> None:
         User.objects.filter(pk=user.pk).update(last_login=timezone.now() - timedelta(days=91))
-        assert accounts_disable_stale() == 1
+        assert accounts_disable_stale(actor=system_actor()) == 1
 
     def disable_without_revoking(user: User, key: str) -> None:
         User.objects.filter(pk=user.pk).update(is_active=False)  # a path that forgot to revoke

@@ -19,13 +19,10 @@ from django.urls import reverse
 from shapely.geometry import box
 
 from csu.models import AuditEvent
-from intel.boundaries import (
-    boundary_layer_import,
-    records_reassign_zones,
-    zone_layer_list,
-    zones_for_points,
-)
 from intel.models import Incident, Zone, ZoneLayer
+from intel.records.boundaries import boundary_layer_import
+from intel.records.selectors import zone_layer_list
+from intel.records.zones import records_reassign_zones, zones_for_points
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db

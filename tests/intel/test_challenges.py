@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from csu.models import AuditEvent
-from intel.challenges import challenge_decide, challenge_file, challenge_list
-from intel.groups import group_create, membership_approve, membership_list, membership_submit
 from intel.intelligence import intel_record_approve, intel_record_create, intel_record_submit
+from intel.intelligence.challenges import challenge_decide, challenge_file
+from intel.intelligence.groups import group_create, membership_approve, membership_submit
+from intel.intelligence.selectors import challenge_list, membership_list
 from intel.models import Agency, Challenge, GroupMembership, IntelRecord, ReviewDecision
 from tests.factories import PersonFactory
 

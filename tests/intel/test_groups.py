@@ -14,14 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from csu.models import AuditEvent
-from intel.groups import (
+from intel.intelligence.groups import (
     group_create,
-    group_page,
     membership_approve,
-    membership_list,
     membership_remove,
     membership_submit,
 )
+from intel.intelligence.selectors import group_page, membership_list
 from intel.models import Group, GroupMembership
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
@@ -173,7 +172,9 @@ def test_only_approved_memberships_count_as_membership(analyst, supervisor, grou
     assert page.removed == [GroupMembership.objects.get(pk=removed.pk)]
 
 
-def test_removal_needs_a_reason_and_keeps_it_without_the_predicate(analyst, supervisor, group) -> None:
+def test_removal_needs_a_reason_and_keeps_it_without_the_predicate(
+    analyst, supervisor, group
+) -> None:
     membership = membership_approve(
         actor=supervisor, membership=membership_submit(actor=analyst, **proposal(group)))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from intel.imports import import_run
+from intel.ingest.services import import_run
 from intel.models import (
     Agency,
     Arrest,

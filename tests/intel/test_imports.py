@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
-from intel.imports import agency_for_import, import_create, import_rollback, import_run
+from intel.ingest.services import agency_for_import, import_create, import_rollback, import_run
 from intel.models import (
     Arrest,
     ArrestCharge,
@@ -221,7 +221,7 @@ def test_arrests_keep_charges_names_and_identifiers(tmp_path) -> None:  # type: 
 def test_analyst_uploads_previews_and_imports_in_the_browser_flow(analyst, client_for,
                                                                   django_capture_on_commit_callbacks,
                                                                   tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from intel.tasks import import_run_task
+    from intel.ingest.tasks import import_run_task
 
     client = client_for(analyst)
     path = _write(_chicago(slice(0, 40)), tmp_path / "cpd-week.csv")
@@ -294,7 +294,7 @@ def test_the_api_takes_an_upload_and_reports_the_import(analyst, tmp_path,
     from django.test import Client
 
     from csu.services import api_token_create
-    from intel.tasks import import_run_task
+    from intel.ingest.tasks import import_run_task
 
     client = Client(HTTP_AUTHORIZATION=f"Token {api_token_create(actor=analyst, scope='write')}")
     path = _write(_chicago(slice(0, 30)), tmp_path / "api.csv")
@@ -335,7 +335,7 @@ def test_an_analyst_pattern_recategorises_the_next_import(analyst, client_for, t
                          ids=[f"{e[0]}:{e[2] or e[1]}" for e in EXTRACTS])
 def test_real_extracts_import_through_the_web_page_as_proposed(
         name, kind, sheet, rows, model, analyst, client_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from intel.tasks import import_run_task
+    from intel.ingest.tasks import import_run_task
 
     queued: list[tuple] = []
     monkeypatch.setattr(import_run_task, "delay_on_commit", lambda *args: queued.append(args))
@@ -384,8 +384,8 @@ def test_the_agency_time_zone_reads_local_times(tmp_path) -> None:  # type: igno
 
 
 def test_a_saved_profile_is_reused_for_the_next_extract(analyst, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from intel.imports import import_preview, mapping_profile_save
     from intel.ingest.mapping import Mapping
+    from intel.ingest.services import import_preview, mapping_profile_save
 
     agency = agency_for_import(name="CPD")
     frame = _chicago(slice(0, 10)).rename(columns={"Block": "Where"})

@@ -11,7 +11,7 @@ from django.urls import reverse
 from csu.models import AuditEvent
 from dashboards.charts import network_figure
 from intel.models import Group, GroupMembership
-from intel.network import person_network_get
+from intel.people.network import person_network_get
 from tests.factories import AgencyFactory, ArrestFactory, IncidentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db

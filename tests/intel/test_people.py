@@ -21,10 +21,11 @@ from intel.models import (
     PersonNameKey,
     Shooting,
 )
-from intel.people import person_get, person_profile, person_search, person_timeline
-from intel.resolution.names import parse_name
-from intel.resolution.services import person_merge
-from intel.resolution.store import name_key
+from intel.people.resolution.names import parse_name
+from intel.people.resolution.store import name_key
+from intel.people.search import person_search
+from intel.people.selectors import person_get, person_profile, person_timeline
+from intel.people.services import person_merge
 from tests.factories.intel import (
     AgencyFactory,
     ArrestChargeFactory,

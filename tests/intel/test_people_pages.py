@@ -19,7 +19,7 @@ from intel.models import (
     PersonLink,
     PersonMerge,
 )
-from intel.resolution.services import person_merge
+from intel.people.services import person_merge
 from tests.factories.intel import AgencyFactory, ArrestChargeFactory
 from tests.intel.test_people import T0, arrest_of, person
 

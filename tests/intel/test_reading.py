@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from intel.ingest import reading
+from intel.ingest import csv_reader
 from intel.ingest.reading import (
     Extract,
     ExtractError,
@@ -431,7 +431,7 @@ def test_matches_the_csv_module_on_messy_files(
     placing rows (pyarrow alone, short lines padded and put back, pandas padding them) agrees
     with a plain csv.reader."""
     if pandas_pads:
-        monkeypatch.setattr(reading, "_place_short_lines", lambda *args: None)
+        monkeypatch.setattr(csv_reader, "_place_short_lines", lambda *args: None)
     rng = random.Random(seed)
     ending = rng.choice(["\n", "\r\n", "\r"])
     width = rng.randint(1, 6)

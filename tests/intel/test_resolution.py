@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from intel.models import Arrest, MatchCandidate, Person, PersonIdentifier, PersonLink
-from intel.resolution.engine import resolve_arrests
-from intel.resolution.store import people_create
+from intel.people.resolution.engine import resolve_arrests
+from intel.people.resolution.store import people_create
 from tests.factories.intel import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +132,7 @@ def test_conflicting_state_ids_keep_people_apart() -> None:
 
 def _state(*people: Person) -> dict:
     """Every row about these people, as the database holds it."""
-    from intel.resolution.services import _relations
+    from intel.people.services import _relations
 
     state = {}
     for person in people:
@@ -176,7 +176,7 @@ def two_records_of_one_man(analyst, supervisor):  # type: ignore[no-untyped-def]
 
 
 def test_unmerge_restores_the_exact_prior_state(two_records_of_one_man, analyst) -> None:
-    from intel.resolution.services import person_merge, person_unmerge
+    from intel.people.services import person_merge, person_unmerge
 
     survivor, merged = two_records_of_one_man
     before = _state(survivor, merged)
@@ -204,7 +204,7 @@ def test_merge_and_unmerge_are_audited_and_need_the_permission(two_records_of_on
     from django.core.exceptions import PermissionDenied, ValidationError
 
     from csu.models import AuditEvent
-    from intel.resolution.services import person_merge, person_unmerge
+    from intel.people.services import person_merge, person_unmerge
 
     survivor, merged = two_records_of_one_man
     with pytest.raises(PermissionDenied):
@@ -224,7 +224,7 @@ def test_merge_and_unmerge_are_audited_and_need_the_permission(two_records_of_on
 
 
 def test_the_review_queue_links_rejects_or_starts_a_new_person(analyst) -> None:
-    from intel.resolution.services import match_link, match_new_person, match_reject
+    from intel.people.services import match_link, match_new_person, match_reject
 
     pd = AgencyFactory()
     for n, dob in ((1, date(1988, 1, 20)), (2, date(1975, 6, 1))):

@@ -44,7 +44,7 @@ def test_the_command_line_resolves_the_arrests_it_imported(tmp_path) -> None:  #
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_resolves_people_after_an_upload(worker, analyst) -> None:  # type: ignore[no-untyped-def]
-    from intel.imports import import_queue, import_upload
+    from intel.ingest.services import import_queue, import_upload
 
     data_import = import_upload(actor=analyst, source=io.BytesIO(EXTRACT.encode()),
                                 original_name="bookings.csv", kind="arrests",

@@ -19,20 +19,14 @@ from django.utils import timezone
 
 from csu.celery import app as celery_app
 from intel import intelligence as intel
-from intel.challenges import challenge_decide, challenge_file
-from intel.groups import (
+from intel.ingest.retention import import_files_delete_expired, import_snapshots_delete_expired
+from intel.ingest.services import agency_for_import, import_create, import_rollback, import_run
+from intel.intelligence.challenges import challenge_decide, challenge_file
+from intel.intelligence.groups import (
     group_create,
     membership_approve,
     membership_submit,
     memberships_remove_lapsed,
-)
-from intel.imports import (
-    agency_for_import,
-    import_create,
-    import_files_delete_expired,
-    import_rollback,
-    import_run,
-    import_snapshots_delete_expired,
 )
 from intel.models import (
     Agency,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from csu.models import User
-from intel import selectors
 from intel.models import Agency, Arrest, ArrestCharge, Incident, Person, Zone, ZoneLayer
+from intel.records import selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from csu.actors import is_system, system_actor
 from csu.models import User
 from csu.services import mfa_enrolment_code_issue
 
@@ -23,8 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
-        if user is None:
+        if user is None or is_system(user):
             raise CommandError(f"No user named {options['username']!r}.")
-        code = mfa_enrolment_code_issue(actor=None, user=user)
+        code = mfa_enrolment_code_issue(actor=system_actor(), user=user)
         hours = settings.CSU_MFA_ENROLMENT_CODE_HOURS
         self.stdout.write(f"Enrolment code for {user.username} (once, within {hours} h): {code}")

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from intel.boundaries import boundary_layer_import
+from intel.records.boundaries import boundary_layer_import
 
 
 class Command(BaseCommand):

@@ -16,10 +16,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from intel.imports import agency_for_import, import_create, import_preview, import_run
 from intel.ingest.fields import KINDS
+from intel.ingest.services import agency_for_import, import_create, import_preview, import_run
 from intel.models import DataImport, MappingProfile
-from intel.resolution.services import people_resolve_import
+from intel.people.services import people_resolve_import
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from intel.resolution.engine import resolve_arrests
+from intel.people.resolution.engine import resolve_arrests
 
 
 class Command(BaseCommand):

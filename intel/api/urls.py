@@ -1,8 +1,0 @@
-from rest_framework.routers import SimpleRouter
-
-from intel.api.views import DataImportViewSet
-
-router = SimpleRouter()
-router.register("imports", DataImportViewSet, basename="import")
-
-urlpatterns = router.urls

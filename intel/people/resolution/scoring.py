@@ -1,0 +1,201 @@
+"""How alike an arrest and a person are, as a sum of named factors anyone can read.
+
+Each factor adds or subtracts evidence (weights are log2 likelihood ratios, set by hand and
+checked on the labelled generator in ``bench/people_generator.py``). The total becomes a match
+probability; the thresholds below decide between linking, asking an analyst, and a new person.
+The factors are stored with every link and candidate, so the UI can say *why*.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import NamedTuple
+
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+from intel.people.resolution.names import ParsedName, letters, nickname_equivalent, sound
+
+# Decision thresholds on the summed weight.
+AUTO_LINK = 11.0
+REVIEW = 6.0
+# The weight at which the match probability is one half.
+PRIOR = 6.0
+
+
+@dataclass
+class Profile:
+    """What is known of one side of a comparison: the arrest as recorded, or a person with all
+    the names they have been recorded under."""
+
+    names: list[ParsedName]
+    dob: date | None = None
+    sex: str = ""
+    race: str = ""
+    ids: dict[str, set[str]] = field(default_factory=dict)
+    addresses: set[str] = field(default_factory=set)
+
+
+class Factor(NamedTuple):
+    factor: str
+    detail: str
+    weight: float
+
+    def as_dict(self) -> dict:
+        return {"factor": self.factor, "detail": self.detail, "weight": round(self.weight, 2)}
+
+
+def probability(weight: float) -> float:
+    """The summed weight as a match probability."""
+    return 1.0 / (1.0 + math.pow(2.0, -(weight - PRIOR)))
+
+
+@lru_cache(maxsize=1 << 18)
+def _part_similarity(a: str, b: str) -> tuple[str, float]:
+    """How two name parts (letters only) agree: a kind and a weight."""
+    if a == b:
+        return "exact", 4.0
+    if DamerauLevenshtein.distance(a, b) == 1 and min(len(a), len(b)) >= 3:
+        return "one typo apart", 2.5
+    jw = JaroWinkler.similarity(a, b)
+    if jw >= 0.93:
+        return f"similar (Jaro-Winkler {jw:.2f})", 2.0
+    if sound(a) == sound(b):
+        return "sound alike", 1.5
+    if jw >= 0.86:
+        return f"partly similar (Jaro-Winkler {jw:.2f})", 0.0
+    return "different", -5.0
+
+
+@lru_cache(maxsize=1 << 18)
+def _compare_last(a: str, b: str, raw_a: str = "", raw_b: str = "") -> tuple[str, float]:
+    kind, weight = _part_similarity(a, b)
+    if weight >= 0 or not a or not b:
+        return kind, weight
+    tokens_a, tokens_b = raw_a.replace("-", " ").split(), raw_b.replace("-", " ").split()
+    if len(tokens_a) > 1 and sorted(tokens_a) == sorted(tokens_b):
+        return "same surnames in another order", 3.0
+    if (a in b or b in a) and min(len(a), len(b)) >= 4:
+        # A double surname recorded with one part, a hyphen dropped.
+        return "one surname of a double surname", 2.0
+    return kind, weight
+
+
+@lru_cache(maxsize=1 << 18)
+def _compare_first(a: str, b: str) -> tuple[str, float]:
+    if not a or not b:
+        return "missing", 0.0
+    if len(a) == 1 or len(b) == 1:
+        return ("initial agrees", 0.5) if a[0] == b[0] else ("initial differs", -4.0)
+    if a != b and nickname_equivalent(a, b):
+        return "nickname of the same name", 3.0
+    kind, weight = _part_similarity(a, b)
+    # Twins share a surname, a birthday and an address: only the first name tells them apart.
+    return (kind, -7.0) if weight < 0 else (kind, weight)
+
+
+@lru_cache(maxsize=1 << 18)
+def _name_factors(rec: ParsedName, per: ParsedName) -> tuple[float, tuple[Factor, ...]]:
+    """Cached: the same pairs of names (SMITH / SMITH, JOHN / MICHAEL) recur all the time."""
+    ra, rf = letters(rec.last), letters(rec.first)
+    pa, pf = letters(per.last), letters(per.first)
+    last_kind, last_w = _compare_last(ra, pa, rec.last, per.last)
+    first_kind, first_w = _compare_first(rf, pf)
+    factors = [Factor("last name", f"{rec.last} / {per.last}: {last_kind}", last_w),
+               Factor("first name", f"{rec.first or '—'} / {per.first or '—'}: {first_kind}",
+                      first_w)]
+    total = last_w + first_w
+    # Swapped order: FIRST recorded as LAST.
+    if rf and pf and total < 4.0:
+        given = f"{rec.first} {rec.middle}".strip()  # "GREGORY, HERRERA NARANJO"
+        s_last = max(_compare_last(rf, pa, rec.first, per.last),
+                     _compare_last(letters(given), pa, given, per.last), key=lambda k: k[1])
+        s_first = _compare_first(ra, pf)
+        swapped = s_last[1] + s_first[1] - 0.5
+        if swapped > total:
+            factors = [Factor("name order", f"{rec.display} reads as {per.display} swapped",
+                              swapped)]
+            total = swapped
+    rm, pm = letters(rec.middle)[:1], letters(per.middle)[:1]
+    if rm and pm:
+        w = 1.0 if rm == pm else -1.5
+        factors.append(Factor("middle initial", f"{rm} / {pm}", w))
+        total += w
+    if rec.suffix and per.suffix and rec.suffix != per.suffix:
+        factors.append(Factor("suffix", f"{rec.suffix} / {per.suffix}: a different generation",
+                              -6.0))
+        total -= 6.0
+    return total, tuple(factors)
+
+
+def _one_digit_apart(a: date, b: date) -> bool:
+    """Dates written YYYYMMDD that differ in exactly one digit (a keying slip)."""
+    if a.month == b.month and a.day == b.day:
+        x, y = str(a.year), str(b.year)
+    elif a.year == b.year and a.month == b.month:
+        x, y = f"{a.day:02d}", f"{b.day:02d}"
+    elif a.year == b.year and a.day == b.day:
+        x, y = f"{a.month:02d}", f"{b.month:02d}"
+    else:
+        return False
+    return len(x) == len(y) and sum(c != d for c, d in zip(x, y, strict=True)) == 1
+
+
+def _dob_factor(a: date | None, b: date | None) -> Factor | None:
+    if a is None or b is None:
+        return None
+    if a == b:
+        return Factor("date of birth", f"{a.isoformat()}: same", 6.0)
+    if a.year == b.year and a.month == b.day and a.day == b.month:
+        return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: day and month swapped",
+                      3.5)
+    if _one_digit_apart(a, b):
+        return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: one digit differs", 2.5)
+    if a.year == b.year:
+        return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: same year only", -4.0)
+    return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: different", -8.0)
+
+
+ID_LABELS = {"state_id": "state ID", "fbi_number": "FBI number",
+             "booking_number": "booking number"}
+
+
+def score(rec: Profile, per: Profile) -> tuple[float, list[Factor]]:
+    """The summed weight and its factors, strongest first."""
+    best: tuple[float, tuple[Factor, ...]] | None = None
+    for rec_name in rec.names:
+        for per_name in per.names:
+            candidate = _name_factors(rec_name, per_name)
+            if best is None or candidate[0] > best[0]:
+                best = candidate
+    factors = list(best[1]) if best else []
+    dob = _dob_factor(rec.dob, per.dob)
+    if dob:
+        factors.append(dob)
+    if rec.sex in ("M", "F") and per.sex in ("M", "F"):
+        factors.append(Factor("sex", f"{rec.sex} / {per.sex}",
+                              0.5 if rec.sex == per.sex else -4.0))
+    if rec.race and per.race and "unknown" not in (rec.race, per.race):
+        factors.append(Factor("race", f"{rec.race} / {per.race}",
+                              0.3 if rec.race == per.race else -1.0))
+    for kind, label in ID_LABELS.items():
+        mine, theirs = rec.ids.get(kind, set()), per.ids.get(kind, set())
+        if mine and theirs:
+            shared = mine & theirs
+            if shared:
+                factors.append(Factor(label, f"{sorted(shared)[0]}: same", 10.0))
+            elif kind != "booking_number":  # a person has many bookings
+                factors.append(Factor(label, f"{sorted(mine)[0]} / {sorted(theirs)[0]}: differ",
+                                      -8.0))
+    if rec.addresses and per.addresses and rec.addresses & per.addresses:
+        factors.append(Factor("address", f"{sorted(rec.addresses & per.addresses)[0]}: shared",
+                              2.0))
+    factors.sort(key=lambda f: -abs(f.weight))
+    return sum(f.weight for f in factors), factors
+
+
+def normalise_address(text: str) -> str:
+    """Addresses compared as upper-case words."""
+    return " ".join((text or "").upper().replace(",", " ").replace(".", " ").split())
