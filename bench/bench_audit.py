@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from bench.support import best_of, settings_report
+from csu.actors import system_actor
 from csu.audit import audit_log
 from csu.services import user_create
 
@@ -21,7 +22,7 @@ N = 2000
 
 
 def run() -> dict[str, float]:
-    actor, _code = user_create(actor=None, username="bench.supervisor",
+    actor, _code = user_create(actor=system_actor(), username="bench.supervisor",
                                password="a benchmark passphrase long enough", role="supervisor")  # noqa: S106
     request = RequestFactory().get("/intel/person/1/", REMOTE_ADDR="10.1.2.3",
                                    HTTP_USER_AGENT="bench")

@@ -33,6 +33,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench import people_generator as gen
 from bench.support import settings_report
+from csu.actors import system_actor
 from csu.services import user_create
 from intel.models import Agency
 from intel.people.resolution.names import first_name_forms, letters, sound
@@ -250,7 +251,7 @@ def _sizes(tables: set[str]) -> list[str]:
 
 
 def run() -> dict[str, float]:
-    actor, _code = user_create(actor=None, username="bench.analyst",
+    actor, _code = user_create(actor=system_actor(), username="bench.analyst",
                                password="a benchmark passphrase long enough", role="analyst")  # noqa: S106
     agency = Agency.objects.create(name="Bench PD", short_name="BPD")
     print(f"   postgres: {settings_report()}")

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from csu import audit
-from csu.actors import SYSTEM_USERNAME, is_system, system_actor
+from csu.actors import SYSTEM_USERNAME, is_system
 from csu.exceptions import ApplicationError
 from csu.models import ApiToken, AuditEvent, MFAEnrolmentCode, User
 from csu.roles import ROLE_PERMISSIONS
@@ -29,7 +29,7 @@ from csu.roles import ROLE_PERMISSIONS
 @transaction.atomic
 def user_create(
     *,
-    actor: User | None,
+    actor: User,
     username: str,
     password: str,
     role: str,
@@ -46,10 +46,6 @@ def user_create(
     seed, tests, the console) may create users too: nobody else knows that password, so it is
     not forced.
     """
-    if actor is None:
-        # TODO(issue 9): only for callers not yet on the system actor: intel/demo/__init__.py
-        # (_demo_users), bench/bench_audit.py, bench/bench_person_search.py. Remove with them.
-        actor = system_actor()
     if role not in ROLE_PERMISSIONS:
         raise ValidationError({"role": f"Unknown role {role!r}."})
     if not is_system(actor) and not actor.has_perm("csu.add_user"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from intel.ingest.tasks import (
     import_files_delete_expired_task,
+    import_follow_ups_task,
     import_run_task,
     import_snapshots_delete_expired_task,
 )
@@ -17,6 +18,7 @@ from intel.people.tasks import people_resolve_task
 
 __all__ = [
     "import_files_delete_expired_task",
+    "import_follow_ups_task",
     "import_run_task",
     "import_snapshots_delete_expired_task",
     "intel_records_purge_expired_task",

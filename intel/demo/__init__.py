@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
+from csu.actors import system_actor
 from csu.services import user_create
 from intel.demo import catalog as cat
 from intel.demo.intelligence import CREWS, seed_intelligence
@@ -195,7 +196,7 @@ def _explain_links(persons: list[Person], arrest_rows: list[Arrest], police: Age
 def _demo_users() -> tuple[list[str], list[str], dict[str, str]]:
     """One user per role through ``user_create``; existing demo users are kept as they are.
 
-    The system creates them (``actor=None``), so they are not forced to change their published
+    The system actor creates them, so they are not forced to change their published
     demo passwords; with MFA required each enrols with the code returned here."""
     existing = set(
         get_user_model()
@@ -210,7 +211,7 @@ def _demo_users() -> tuple[list[str], list[str], dict[str, str]]:
             continue
         first, last = spec["name"].split(" ", 1)
         _user, codes[spec["username"]] = user_create(
-            actor=None,
+            actor=system_actor(),
             username=spec["username"],
             password=spec["password"],
             role=spec["role"],

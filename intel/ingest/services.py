@@ -29,7 +29,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from csu import audit
-from csu.models import AuditEvent
+from csu.actors import is_system
+from csu.models import AuditEvent, User
 from intel.ingest import reading
 from intel.ingest.fields import KINDS
 from intel.ingest.load import load, stored_rows
@@ -38,6 +39,8 @@ from intel.ingest.normalize import Normalised, normalise_part, prepare
 from intel.ingest.selectors import progress_key
 from intel.ingest.storage import store_dir, stored_path
 from intel.models import Agency, DataImport, ImportChange, MappingProfile, OffenseMapping
+from intel.people.resolution.engine import ResolutionSummary
+from intel.people.services import people_resolve_import
 from intel.records.offenses import BUILTIN
 
 logger = logging.getLogger(__name__)
@@ -61,13 +64,13 @@ def agency_for_import(*, name: str, time_zone: str = "") -> Agency:
 
 
 @transaction.atomic
-def import_create(*, actor: Any, source: BinaryIO, original_name: str, kind: str, agency: Agency,
+def import_create(*, actor: User, source: BinaryIO, original_name: str, kind: str, agency: Agency,
                   sheet: str = "", profile: MappingProfile | None = None,
                   max_bytes: int | None = None) -> DataImport:
     """Store an uploaded extract privately under a generated name, hashing it on the way."""
     if kind not in KINDS:
         raise ValidationError({"kind": f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}."})
-    if actor is not None and not actor.has_perm("intel.add_dataimport"):
+    if not is_system(actor) and not actor.has_perm("intel.add_dataimport"):
         raise PermissionDenied
     try:
         name = reading.safe_upload_name(original_name)
@@ -94,7 +97,7 @@ def import_create(*, actor: Any, source: BinaryIO, original_name: str, kind: str
     data_import = DataImport.objects.create(
         kind=kind, agency=agency, original_name=name, stored_name=stored, sha256=sha,
         size_bytes=size, sheet=sheet, profile=profile,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=None if is_system(actor) else actor,
         status=DataImport.Status.DUPLICATE if previous else DataImport.Status.PENDING,
         duplicate_of=previous,
     )
@@ -111,7 +114,7 @@ def import_create(*, actor: Any, source: BinaryIO, original_name: str, kind: str
 
 
 @transaction.atomic
-def import_upload(*, actor: Any, source: BinaryIO, original_name: str, kind: str,
+def import_upload(*, actor: User, source: BinaryIO, original_name: str, kind: str,
                   agency_name: str, time_zone: str = "", sheet: str = "",
                   max_bytes: int | None = None) -> DataImport:
     """An upload from the web or the API: find (or create) the agency, then store the file.
@@ -136,7 +139,7 @@ def _saved_mapping(data_import: DataImport) -> MappingProfile | None:
             .order_by("-updated_at").first())
 
 
-def import_preview(*, actor: Any, data_import: DataImport, rows: int = 10,
+def import_preview(*, actor: User, data_import: DataImport, rows: int = 10,
                    options: dict[str, Any] | None = None) -> Preview:
     """The first rows and the proposed mapping with its confidence, for the analyst to check.
     ``options`` (e.g. ``xy_epsg``) inform the proposal."""
@@ -158,7 +161,7 @@ def import_preview(*, actor: Any, data_import: DataImport, rows: int = 10,
 
 
 @transaction.atomic
-def import_queue(*, actor: Any, data_import: DataImport,
+def import_queue(*, actor: User, data_import: DataImport,
                  mapping: Mapping | None = None) -> DataImport:
     """Hand an import to a worker (after this transaction commits): with the mapping the
     analyst confirmed, or none to let the worker map it automatically (API uploads)."""
@@ -167,7 +170,7 @@ def import_queue(*, actor: Any, data_import: DataImport,
     updated = DataImport.objects.filter(pk=data_import.pk, status=DataImport.Status.PENDING
                                         ).update(status=DataImport.Status.QUEUED)
     if updated:
-        import_run_task.delay_on_commit(data_import.pk, getattr(actor, "pk", None),
+        import_run_task.delay_on_commit(data_import.pk, actor.pk,
                                         mapping.as_json() if mapping else None)
     data_import.refresh_from_db()
     return data_import
@@ -182,7 +185,7 @@ def _offense_patterns(agency: Agency) -> list[tuple[str, str, str]]:
     return list(patterns.values())
 
 
-def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None = None,
+def import_run(*, actor: User, data_import: DataImport, mapping: Mapping | None = None,
                time_zone: str | None = None, progress: Progress | None = None) -> DataImport:
     """Validate and write a whole extract. Idempotent: a finished import is returned as is.
 
@@ -278,6 +281,29 @@ def import_run(*, actor: Any, data_import: DataImport, mapping: Mapping | None =
     return data_import
 
 
+@dataclass
+class ImportFollowUps:
+    """What ran after an import: ``people`` is the entity resolution of an arrest import
+    (``None`` for other kinds, or an import that did not succeed)."""
+
+    people: ResolutionSummary | None = None
+
+
+@transaction.atomic
+def import_follow_ups(*, actor: User, data_import: DataImport) -> ImportFollowUps:
+    """What follows a successful import, the same whichever interface ran it (the worker after a
+    web or API upload, or the ``import_extract`` command in its own process): the arrests it
+    brought in are resolved to people. Alert matching joins here. Idempotent: arrests already
+    linked or queued for review are left alone, so a redelivered task changes nothing."""
+    data_import.refresh_from_db(fields=["status", "kind"])
+    done = ImportFollowUps()
+    if data_import.status != DataImport.Status.SUCCEEDED:
+        return done
+    if data_import.kind == "arrests":
+        done.people = people_resolve_import(actor=actor, data_import=data_import)
+    return done
+
+
 class _AlreadyDone(Exception):
     """Leaves the import's transaction untouched: the import was finished by another run."""
 
@@ -291,12 +317,12 @@ def _fail(data_import: DataImport, message: str, code: str, *, details: list[str
 
 
 @transaction.atomic
-def import_rollback(*, actor: Any, data_import: DataImport) -> DataImport:
+def import_rollback(*, actor: User, data_import: DataImport) -> DataImport:
     """Undo a whole import: remove what it created, restore what it changed. Only within
     ``CSU_IMPORT_ROLLBACK_DAYS`` of its finishing: after that its snapshot is deleted."""
     from django.apps import apps
 
-    if actor is not None and not actor.has_perm("intel.rollback_dataimport"):
+    if not is_system(actor) and not actor.has_perm("intel.rollback_dataimport"):
         raise PermissionDenied
     data_import = DataImport.objects.select_for_update().get(pk=data_import.pk)
     if data_import.status != DataImport.Status.SUCCEEDED:
@@ -343,11 +369,11 @@ def rollback_closes_at(data_import: DataImport) -> datetime | None:
 
 
 @transaction.atomic
-def mapping_profile_save(*, actor: Any, agency: Agency, kind: str, name: str, mapping: Mapping,
+def mapping_profile_save(*, actor: User, agency: Agency, kind: str, name: str, mapping: Mapping,
                          headers: list[str]) -> MappingProfile:
     profile, _ = MappingProfile.objects.update_or_create(
         agency=agency, kind=kind, name=name.strip()[:100],
         defaults={"mapping": mapping.as_json(), "headers": headers,
-                  "created_by": actor if getattr(actor, "pk", None) else None})
+                  "created_by": None if is_system(actor) else actor})
     audit.audit_log(actor=actor, action="import.profile_save", obj=profile)
     return profile

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from csu import audit
+from csu.actors import is_system
+from csu.models import User
 from intel.choices import OffenseCategory
-from intel.intelligence.records import (
-    UNLAWFUL,
-    _review_due,
-    check_screen_attestation,
-    screen_text,
-)
+from intel.intelligence.approval import ApprovalRules, predicated_entry_approve
+from intel.intelligence.records import UNLAWFUL, screen_text
 from intel.models import Challenge, Group, GroupMembership, IntelRecord, Person
 from intel.models.intelligence import PREDICATE_MIN_CHARS
 
@@ -36,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def group_create(*, actor: Any, name: str, kind: str, description: str = "",
+def group_create(*, actor: User, name: str, kind: str, description: str = "",
                  parent: Group | None = None) -> Group:
     """A group the unit tracks. Creating one says nothing about anyone's membership."""
     if not actor.has_perm("intel.add_group"):
@@ -67,7 +64,7 @@ def _check_predicate(*, predicate_category: str, predicate_narrative: str, sourc
 
 
 @transaction.atomic
-def membership_submit(*, actor: Any, group: Group, person: Person, level: str,
+def membership_submit(*, actor: User, group: Group, person: Person, level: str,
                       predicate_category: str, predicate_narrative: str, source_type: str,
                       lawfully_obtained: bool) -> GroupMembership:
     """Propose that a person belongs to a group; it counts only once a supervisor approves it.
@@ -110,46 +107,25 @@ def membership_screen_hits(membership: GroupMembership) -> list[str]:
     return screen_text(membership.predicate_narrative)
 
 
-def membership_approve(*, actor: Any, membership: GroupMembership,
-                       screen_attestation: str = "") -> GroupMembership:
-    """A supervisor, never the submitter, approves; screen hits need the attestation.
-
-    A refused attempt is audited outside the approval's transaction, so the record of it stays.
-    """
-    if (not actor.has_perm("intel.approve_groupmembership")
-            or membership.submitted_by_id == actor.pk):
-        audit.audit_log(actor=actor, action="membership.approve", obj=membership,
-                        outcome="denied")
-        raise PermissionDenied
-    return _approve(actor=actor, membership=membership, screen_attestation=screen_attestation)
-
-
-@transaction.atomic
-def _approve(*, actor: Any, membership: GroupMembership,
-             screen_attestation: str) -> GroupMembership:
-    membership = GroupMembership.objects.select_for_update().get(pk=membership.pk)
-    if membership.submitted_by_id == actor.pk:
-        raise PermissionDenied
-    if membership.status != Status.PENDING:
-        raise ValidationError("Only a membership pending review can be approved.")
-    hits = membership_screen_hits(membership)
-    attestation = check_screen_attestation(hits, screen_attestation, "predicate")
-    now = timezone.now()
-    membership.status = Status.APPROVED
-    membership.approved_by, membership.approved_at = actor, now
-    membership.review_due = _review_due(timezone.localdate(now))
-    membership.screen_attestation = attestation
-    membership.save(update_fields=["status", "approved_by", "approved_at", "review_due",
-                                   "screen_attestation"])
+APPROVAL = ApprovalRules[GroupMembership](
+    permission="intel.approve_groupmembership", action="membership.approve", noun="membership",
+    screen_noun="predicate", screen_hits=membership_screen_hits,
     # The attestation lives on the membership, which removal clears; in the append-only audit
     # detail it would outlive the removal, so only its length goes there.
-    audit.audit_log(actor=actor, action="membership.approve", obj=membership,
-                    screen_hits=hits, attestation_chars=len(attestation))
-    return membership
+    audit_detail=lambda hits, attestation: {"screen_hits": hits,
+                                            "attestation_chars": len(attestation)})
+
+
+def membership_approve(*, actor: User, membership: GroupMembership,
+                       screen_attestation: str = "") -> GroupMembership:
+    """A supervisor, never the submitter, approves; screen hits need the attestation. The one
+    approval path of predicated entries (``approval.py``)."""
+    return predicated_entry_approve(actor=actor, entry=membership,
+                                    screen_attestation=screen_attestation, rules=APPROVAL)
 
 
 @transaction.atomic
-def membership_remove(*, actor: Any, membership: GroupMembership,
+def membership_remove(*, actor: User, membership: GroupMembership,
                       reason: str) -> GroupMembership:
     """Take a person out of a group (or turn down a pending proposal). The supervisor's reason
     is kept with the row as the record of the decision (like a challenge's outcome reason); the
@@ -159,7 +135,7 @@ def membership_remove(*, actor: Any, membership: GroupMembership,
     return remove_membership(actor=actor, membership=membership, reason=reason)
 
 
-def remove_membership(*, actor: Any, membership: GroupMembership, reason: str,
+def remove_membership(*, actor: User, membership: GroupMembership, reason: str,
                       challenge: Challenge | None = None) -> GroupMembership:
     """The removal itself, shared by ``membership_remove`` and an upheld challenge: callers
     check their own permission and hold the transaction."""
@@ -179,14 +155,14 @@ def remove_membership(*, actor: Any, membership: GroupMembership, reason: str,
     return membership
 
 
-def _clear(membership: GroupMembership, *, actor: Any, category: str,
+def _clear(membership: GroupMembership, *, actor: User, category: str,
            challenge: Challenge | None = None, reason: str = "") -> None:
     """Remove a membership and destroy its content (28 CFR 23.20(h)): the predicate, the
     attestation and the grounds of challenges against it. Ids, dates, who removed it, the
     category and a supervisor's reason stay, so the removal can still be shown and counted."""
     membership.status = Status.REMOVED
     membership.removed_at = timezone.now()
-    membership.removed_by = actor if getattr(actor, "pk", None) else None
+    membership.removed_by = None if is_system(actor) else actor  # empty: the system removed it
     membership.removal_category = category
     membership.removal_reason = reason or RemovalCategory(category).label + (
         f" (challenge #{challenge.pk})" if challenge else "")
@@ -198,10 +174,10 @@ def _clear(membership: GroupMembership, *, actor: Any, category: str,
 
 
 @transaction.atomic
-def memberships_remove_lapsed(*, actor: Any = None, today: date | None = None) -> int:
+def memberships_remove_lapsed(*, actor: User, today: date | None = None) -> int:
     """Remove every approved membership past its review date (28 CFR 23.20(h): reviewed within
     five years or purged), clearing its content as any removal does. Selected by predicate, so
-    a second run changes nothing. Run daily by beat as the system actor (``actor=None``)."""
+    a second run changes nothing. Run daily by beat as the system actor."""
     today = today or timezone.localdate()
     lapsed = GroupMembership.objects.select_for_update().filter(
         status=Status.APPROVED, review_due__lt=today)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,9 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from csu import audit
+from csu.models import User
+
+# The attestation rule and the review period live with the one approval path; re-exported
+# here, where callers found them before.
+from intel.intelligence.approval import ATTESTATION_MIN_CHARS as ATTESTATION_MIN_CHARS
+from intel.intelligence.approval import ApprovalRules, _review_due, predicated_entry_approve
+from intel.intelligence.approval import check_screen_attestation as check_screen_attestation
 from intel.intelligence.identifiers import IdentifierInput, add_identifier
 from intel.models import Agency, Challenge, IntelIdentifier, IntelRecord, Person, ReviewDecision
-from intel.models.intelligence import PREDICATE_MIN_CHARS, REVIEW_YEARS_MAX
+from intel.models.intelligence import PREDICATE_MIN_CHARS
 
 logger = logging.getLogger(__name__)
 PURGED_TEXT = "(purged with the record)"
@@ -54,26 +61,8 @@ def screen_text(*texts: str) -> list[str]:
     return found
 
 
-ATTESTATION_MIN_CHARS = 20
-
-
-def check_screen_attestation(hits: list[str], attestation: str, what: str) -> str:
-    """The supervisor's attestation a screen hit requires before approval (28 CFR 23.20(b)),
-    for a record or a membership alike; returns it stripped."""
-    attestation = (attestation or "").strip()
-    if hits and len(attestation) < ATTESTATION_MIN_CHARS:
-        raise ValidationError({"screen_attestation": (
-            f"The {what} mentions {', '.join(hits)}: explain how this relates directly to "
-            "criminal conduct (28 CFR 23.20(b)) before approving.")})
-    return attestation
-
-
-def _review_due(validated: date) -> date:
-    return validated.replace(year=validated.year + REVIEW_YEARS_MAX) - timedelta(days=1)
-
-
 @transaction.atomic
-def intel_record_create(*, actor: Any, subject_kind: str, narrative: str,
+def intel_record_create(*, actor: User, subject_kind: str, narrative: str,
                         predicate_category: str, predicate_narrative: str, source_type: str,
                         source_reliability: str, content_validity: str, sensitivity: str,
                         submitting_agency: Agency, lawfully_obtained: bool,
@@ -114,7 +103,7 @@ def intel_record_create(*, actor: Any, subject_kind: str, narrative: str,
 
 
 @transaction.atomic
-def intel_record_submit(*, actor: Any, record: IntelRecord) -> IntelRecord:
+def intel_record_submit(*, actor: User, record: IntelRecord) -> IntelRecord:
     """The submitter sends their draft to supervisor review."""
     if record.submitted_by_id != actor.pk or record.status != IntelRecord.Status.DRAFT:
         raise PermissionDenied
@@ -124,38 +113,26 @@ def intel_record_submit(*, actor: Any, record: IntelRecord) -> IntelRecord:
     return record
 
 
-def intel_record_approve(*, actor: Any, record: IntelRecord,
+def _validated(now: datetime) -> dict[str, Any]:
+    return {"validated_at": now}  # approval is the record's first validation
+
+
+# A record's screen hits are stored at submission (its narrative can be edited while a draft).
+APPROVAL = ApprovalRules[IntelRecord](
+    permission="intel.approve_intelrecord", action="intel.approve", noun="record",
+    screen_noun="record", screen_hits=lambda record: record.screen_hits, stamp=_validated)
+
+
+def intel_record_approve(*, actor: User, record: IntelRecord,
                          screen_attestation: str = "") -> IntelRecord:
-    """A supervisor, never the submitter, approves; screen hits need the attestation.
-
-    A refused attempt is audited outside the approval's transaction, so the record of it stays.
-    """
-    if not actor.has_perm("intel.approve_intelrecord") or record.submitted_by_id == actor.pk:
-        audit.audit_log(actor=actor, action="intel.approve", obj=record, outcome="denied")
-        raise PermissionDenied
-    return _approve(actor=actor, record=record, screen_attestation=screen_attestation)
+    """A supervisor, never the submitter, approves; screen hits need the attestation. The one
+    approval path of predicated entries (``approval.py``), which also validates it now."""
+    return predicated_entry_approve(actor=actor, entry=record,
+                                    screen_attestation=screen_attestation, rules=APPROVAL)
 
 
 @transaction.atomic
-def _approve(*, actor: Any, record: IntelRecord, screen_attestation: str) -> IntelRecord:
-    record = IntelRecord.objects.select_for_update().get(pk=record.pk)
-    if record.submitted_by_id == actor.pk:
-        raise PermissionDenied
-    if record.status != IntelRecord.Status.PENDING:
-        raise ValidationError("Only a record pending review can be approved.")
-    check_screen_attestation(record.screen_hits, screen_attestation, "record")
-    now = timezone.now()
-    record.status = IntelRecord.Status.APPROVED
-    record.approved_by, record.approved_at = actor, now
-    record.validated_at, record.review_due = now, _review_due(timezone.localdate(now))
-    record.screen_attestation = screen_attestation.strip()
-    record.save()
-    audit.audit_log(actor=actor, action="intel.approve", obj=record)
-    return record
-
-
-@transaction.atomic
-def intel_record_revalidate(*, actor: Any, record: IntelRecord, explanation: str) -> IntelRecord:
+def intel_record_revalidate(*, actor: User, record: IntelRecord, explanation: str) -> IntelRecord:
     """Review an approved record: it stays for at most five more years."""
     if not actor.has_perm("intel.approve_intelrecord"):
         raise PermissionDenied
@@ -187,7 +164,7 @@ def _destroy_content(record: IntelRecord) -> None:
 
 
 @transaction.atomic
-def intel_record_purge(*, actor: Any, record: IntelRecord, explanation: str) -> IntelRecord:
+def intel_record_purge(*, actor: User, record: IntelRecord, explanation: str) -> IntelRecord:
     """A supervisor's decision to purge a record now (no longer valid, challenge upheld...).
 
     The content is destroyed as at expiry; the decision and its explanation are kept, so the
@@ -210,10 +187,10 @@ def intel_record_purge(*, actor: Any, record: IntelRecord, explanation: str) -> 
 
 
 @transaction.atomic
-def intel_records_purge_expired(*, actor: Any = None, today: date | None = None) -> int:
+def intel_records_purge_expired(*, actor: User, today: date | None = None) -> int:
     """Destroy the content of every record past its review date and not revalidated (selected
     by predicate, so a second run changes nothing). The row stays as a tombstone for the
-    dissemination log. Run daily by beat as the system actor (``actor=None``)."""
+    dissemination log. Run daily by beat as the system actor."""
     today = today or timezone.localdate()
     expired = IntelRecord.objects.select_for_update().filter(
         status=IntelRecord.Status.APPROVED, review_due__lt=today)

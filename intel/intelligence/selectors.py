@@ -15,6 +15,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from csu import audit
+from csu.models import User
 from intel.intelligence.groups import membership_screen_hits
 from intel.intelligence.labels import dissemination_recipients, record_labels
 from intel.models import (
@@ -47,7 +48,7 @@ def _with_parts(records: QuerySet[IntelRecord]) -> QuerySet[IntelRecord]:
                                   "approved_by")
 
 
-def intel_record_search(*, actor: Any, text: str = "") -> QuerySet[IntelRecord]:
+def intel_record_search(*, actor: User, text: str = "") -> QuerySet[IntelRecord]:
     """Approved records only: drafts, pending and purged records are never searchable."""
     records = IntelRecord.objects.visible_to(actor).filter(status=IntelRecord.Status.APPROVED)
     for word in text.split():
@@ -58,7 +59,7 @@ def intel_record_search(*, actor: Any, text: str = "") -> QuerySet[IntelRecord]:
     return _with_parts(records)
 
 
-def intel_record_tabs(actor: Any) -> list[tuple[str, str]]:
+def intel_record_tabs(actor: User) -> list[tuple[str, str]]:
     """The tabs this actor has: everyone searches; analysts follow their own drafts;
     supervisors approve and review."""
     tabs = [(Tab.SEARCH, "Search approved intelligence")]
@@ -70,7 +71,7 @@ def intel_record_tabs(actor: Any) -> list[tuple[str, str]]:
     return tabs
 
 
-def intel_record_list(*, actor: Any, tab: str = Tab.SEARCH,
+def intel_record_list(*, actor: User, tab: str = Tab.SEARCH,
                       text: str = "") -> QuerySet[IntelRecord]:
     """The records of one tab; a tab the actor does not have lists nothing."""
     if tab not in dict(intel_record_tabs(actor)):
@@ -89,7 +90,7 @@ def intel_record_list(*, actor: Any, tab: str = Tab.SEARCH,
                           review_due__lte=horizon).order_by("review_due", "id")
 
 
-def intel_record_get(*, actor: Any, pk: int) -> IntelRecord:
+def intel_record_get(*, actor: User, pk: int) -> IntelRecord:
     """One record the actor may see, for an action on it; ``IntelRecord.DoesNotExist``
     otherwise, whether it does not exist or is out of scope (the page says 404 to both)."""
     return _with_parts(IntelRecord.objects.visible_to(actor)).get(pk=pk)
@@ -108,7 +109,7 @@ class RecordDetail:
     actions: set[str] = field(default_factory=set)
 
 
-def _actions(actor: Any, record: IntelRecord) -> set[str]:
+def _actions(actor: User, record: IntelRecord) -> set[str]:
     from intel.intelligence.access import may_grant
 
     status, mine = record.status, record.submitted_by_id == actor.pk
@@ -132,7 +133,7 @@ def _actions(actor: Any, record: IntelRecord) -> set[str]:
     return actions
 
 
-def intel_record_detail(*, actor: Any, pk: int) -> RecordDetail:
+def intel_record_detail(*, actor: User, pk: int) -> RecordDetail:
     """The record page's content. Every read is audited by ``csu.audit_reads`` (one event per
     request, as "intel.record_viewed")."""
     from intel.intelligence.access import intel_record_readers
@@ -158,7 +159,7 @@ REPORT_HEADER = [
 ]
 
 
-def intel_report_rows(*, actor: Any = None) -> list[list[Any]]:
+def intel_report_rows(*, actor: User) -> list[list[Any]]:
     """R11: one row per approved record with its predicate, submitter, approver, labels and
     dissemination history, for an audit or inspection. Three queries whatever the size."""
 
@@ -172,13 +173,16 @@ def intel_report_rows(*, actor: Any = None) -> list[list[Any]]:
     rows = []
     for r in records:
         labels, logs = record_labels(r), history.get(r.pk, [])
+        # An approved record always has its approver, approval time and review date.
+        assert r.approved_by is not None and r.approved_at is not None
+        assert r.review_due is not None
         rows.append([
             r.pk, str(r.subject_person) if r.subject_person_id else r.subject_name,
             r.predicate_category, r.predicate_narrative, r.submitted_by.get_username(),
             r.approved_by.get_username(), r.approved_at.isoformat(), r.review_due.isoformat(),
             labels.sensitivity, labels.confidence, labels.submitting_agency,
             labels.control_official, len(logs), dissemination_recipients(logs)])
-    audit.audit_log(actor=actor, username="system", action=audit.EXPORT,
+    audit.audit_log(actor=actor, action=audit.EXPORT,
                     component="intel_report", export="intel_report", rows=len(rows))
     return rows
 
@@ -186,7 +190,7 @@ def intel_report_rows(*, actor: Any = None) -> list[list[Any]]:
 # Groups and memberships -------------------------------------------------------------------
 
 
-def group_list(*, actor: Any, q: str = "") -> QuerySet[Group]:
+def group_list(*, actor: User, q: str = "") -> QuerySet[Group]:
     """Groups with their approved members counted (pending and removed ones do not count)."""
     groups = Group.objects.visible_to(actor)
     if q:
@@ -196,18 +200,18 @@ def group_list(*, actor: Any, q: str = "") -> QuerySet[Group]:
     ).order_by("name")
 
 
-def group_get(*, actor: Any, pk: int) -> Group | None:
+def group_get(*, actor: User, pk: int) -> Group | None:
     """The group, or None when it does not exist or is out of the actor's sight."""
     return Group.objects.visible_to(actor).select_related("parent", "created_by").filter(
         pk=pk).first()
 
 
-def membership_get(*, actor: Any, pk: int) -> GroupMembership | None:
+def membership_get(*, actor: User, pk: int) -> GroupMembership | None:
     return GroupMembership.objects.visible_to(actor).select_related(
         "group", "person", "submitted_by").filter(pk=pk).first()
 
 
-def membership_list(*, actor: Any, person: Person | None = None,
+def membership_list(*, actor: User, person: Person | None = None,
                     group: Group | None = None) -> QuerySet[GroupMembership]:
     """Approved memberships only: what counts as membership on every other page."""
     rows = GroupMembership.objects.visible_to(actor).filter(status=Status.APPROVED)
@@ -231,7 +235,7 @@ class GroupPage:
     sets: list[Group] = field(default_factory=list)
 
 
-def group_page(*, actor: Any, pk: int) -> GroupPage | None:
+def group_page(*, actor: User, pk: int) -> GroupPage | None:
     group = group_get(actor=actor, pk=pk)
     if group is None:
         return None
@@ -257,13 +261,13 @@ def group_page(*, actor: Any, pk: int) -> GroupPage | None:
 # Challenges -------------------------------------------------------------------------------
 
 
-def challenge_visible(actor: Any) -> QuerySet[Challenge]:
+def challenge_visible(actor: User) -> QuerySet[Challenge]:
     """Challenges the actor may see: the role's ``view_challenge``, and for a challenge to an
     intel record or a membership, only if that entry is visible too (``Challenge.objects``)."""
     return Challenge.objects.visible_to(actor)
 
 
-def challenge_list(*, actor: Any, status: str = "") -> QuerySet[Challenge]:
+def challenge_list(*, actor: User, status: str = "") -> QuerySet[Challenge]:
     """Open challenges first (oldest received first: they have waited longest), then decided."""
     rows = challenge_visible(actor)
     if status:
@@ -273,13 +277,13 @@ def challenge_list(*, actor: Any, status: str = "") -> QuerySet[Challenge]:
                                "recorded_by").order_by(is_open, "received_at", "id")
 
 
-def challenge_get(*, actor: Any, pk: int) -> Challenge | None:
+def challenge_get(*, actor: User, pk: int) -> Challenge | None:
     return challenge_visible(actor).select_related(
         "person", "membership__group", "membership__person", "intel_record", "decided_by",
         "recorded_by").filter(pk=pk).first()
 
 
-def challenge_target_get(*, actor: Any, membership_id: int | None = None,
+def challenge_target_get(*, actor: User, membership_id: int | None = None,
                          record_id: int | None = None
                          ) -> GroupMembership | IntelRecord | None:
     """What a new challenge would contest, if the actor may see it."""

@@ -9,13 +9,15 @@ from celery import shared_task
 
 @shared_task(name="intel.tasks.intel_records_purge_expired_task", queue="default")
 def intel_records_purge_expired_task() -> int:
+    from csu.actors import system_actor
     from intel.intelligence.records import intel_records_purge_expired
 
-    return intel_records_purge_expired(actor=None)
+    return intel_records_purge_expired(actor=system_actor())
 
 
 @shared_task(name="intel.tasks.memberships_remove_lapsed_task", queue="default")
 def memberships_remove_lapsed_task() -> int:
+    from csu.actors import system_actor
     from intel.intelligence.groups import memberships_remove_lapsed
 
-    return memberships_remove_lapsed(actor=None)
+    return memberships_remove_lapsed(actor=system_actor())

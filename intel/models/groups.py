@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinLengthValidator
 from django.db import models
 
-from intel.choices import OffenseCategory
-from intel.models.intelligence import PREDICATE_MIN_CHARS, IntelRecord
+from intel.models.predicated import (
+    PredicatedEntry,
+    predicate_category_field,
+    predicate_narrative_field,
+)
 from intel.querysets import GroupMembershipQuerySet, VisibleQuerySet
 
 
@@ -38,10 +40,11 @@ class Group(models.Model):
         return self.name
 
 
-class GroupMembership(models.Model):
+class GroupMembership(PredicatedEntry):
     """A person's membership in a group. Like an intel record it needs a criminal predicate,
     a lawful source and approval by a supervisor who did not submit it, and it must be
-    revalidated within five years."""
+    revalidated within five years: those fields and constraints come from
+    ``PredicatedEntry``."""
 
     class Level(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed member"
@@ -62,17 +65,10 @@ class GroupMembership(models.Model):
     person = models.ForeignKey("intel.Person", on_delete=models.PROTECT,
                                related_name="memberships")
     level = models.CharField(max_length=16, choices=Level.choices)
-    predicate_category = models.CharField(max_length=16, choices=OffenseCategory.choices)
-    predicate_narrative = models.TextField(validators=[MinLengthValidator(PREDICATE_MIN_CHARS)])
-    source_type = models.CharField(max_length=16, choices=IntelRecord.SourceType.choices)
+    predicate_category = predicate_category_field()
+    predicate_narrative = predicate_narrative_field()
     lawfully_obtained = models.BooleanField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
-    approved_at = models.DateTimeField(null=True, blank=True)
-    review_due = models.DateField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     removal_reason = models.TextField(
         blank=True, help_text="Content-free once removed: the category and any challenge id.")
@@ -83,7 +79,6 @@ class GroupMembership(models.Model):
                                    help_text="Empty when the system removed it (review lapsed).")
     screen_attestation = models.TextField(
         blank=True, help_text="Supervisor: how screen terms relate directly to criminal conduct.")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = GroupMembershipQuerySet.as_manager()
 
@@ -91,13 +86,7 @@ class GroupMembership(models.Model):
         ordering = ["group", "person"]
         permissions = [("approve_groupmembership", "Can approve or remove group memberships")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(lawfully_obtained=True),
-                                   name="intel_membership_lawfully_obtained"),
-            models.CheckConstraint(
-                condition=~models.Q(status="approved") | (
-                    models.Q(approved_by__isnull=False) & ~models.Q(
-                        approved_by=models.F("submitted_by"))),
-                name="intel_membership_approved_by_other"),
+            *PredicatedEntry.entry_constraints("intel_membership"),
             models.UniqueConstraint(fields=["group", "person"],
                                     condition=~models.Q(status="removed"),
                                     name="intel_membership_one_current"),

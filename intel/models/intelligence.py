@@ -13,8 +13,16 @@ from django.core.validators import MinLengthValidator
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from intel.choices import OffenseCategory
 from intel.models.base import Agency
+
+# The two limits are re-exported: forms and services import them from here.
+from intel.models.predicated import PREDICATE_MIN_CHARS as PREDICATE_MIN_CHARS
+from intel.models.predicated import REVIEW_YEARS_MAX as REVIEW_YEARS_MAX
+from intel.models.predicated import (
+    PredicatedEntry,
+    predicate_category_field,
+    predicate_narrative_field,
+)
 from intel.querysets import (
     ChallengeQuerySet,
     DisseminationLogQuerySet,
@@ -22,12 +30,11 @@ from intel.querysets import (
     IntelRecordQuerySet,
 )
 
-REVIEW_YEARS_MAX = 5
-PREDICATE_MIN_CHARS = 40
 
-
-class IntelRecord(models.Model):
-    """One piece of criminal intelligence about a subject, with its predicate and labels."""
+class IntelRecord(PredicatedEntry):
+    """One piece of criminal intelligence about a subject, with its predicate and labels.
+    Predicate, source, approval and review fields and constraints come from
+    ``PredicatedEntry``, shared with group memberships."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -39,14 +46,6 @@ class IntelRecord(models.Model):
         PERSON = "person", "Person"
         GROUP = "group", "Group or organisation"
         LOCATION = "location", "Location"
-
-    class SourceType(models.TextChoices):
-        OFFICER = "officer", "Law-enforcement officer"
-        RECORDS = "records", "Official records"
-        INFORMANT = "informant", "Confidential informant"
-        VICTIM_WITNESS = "victim_witness", "Victim or witness"
-        PARTNER = "partner", "Partner agency"
-        OPEN_SOURCE = "open_source", "Open source"
 
     class Reliability(models.TextChoices):
         RELIABLE = "A", "A: reliable"
@@ -71,13 +70,10 @@ class IntelRecord(models.Model):
     subject_name = models.CharField(max_length=200, blank=True,
                                     help_text="A group's or location's name.")
     narrative = models.TextField()
-    predicate_category = models.CharField(
-        max_length=16, choices=OffenseCategory.choices,
+    predicate_category = predicate_category_field(
         help_text="The criminal activity the subject is reasonably suspected of.")
-    predicate_narrative = models.TextField(
-        validators=[MinLengthValidator(PREDICATE_MIN_CHARS)],
+    predicate_narrative = predicate_narrative_field(
         help_text="Why there is reasonable suspicion of that criminal activity.")
-    source_type = models.CharField(max_length=16, choices=SourceType.choices)
     source_reliability = models.CharField(max_length=1, choices=Reliability.choices)
     content_validity = models.CharField(max_length=1, choices=Validity.choices)
     sensitivity = models.CharField(max_length=16, choices=Sensitivity.choices)
@@ -89,14 +85,7 @@ class IntelRecord(models.Model):
     screen_attestation = models.TextField(
         blank=True, help_text="Supervisor: how those terms relate directly to criminal conduct.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
-    approved_at = models.DateTimeField(null=True, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
-    review_due = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = IntelRecordQuerySet.as_manager()
@@ -104,15 +93,7 @@ class IntelRecord(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         permissions = [("approve_intelrecord", "Can approve, revalidate or purge intelligence")]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(lawfully_obtained=True),
-                                   name="intel_record_lawfully_obtained"),
-            models.CheckConstraint(
-                condition=~models.Q(status="approved") | (
-                    models.Q(approved_by__isnull=False) & ~models.Q(
-                        approved_by=models.F("submitted_by"))),
-                name="intel_record_approved_by_other"),
-        ]
+        constraints = PredicatedEntry.entry_constraints("intel_record")
 
     def __str__(self) -> str:
         return f"Intel #{self.pk} ({self.get_status_display()})"

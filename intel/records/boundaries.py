@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from csu.audit import audit_log
+from csu.models import User
 from intel.models import Zone, ZoneLayer
 from intel.records.zones import located_models, records_reassign_zones, zone_index_clear
 
@@ -226,7 +227,7 @@ def _zones_from_file(path: Path, key_field: str | None, label: str) -> tuple[lis
 
 @transaction.atomic
 def boundary_layer_import(
-    *, actor: Any, path: Path, layer: str, key_field: str | None = None,
+    *, actor: User, path: Path, layer: str, key_field: str | None = None,
     label: str | None = None, priority: int | None = None,
 ) -> ZoneLayer:
     """Import (or re-import) a boundary layer from a GeoJSON file or zipped shapefile.
@@ -245,7 +246,7 @@ def boundary_layer_import(
     layer_obj.key_field = facts["key_field"]
     layer_obj.source_crs = facts["source_crs"]
     layer_obj.feature_count = facts["features"]
-    layer_obj.imported_by = actor if getattr(actor, "pk", None) is not None else None
+    layer_obj.imported_by = actor
     layer_obj.imported_at = timezone.now()
     if priority is not None:
         layer_obj.priority = priority
@@ -275,7 +276,7 @@ def boundary_layer_import(
     summary = {**facts, "zones": len(zones), "created": len(created), "updated": len(changed),
                "unchanged": len(zones) - len(created) - len(changed), "removed": len(stale),
                "reassigned": reassigned}
-    audit_log(actor=actor, action="boundaries.import", obj=layer_obj, username="system",
+    audit_log(actor=actor, action="boundaries.import", obj=layer_obj,
               file=Path(path).name, **summary)
     layer_obj.import_summary = summary  # type: ignore[attr-defined]
     return layer_obj

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from csu import audit
+from csu.models import User
 from intel.models import Agency, OffenseMapping
 
 
 @transaction.atomic
-def offense_mapping_save(*, actor: Any, pattern: str, category: str, nibrs_code: str = "",
+def offense_mapping_save(*, actor: User, pattern: str, category: str, nibrs_code: str = "",
                          agency: Agency | None = None) -> OffenseMapping:
     """Add or change a row of the offense lookup; later imports categorise with it."""
-    if actor is not None and not actor.has_perm("intel.add_offensemapping"):
+    if not actor.has_perm("intel.add_offensemapping"):
         raise PermissionDenied
     row, _ = OffenseMapping.objects.update_or_create(
         agency=agency, pattern=pattern.strip().upper()[:120],

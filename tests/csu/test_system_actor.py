@@ -199,10 +199,13 @@ def test_user_create_and_set_role_refuse_actors_who_are_not_admins(personas, mak
     assert User.objects.get(pk=target.pk).roles == ["supervisor"]
 
 
-def test_a_user_created_without_an_actor_is_recorded_as_the_systems_act() -> None:
-    # TODO(issue 9): None is still mapped to the system actor for the demo seed and benches.
+def test_a_user_created_by_the_system_actor_is_recorded_as_the_systems_act() -> None:
+    # No actor is no longer taken to mean the system: it is refused and creates nobody.
+    with pytest.raises((PermissionDenied, AttributeError)):
+        user_create(actor=None, username="nobody.made", password=PASSWORD, role="analyst")  # type: ignore[arg-type]
+    assert not User.objects.filter(username="nobody.made").exists()
     user, _code = user_create(
-        actor=None, username="seeded.analyst", password=PASSWORD, role="analyst"
+        actor=system_actor(), username="seeded.analyst", password=PASSWORD, role="analyst"
     )
 
     event = AuditEvent.objects.get(action=audit.USER_CREATE, object_id=str(user.pk))

@@ -6,7 +6,13 @@ from tests.factories.intel import (
     ArrestChargeFactory,
     ArrestFactory,
     CaseReferralFactory,
+    ChallengeFactory,
+    DataImportFactory,
+    GroupFactory,
+    GroupMembershipFactory,
     IncidentFactory,
+    IntelRecordFactory,
+    MatchCandidateFactory,
     PersonAliasFactory,
     PersonFactory,
     PersonIdentifierFactory,
@@ -16,6 +22,7 @@ from tests.factories.intel import (
 
 __all__ = [
     "AgencyFactory", "ArrestChargeFactory", "ArrestFactory", "CaseReferralFactory",
-    "IncidentFactory", "PersonAliasFactory", "PersonFactory", "PersonIdentifierFactory",
-    "ZoneFactory", "ZoneLayerFactory",
+    "ChallengeFactory", "DataImportFactory", "GroupFactory", "GroupMembershipFactory",
+    "IncidentFactory", "IntelRecordFactory", "MatchCandidateFactory", "PersonAliasFactory",
+    "PersonFactory", "PersonIdentifierFactory", "ZoneFactory", "ZoneLayerFactory",
 ]

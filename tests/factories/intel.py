@@ -10,13 +10,22 @@ from intel.models import (
     Arrest,
     ArrestCharge,
     CaseReferral,
+    Challenge,
+    DataImport,
+    Group,
+    GroupMembership,
     Incident,
+    IntelRecord,
+    MatchCandidate,
     Person,
     PersonAlias,
     PersonIdentifier,
     Zone,
     ZoneLayer,
 )
+
+# A predicate long enough for the model's minimum (PREDICATE_MIN_CHARS) and free of screen terms.
+PREDICATE = "Arrested twice with members carrying loaded handguns this year."
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -144,3 +153,104 @@ class CaseReferralFactory(factory.django.DjangoModelFactory):
     referred_at = factory.LazyFunction(timezone.now)
     arrest = factory.SubFactory(ArrestFactory)
     defendant = factory.SelfAttribute("arrest.person")
+
+
+# The 28 CFR Part 23 entries and what refers to them. They are built directly, as a row in a
+# given state (an approved membership, an open challenge) for tests of reading and permissions;
+# tests of the workflow itself go through the services. Users are never made up here: pass the
+# persona (``submitted_by=analyst``), as every such row names who submitted or recorded it.
+
+
+class IntelRecordFactory(factory.django.DjangoModelFactory):
+    """A draft intelligence record about a person. Pass ``submitted_by``; for an approved one
+    also ``status="approved"`` and ``approved_by`` (another user: the database checks)."""
+
+    class Meta:
+        model = IntelRecord
+
+    subject_kind = IntelRecord.SubjectKind.PERSON
+    subject_person = factory.SubFactory(PersonFactory)
+    narrative = "Seen handing a handgun to a member of the crew outside 12 Elm Street."
+    predicate_category = "weapons"
+    predicate_narrative = PREDICATE
+    source_type = IntelRecord.SourceType.OFFICER
+    source_reliability = IntelRecord.Reliability.USUALLY
+    content_validity = IntelRecord.Validity.PROBABLE
+    sensitivity = IntelRecord.Sensitivity.CONFIDENTIAL
+    submitting_agency = factory.SubFactory(AgencyFactory)
+    lawfully_obtained = True
+    status = IntelRecord.Status.DRAFT
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    """A crew. Pass ``created_by``."""
+
+    class Meta:
+        model = Group
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Crew {n}")
+    kind = Group.Kind.CREW
+
+
+class GroupMembershipFactory(factory.django.DjangoModelFactory):
+    """A pending membership of a new person in a new crew (created by its submitter). Pass
+    ``submitted_by``; for an approved one also ``status="approved"`` and ``approved_by``."""
+
+    class Meta:
+        model = GroupMembership
+
+    group = factory.SubFactory(GroupFactory,
+                               created_by=factory.SelfAttribute("..submitted_by"))
+    person = factory.SubFactory(PersonFactory)
+    level = GroupMembership.Level.ASSOCIATE
+    predicate_category = "weapons"
+    predicate_narrative = PREDICATE
+    source_type = GroupMembership.SourceType.OFFICER
+    lawfully_obtained = True
+    status = GroupMembership.Status.PENDING
+
+
+class ChallengeFactory(factory.django.DjangoModelFactory):
+    """An open challenge, received today, to the ``membership`` or ``intel_record`` given
+    (exactly one: the database checks), by that entry's person. Pass ``recorded_by``."""
+
+    class Meta:
+        model = Challenge
+
+    intel_record = None
+    membership = None
+    person = factory.LazyAttribute(
+        lambda c: c.membership.person if c.membership else c.intel_record.subject_person)
+    filed_by = "Counsel for the subject"
+    received_at = factory.LazyFunction(timezone.localdate)
+    grounds = "The record relies on dates my client was in custody."
+    status = Challenge.Status.OPEN
+
+
+class DataImportFactory(factory.django.DjangoModelFactory):
+    """An import row with no file behind it (a failed one by default): for pages and
+    permissions, not for running. Imports that run go through ``import_create``."""
+
+    class Meta:
+        model = DataImport
+
+    kind = "incidents"
+    agency = factory.SubFactory(AgencyFactory)
+    original_name = factory.Sequence(lambda n: f"extract-{n}.csv")
+    stored_name = factory.SelfAttribute("original_name")
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    status = DataImport.Status.FAILED
+
+
+class MatchCandidateFactory(factory.django.DjangoModelFactory):
+    """An open review-queue candidate: an arrest not yet linked, and a person it may be."""
+
+    class Meta:
+        model = MatchCandidate
+
+    arrest = factory.SubFactory(ArrestFactory, person=None, name_as_recorded="DOE, JOHN",
+                                dob_as_recorded=None)
+    person = factory.SubFactory(PersonFactory)
+    score = 0.7
+    factors = factory.LazyFunction(list)

@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
+from csu.actors import system_actor
 from intel.ingest.services import agency_for_import, import_create, import_rollback, import_run
 from intel.models import (
     Arrest,
@@ -136,7 +137,8 @@ def test_an_overlapping_extract_updates_and_adds_and_rollback_restores(tmp_path)
     assert Incident.objects.filter(offense_description__contains="RECLASSIFIED").count() == 15
     assert ImportChange.objects.filter(data_import_id=second["import_id"]).count() == 15
 
-    import_rollback(actor=None, data_import=DataImport.objects.get(pk=second["import_id"]))
+    import_rollback(actor=system_actor(),
+                    data_import=DataImport.objects.get(pk=second["import_id"]))
 
     assert Incident.objects.count() == 300
     restored = {i.source_id: (i.offense_description, i.updated_at)
@@ -414,13 +416,14 @@ def test_concurrent_imports_of_the_same_file_make_one_import(tmp_path) -> None: 
     uploads = []
     for _ in range(2):
         with open(path, "rb") as handle:
-            uploads.append(import_create(actor=None, source=handle, original_name="same.csv",
-                                         kind="incidents", agency=agency))
+            uploads.append(import_create(actor=system_actor(), source=handle,
+                                         original_name="same.csv", kind="incidents",
+                                         agency=agency))
     errors: list[BaseException] = []
 
     def run(data_import: DataImport) -> None:
         try:
-            import_run(actor=None, data_import=data_import)
+            import_run(actor=system_actor(), data_import=data_import)
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
         finally:
@@ -442,12 +445,12 @@ def test_concurrent_imports_of_the_same_file_make_one_import(tmp_path) -> None: 
 def test_a_redelivered_task_finishes_an_import_a_dead_worker_left_running(tmp_path) -> None:  # type: ignore[no-untyped-def]
     agency = agency_for_import(name="CPD")
     with open(_write(_chicago(slice(0, 20)), tmp_path / "r.csv"), "rb") as handle:
-        data_import = import_create(actor=None, source=handle, original_name="r.csv",
+        data_import = import_create(actor=system_actor(), source=handle, original_name="r.csv",
                                     kind="incidents", agency=agency)
     DataImport.objects.filter(pk=data_import.pk).update(status="running")  # the worker died
 
-    finished = import_run(actor=None, data_import=data_import)
-    again = import_run(actor=None, data_import=data_import)  # a late duplicate delivery
+    finished = import_run(actor=system_actor(), data_import=data_import)
+    again = import_run(actor=system_actor(), data_import=data_import)  # a late duplicate delivery
 
     assert (finished.status, finished.created) == ("succeeded", 20)
     assert (again.status, again.created) == ("succeeded", 20)

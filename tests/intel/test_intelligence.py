@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from csu.actors import system_actor
 from csu.models import AuditEvent
 from intel.intelligence import (
     intel_record_approve,
@@ -182,8 +183,8 @@ def test_records_past_review_are_purged_and_revalidated_ones_kept(analyst, super
             intel_record_revalidate(actor=supervisor, record=record, explanation=(
                 "Re-arrested in 2030 with a firearm; predicate still holds."))
         traveller.shift(timedelta(days=365 + 2))
-        first = intel_records_purge_expired()
-        second = intel_records_purge_expired()
+        first = intel_records_purge_expired(actor=system_actor())
+        second = intel_records_purge_expired(actor=system_actor())
 
     assert (first, second) == (7, 0)
     purged = IntelRecord.objects.filter(status="purged")
@@ -211,7 +212,7 @@ def test_a_purge_also_clears_earlier_review_reasons(analyst, supervisor, agency)
         intel_record_revalidate(actor=supervisor, record=record, explanation=(
             "Still named by the witness at 12 Elm St in the new statement."))
         traveller.shift(timedelta(days=5 * 365 + 2))
-        assert intel_records_purge_expired() == 1
+        assert intel_records_purge_expired(actor=system_actor()) == 1
 
     decision = ReviewDecision.objects.get(record=record)
     assert "Elm" not in decision.explanation and decision.decision == "revalidated"

@@ -27,7 +27,7 @@ from intel.models import (
     IntelRecordUserObjectPermission,
     ReviewDecision,
 )
-from tests.factories import PersonFactory
+from tests.factories import ChallengeFactory, GroupMembershipFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -169,22 +169,16 @@ def test_a_supervisor_approves_a_pending_record_they_can_see(analyst, supervisor
 def contested(analyst, supervisor, agency):  # type: ignore[no-untyped-def]
     """One person with a challenge to a restricted record nobody was named on, and one to
     a membership everyone may see."""
-    from intel.models import Group
-
     restricted = make(analyst, agency, status="approved", supervisor=supervisor,
                       sensitivity="restricted")
     person = restricted.subject_person
-    group = Group.objects.create(name="Elm Street Crew", created_by=analyst)
-    membership = GroupMembership.objects.create(
-        group=group, person=person, level="associate", predicate_category="weapons",
-        predicate_narrative=PREDICATE, source_type="officer", lawfully_obtained=True,
+    membership = GroupMembershipFactory(
+        group__name="Elm Street Crew", person=person, predicate_narrative=PREDICATE,
         submitted_by=analyst, status="approved", approved_by=supervisor)
-    common = {"person": person, "received_at": timezone.localdate(), "recorded_by": supervisor,
+    common = {"person": person, "recorded_by": supervisor,
               "grounds": "My client was in custody on every date the record relies on."}
-    hidden = Challenge.objects.create(intel_record=restricted, filed_by="Counsel Hidden-Vale",
-                                      **common)
-    shown = Challenge.objects.create(membership=membership, filed_by="Counsel Open-Field",
-                                     **common)
+    hidden = ChallengeFactory(intel_record=restricted, filed_by="Counsel Hidden-Vale", **common)
+    shown = ChallengeFactory(membership=membership, filed_by="Counsel Open-Field", **common)
     return restricted, hidden, shown
 
 
@@ -223,10 +217,8 @@ def test_every_model_that_refers_to_a_record_follows_it(contested, analyst, supe
         DisseminationLog.objects.create(record=record, recipient="Det. Cruz",
                                         recipient_agency=agency, reason="Joint review team.",
                                         disseminated_by=supervisor)
-    pending = GroupMembership.objects.create(
-        group=shown.membership.group, person=PersonFactory(), level="suspected",
-        predicate_category="weapons", predicate_narrative=PREDICATE, source_type="officer",
-        lawfully_obtained=True, submitted_by=analyst)
+    pending = GroupMembershipFactory(group=shown.membership.group, level="suspected",
+                                     predicate_narrative=PREDICATE, submitted_by=analyst)
 
     assert set(DisseminationLog.objects.visible_to(supervisor).values_list(
         "record_id", flat=True)) == {open_record.pk}

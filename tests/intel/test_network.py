@@ -10,9 +10,15 @@ from django.urls import reverse
 
 from csu.models import AuditEvent
 from dashboards.charts import network_figure
-from intel.models import Group, GroupMembership
+from intel.models import Group
 from intel.people.network import person_network_get
-from tests.factories import AgencyFactory, ArrestFactory, IncidentFactory, PersonFactory
+from tests.factories import (
+    AgencyFactory,
+    ArrestFactory,
+    GroupMembershipFactory,
+    IncidentFactory,
+    PersonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,12 +65,9 @@ def county(analyst, supervisor):  # type: ignore[no-untyped-def]
     arrest(p.zed, T0 + timedelta(seconds=10),
            source_agency=AgencyFactory(name="Transit Police", short_name="TPD"), **ELM)
     crew = Group.objects.create(name="Elm Street Crew", created_by=analyst)
-    common = {"group": crew, "level": "confirmed", "predicate_category": "weapons",
-              "predicate_narrative": "x" * 40, "source_type": "officer",
-              "lawfully_obtained": True, "submitted_by": analyst}
-    GroupMembership.objects.create(person=p.ben, status="approved", approved_by=supervisor,
-                                   **common)
-    GroupMembership.objects.create(person=p.cal, **common)  # pending: not membership
+    common = {"group": crew, "level": "confirmed", "submitted_by": analyst}
+    GroupMembershipFactory(person=p.ben, status="approved", approved_by=supervisor, **common)
+    GroupMembershipFactory(person=p.cal, **common)  # pending: not membership
     return p
 
 

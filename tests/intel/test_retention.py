@@ -17,7 +17,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from csu.actors import system_actor
 from csu.celery import app as celery_app
+from csu.models import AuditEvent
 from intel import intelligence as intel
 from intel.ingest.retention import import_files_delete_expired, import_snapshots_delete_expired
 from intel.ingest.services import agency_for_import, import_create, import_rollback, import_run
@@ -108,7 +110,7 @@ def test_the_five_year_purge_takes_exactly_the_due_records(analyst, supervisor) 
             "Re-arrested with a firearm this year; the predicate still holds."))
         traveller.shift(FIVE_YEARS_AND_A_DAY - timedelta(days=365))
 
-        first = intel.intel_records_purge_expired()
+        first = intel.intel_records_purge_expired(actor=system_actor())
         second = intel_records_purge_expired_task()  # the beat entry point, as beat calls it
 
     print(f"records purged at five years and a day: {first} (due {len(due)}), second run "
@@ -132,7 +134,7 @@ def test_the_membership_review_removes_exactly_the_lapsed_ones(analyst, supervis
         current = membership(analyst, supervisor, group)
         traveller.shift(FIVE_YEARS_AND_A_DAY - timedelta(days=365))
 
-        first = memberships_remove_lapsed()
+        first = memberships_remove_lapsed(actor=system_actor())
         second = memberships_remove_lapsed_task()
 
     print(f"memberships removed at five years and a day: {first} (lapsed {len(lapsed)}), "
@@ -200,9 +202,9 @@ def _chicago(rows: slice, path: Path) -> Path:
 
 def _import(path: Path) -> DataImport:
     with open(path, "rb") as handle:
-        data_import = import_create(actor=None, source=handle, original_name=path.name,
+        data_import = import_create(actor=system_actor(), source=handle, original_name=path.name,
                                     kind="incidents", agency=agency_for_import(name="CPD"))
-    return import_run(actor=None, data_import=data_import)
+    return import_run(actor=system_actor(), data_import=data_import)
 
 
 def test_extract_files_are_deleted_after_the_retention_days(analyst, client_for, settings,
@@ -212,16 +214,17 @@ def test_extract_files_are_deleted_after_the_retention_days(analyst, client_for,
     with time_machine.travel(timezone.now() - timedelta(days=60), tick=False) as traveller:
         done = _import(_chicago(slice(0, 40), tmp_path / "week.csv"))
         with open(_chicago(slice(40, 50), tmp_path / "never-mapped.csv"), "rb") as handle:
-            abandoned = import_create(actor=None, source=handle, original_name="never.csv",
-                                      kind="incidents", agency=done.agency)
+            abandoned = import_create(actor=system_actor(), source=handle,
+                                      original_name="never.csv", kind="incidents",
+                                      agency=done.agency)
         assert done.status == "succeeded" and len(list(store.iterdir())) == 2
         traveller.shift(timedelta(days=29))
-        early = import_files_delete_expired()
+        early = import_files_delete_expired(actor=system_actor())
         traveller.shift(timedelta(days=2))
         settings.CSU_IMPORT_FILE_RETENTION_DAYS = 45  # configurable: nothing due yet at 45
-        configured = import_files_delete_expired()
+        configured = import_files_delete_expired(actor=system_actor())
         settings.CSU_IMPORT_FILE_RETENTION_DAYS = 30
-        first = import_files_delete_expired()
+        first = import_files_delete_expired(actor=system_actor())
         second = import_files_delete_expired_task()
         deleted_on = timezone.localdate()
 
@@ -239,6 +242,12 @@ def test_extract_files_are_deleted_after_the_retention_days(analyst, client_for,
     assert "Rows read" in page and "40" in page
     preview = client_for(analyst).get(reverse("intel:import-detail", args=[abandoned.pk]))
     assert preview.status_code == 200 and "was deleted on" in preview.content.decode()
+    # The runs are the system's acts: the audit rows name the system user by foreign key.
+    runs = AuditEvent.objects.filter(action="retention.run",
+                                     component="import_files_delete_expired")
+    print(f"file retention runs audited as the system user: "
+          f"{runs.filter(actor=system_actor()).count()} of {runs.count()}")
+    assert runs.count() == 4 and runs.exclude(actor=system_actor()).count() == 0
 
 
 def test_rollback_snapshots_go_when_the_rollback_window_closes(analyst, client_for, settings,
@@ -254,14 +263,14 @@ def test_rollback_snapshots_go_when_the_rollback_window_closes(analyst, client_f
         snapshot = ImportChange.objects.filter(data_import=second_import).count()
         assert second_import.updated == 5 and snapshot == 5
         traveller.shift(timedelta(days=29))
-        early = import_snapshots_delete_expired()
+        early = import_snapshots_delete_expired(actor=system_actor())
         traveller.shift(timedelta(days=2))
         with pytest.raises(ValidationError, match="rollback window of 30 days closed"):
-            import_rollback(actor=None, data_import=second_import)
-        first = import_snapshots_delete_expired()
+            import_rollback(actor=system_actor(), data_import=second_import)
+        first = import_snapshots_delete_expired(actor=system_actor())
         second = import_snapshots_delete_expired_task()
         with pytest.raises(ValidationError, match="rollback window of 30 days closed"):
-            import_rollback(actor=None, data_import=second_import)
+            import_rollback(actor=system_actor(), data_import=second_import)
 
     rows_left = ImportChange.objects.count()
     print(f"imports whose rollback snapshot was deleted after 31 days: {first} (at 29 days "
@@ -279,7 +288,7 @@ def test_rollback_is_still_possible_inside_the_window(settings, tmp_path) -> Non
     with time_machine.travel(timezone.now() - timedelta(days=60), tick=False) as traveller:
         done = _import(_chicago(slice(0, 20), tmp_path / "a.csv"))
         traveller.shift(timedelta(days=29))
-        assert import_rollback(actor=None, data_import=done).status == "rolled_back"
+        assert import_rollback(actor=system_actor(), data_import=done).status == "rolled_back"
 
 
 # 4. Purged content survives nowhere -----------------------------------------------------------
@@ -332,7 +341,7 @@ def test_a_purge_and_a_removal_leave_no_content_anywhere_in_the_database(
     challenge_decide(actor=supervisor, challenge=contested, outcome="upheld",
                      reason="Custody records contradict every date the membership relies on.")
     with time_machine.travel(timezone.now() + FIVE_YEARS_AND_A_DAY, tick=False):
-        assert intel.intel_records_purge_expired() == 1
+        assert intel.intel_records_purge_expired(actor=system_actor()) == 1
 
     after = _tables_holding(MARKER)
     print(f"tables still holding purged content: {len(after)} (before the purge: {len(before)})")

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from csu.actors import system_actor
 from intel.records.boundaries import boundary_layer_import
 
 
@@ -36,7 +37,8 @@ class Command(BaseCommand):
             raise CommandError("--priority must be between 0 and 32767.")
         try:
             layer = boundary_layer_import(
-                actor=None, path=path, layer=options["layer"], key_field=options["key_field"],
+                actor=system_actor(), path=path, layer=options["layer"],
+                key_field=options["key_field"],
                 label=options["label"], priority=priority,
             )
         except ValidationError as exc:

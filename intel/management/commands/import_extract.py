@@ -16,10 +16,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from csu.actors import system_actor
 from intel.ingest.fields import KINDS
-from intel.ingest.services import agency_for_import, import_create, import_preview, import_run
+from intel.ingest.services import (
+    agency_for_import,
+    import_create,
+    import_follow_ups,
+    import_preview,
+    import_run,
+)
 from intel.models import DataImport, MappingProfile
-from intel.people.services import people_resolve_import
 
 
 class Command(BaseCommand):
@@ -54,10 +60,11 @@ class Command(BaseCommand):
             if profile is None:
                 raise CommandError(f"No mapping profile {options['profile']!r} for {agency} "
                                    f"{options['kind']}.")
+        actor = system_actor()
         started = time.monotonic()
         try:
             with open(path, "rb") as source:
-                data_import = import_create(actor=None, source=source, original_name=path.name,
+                data_import = import_create(actor=actor, source=source, original_name=path.name,
                                             kind=options["kind"], agency=agency,
                                             sheet=options["sheet"], profile=profile)
         except ValidationError as exc:
@@ -74,9 +81,9 @@ class Command(BaseCommand):
 
             mapping = None
             if options["xy_epsg"]:
-                mapping = import_preview(actor=None, data_import=data_import,
+                mapping = import_preview(actor=actor, data_import=data_import,
                                          options={"xy_epsg": options["xy_epsg"]}).mapping
-            data_import = import_run(actor=None, data_import=data_import, mapping=mapping,
+            data_import = import_run(actor=actor, data_import=data_import, mapping=mapping,
                                      progress=progress)
         seconds = round(time.monotonic() - started, 2)
         summary = {"import_id": data_import.pk, "status": data_import.status,
@@ -91,8 +98,8 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps({**summary, "error": data_import.error}))
             raise CommandError(data_import.error or "The import failed.")
         else:
-            if data_import.kind == "arrests":
-                people = people_resolve_import(actor=None, data_import=data_import)
+            people = import_follow_ups(actor=actor, data_import=data_import).people
+            if people is not None:
                 summary["people"] = {k: v for k, v in vars(people).items() if k != "seconds"}
                 self.stdout.write(
                     f"People: {people.arrests:,} arrests resolved: {people.identifier:,} by "

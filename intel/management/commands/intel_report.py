@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from csu.actors import system_actor
 from csu.exports import csv_bytes
 from intel.intelligence import intel_report_rows
 from intel.intelligence.selectors import REPORT_HEADER
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         output: Path | None = options["output"]
         if output is not None and not output.parent.is_dir():
             raise CommandError(f"{output.parent}: no such directory.")
-        rows = intel_report_rows(actor=None)
+        rows = intel_report_rows(actor=system_actor())
         body = csv_bytes(REPORT_HEADER, rows)
         if output is None:
             self.stdout.write(body.decode("utf-8"), ending="")

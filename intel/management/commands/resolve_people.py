@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from csu.actors import system_actor
 from intel.people.resolution.engine import resolve_arrests
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON summary line.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = resolve_arrests(actor=None)
+        summary = resolve_arrests(actor=system_actor())
         if options["json"]:
             self.stdout.write(json.dumps(vars(summary)))
             return
