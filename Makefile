@@ -29,6 +29,7 @@ browser:
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy csu
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run

@@ -22,10 +22,15 @@ N = 2000
 
 
 def run() -> dict[str, float]:
-    actor, _code = user_create(actor=system_actor(), username="bench.supervisor",
-                               password="a benchmark passphrase long enough", role="supervisor")  # noqa: S106
-    request = RequestFactory().get("/intel/person/1/", REMOTE_ADDR="10.1.2.3",
-                                   HTTP_USER_AGENT="bench")
+    actor, _code = user_create(
+        actor=system_actor(),
+        username="bench.supervisor",
+        password="a benchmark passphrase long enough",  # noqa: S106
+        role="supervisor",
+    )
+    request = RequestFactory().get(
+        "/intel/person/1/", REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="bench"
+    )
 
     def helper() -> None:
         with transaction.atomic():
@@ -41,8 +46,18 @@ def run() -> dict[str, float]:
                     "actor_username, object_type, object_id, object_repr, component, method, "
                     "ip_address, user_agent, purpose, detail) VALUES "
                     "(%s,%s,%s,%s,%s,'','','',%s,%s,%s,%s,'',%s)",
-                    [now, "intel.view", "success", actor.pk, actor.username,
-                     "/intel/person/1/", "GET", "10.1.2.3", "bench", json.dumps({"record": i})],
+                    [
+                        now,
+                        "intel.view",
+                        "success",
+                        actor.pk,
+                        actor.username,
+                        "/intel/person/1/",
+                        "GET",
+                        "10.1.2.3",
+                        "bench",
+                        json.dumps({"record": i}),
+                    ],
                 )
 
     baseline = best_of(3, raw)

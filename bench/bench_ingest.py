@@ -43,13 +43,32 @@ def _database_url() -> str:
 
 def _import(path: Path) -> tuple[dict, float, int]:
     """Run ``import_extract`` in a child process; its summary, wall time and peak RSS."""
-    env = {**os.environ, "DATABASE_URL": _database_url(),
-           "DJANGO_SETTINGS_MODULE": "csu.settings.local"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "csu.settings.local",
+    }
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "manage.py", "import_extract", str(path), "--kind", "incidents",
-         "--agency", "Bench PD", "--time-zone", "America/Chicago", "--json"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        [
+            sys.executable,
+            "manage.py",
+            "import_extract",
+            str(path),
+            "--kind",
+            "incidents",
+            "--agency",
+            "Bench PD",
+            "--time-zone",
+            "America/Chicago",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     peak = [0]
 
     def watch() -> None:
@@ -57,7 +76,8 @@ def _import(path: Path) -> tuple[dict, float, int]:
         while proc.poll() is None:
             try:
                 rss = process.memory_info().rss + sum(
-                    c.memory_info().rss for c in process.children(recursive=True))
+                    c.memory_info().rss for c in process.children(recursive=True)
+                )
                 peak[0] = max(peak[0], rss)
             except psutil.Error:
                 pass
@@ -96,8 +116,12 @@ def _typed_rows() -> bytes:
 
     buffer = io.BytesIO()
     columns = ", ".join(f'"{c}"' for c in _typed_columns())
-    with connection.cursor() as django_cursor, django_cursor.cursor.copy(
-            f"COPY (SELECT {columns} FROM intel_incident) TO STDOUT WITH (FORMAT csv)") as copy:
+    with (
+        connection.cursor() as django_cursor,
+        django_cursor.cursor.copy(
+            f"COPY (SELECT {columns} FROM intel_incident) TO STDOUT WITH (FORMAT csv)"
+        ) as copy,
+    ):
         for chunk in copy:
             buffer.write(chunk)
     return buffer.getvalue()
@@ -105,11 +129,14 @@ def _typed_rows() -> bytes:
 
 def _baseline_text(cursor, path: Path, headers: list[str]) -> float:  # type: ignore[no-untyped-def]
     cursor.execute("DROP TABLE IF EXISTS bench_text")
-    cursor.execute("CREATE TABLE bench_text (" + ", ".join(f'"c{i}" text' for i in
-                                                         range(len(headers))) + ")")
+    cursor.execute(
+        "CREATE TABLE bench_text (" + ", ".join(f'"c{i}" text' for i in range(len(headers))) + ")"
+    )
     started = time.perf_counter()
-    with cursor.copy("COPY bench_text FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, \
-            open(path, "rb") as handle:
+    with (
+        cursor.copy("COPY bench_text FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        open(path, "rb") as handle,
+    ):
         while chunk := handle.read(8 << 20):
             copy.write(chunk)
     return time.perf_counter() - started
@@ -130,8 +157,10 @@ def run() -> dict:
         overlap = pd.concat([overlap, fresh], ignore_index=True)
         overlap_file = write(overlap, folder / "overlap.csv")
         size = first_file.stat().st_size
-        print(f"   generated {ROWS:,} rows ({size / 1e6:.0f} MB) in "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"   generated {ROWS:,} rows ({size / 1e6:.0f} MB) in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
 
         first, t_first, m_first = _import(first_file)
         typed = _typed_rows()
@@ -144,18 +173,18 @@ def run() -> dict:
         over, t_over, m_over = _import(overlap_file)
 
     print(f"   postgres: {settings_report()}")
-    print(f"   (a) COPY typed rows into the indexed twin: {t_a:.2f} s "
-          f"({ROWS / t_a:,.0f} rows/s)")
-    print(f"   (b) COPY the file into a text table:       {t_b:.2f} s "
-          f"({ROWS / t_b:,.0f} rows/s)")
+    print(f"   (a) COPY typed rows into the indexed twin: {t_a:.2f} s ({ROWS / t_a:,.0f} rows/s)")
+    print(f"   (b) COPY the file into a text table:       {t_b:.2f} s ({ROWS / t_b:,.0f} rows/s)")
     for label, result, seconds, peak, target in (
         ("first import", first, t_first, m_first, 1.5),
         ("same rows reordered", again, t_again, m_again, 1.0),
         ("overlapping extract", over, t_over, m_over, 1.5),
     ):
         verdict = "meets" if seconds / t_a <= target else "MISSES"
-        print(f"   {label:<20} {seconds:6.2f} s  {ROWS / seconds:>9,.0f} rows/s  "
-              f"{seconds / t_a:4.2f} x (a)  {seconds / t_b:4.2f} x (b)  peak {peak / 2**30:.2f} GB"
-              f"  [{verdict} <= {target} x (a)]  created {result['created']:,} updated "
-              f"{result['updated']:,} unchanged {result['unchanged']:,}")
+        print(
+            f"   {label:<20} {seconds:6.2f} s  {ROWS / seconds:>9,.0f} rows/s  "
+            f"{seconds / t_a:4.2f} x (a)  {seconds / t_b:4.2f} x (b)  peak {peak / 2**30:.2f} GB"
+            f"  [{verdict} <= {target} x (a)]  created {result['created']:,} updated "
+            f"{result['updated']:,} unchanged {result['unchanged']:,}"
+        )
     return {"a": t_a, "b": t_b, "first": t_first, "again": t_again, "overlap": t_over}

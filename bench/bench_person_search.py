@@ -50,6 +50,7 @@ _VOWELS = "AEIOUY"
 
 # ------------------------------------------------------------------------------------ load
 
+
 def _copy(cursor, table: str, columns: str, rows: Iterable[tuple]) -> int:  # type: ignore[no-untyped-def]
     n = 0
     with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -62,24 +63,37 @@ def _copy(cursor, table: str, columns: str, rows: Iterable[tuple]) -> int:  # ty
 def _drop_indexes(cursor) -> list[str]:  # type: ignore[no-untyped-def]
     """Drop the secondary indexes and the unique and foreign-key constraints of the tables,
     returning the statements that put them back."""
-    cursor.execute("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+    cursor.execute(
+        """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
                         FROM pg_constraint
                        WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('u', 'f')""",
-                   [TABLES])
+        [TABLES],
+    )
     constraints = cursor.fetchall()
-    cursor.execute("""SELECT indexname, indexdef FROM pg_indexes
+    cursor.execute(
+        """SELECT indexname, indexdef FROM pg_indexes
                        WHERE tablename = ANY(%s)
-                         AND indexname NOT IN (SELECT conname FROM pg_constraint)""", [TABLES])
+                         AND indexname NOT IN (SELECT conname FROM pg_constraint)""",
+        [TABLES],
+    )
     indexes = cursor.fetchall()
     for table, name, _ in constraints:
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
-    return ([f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in constraints
-             if not d.startswith("FOREIGN")]
-            + [d for _, d in indexes]
-            + [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in constraints
-               if d.startswith("FOREIGN")])
+    return (
+        [
+            f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}'
+            for t, n, d in constraints
+            if not d.startswith("FOREIGN")
+        ]
+        + [d for _, d in indexes]
+        + [
+            f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}'
+            for t, n, d in constraints
+            if d.startswith("FOREIGN")
+        ]
+    )
 
 
 def _recorded_variant(person: dict, rnd: random.Random) -> tuple[str, str] | None:
@@ -100,11 +114,27 @@ def load(population: list[dict], agency_id: int) -> dict[str, float]:
     with connection.cursor() as cursor:
         started = time.perf_counter()
         restore = _drop_indexes(cursor)
-        _copy(cursor, "intel_person",
-              "id, first_name, middle_name, last_name, suffix, dob, sex, race, created_at, "
-              "updated_at",
-              ((i + 1, p["first"].title(), p["middle"].title(), p["last"].title(), p["suffix"],
-                p["dob"], p["sex"], p["race"], now, now) for i, p in enumerate(population)))
+        _copy(
+            cursor,
+            "intel_person",
+            "id, first_name, middle_name, last_name, suffix, dob, sex, race, created_at, "
+            "updated_at",
+            (
+                (
+                    i + 1,
+                    p["first"].title(),
+                    p["middle"].title(),
+                    p["last"].title(),
+                    p["suffix"],
+                    p["dob"],
+                    p["sex"],
+                    p["race"],
+                    now,
+                    now,
+                )
+                for i, p in enumerate(population)
+            ),
+        )
 
         def keys() -> Iterable[tuple]:
             for i, p in enumerate(population):
@@ -115,8 +145,12 @@ def load(population: list[dict], agency_id: int) -> dict[str, float]:
                     if variant and variant != (last, first):
                         yield i + 1, "recorded", *variant, sound(variant[0]), sound(variant[1])
 
-        n_keys = _copy(cursor, "intel_personnamekey",
-                       "person_id, kind, last, first, last_sound, first_sound", keys())
+        n_keys = _copy(
+            cursor,
+            "intel_personnamekey",
+            "person_id, kind, last, first, last_sound, first_sound",
+            keys(),
+        )
 
         def identifiers() -> Iterable[tuple]:
             for i, p in enumerate(population):
@@ -126,23 +160,31 @@ def load(population: list[dict], agency_id: int) -> dict[str, float]:
                     yield i + 1, "fbi_number", p["fbi_number"], None
                 yield i + 1, "booking_number", f"BK{i + 1:08d}", agency_id
 
-        n_ids = _copy(cursor, "intel_personidentifier",
-                      "person_id, kind, value, issuing_agency_id", identifiers())
+        n_ids = _copy(
+            cursor,
+            "intel_personidentifier",
+            "person_id, kind, value, issuing_agency_id",
+            identifiers(),
+        )
         timings["copy"] = time.perf_counter() - started
         started = time.perf_counter()
         for statement in restore:
             cursor.execute(statement)
-        cursor.execute("SELECT setval(pg_get_serial_sequence('intel_person', 'id'), %s)",
-                       [len(population)])
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('intel_person', 'id'), %s)", [len(population)]
+        )
         for table in TABLES:
             cursor.execute(f"ANALYZE {table}")
         timings["indexes"] = time.perf_counter() - started
-    print(f"   loaded {len(population):,} people, {n_keys:,} name keys, {n_ids:,} identifiers: "
-          f"COPY {timings['copy']:.1f} s, indexes and constraints {timings['indexes']:.1f} s")
+    print(
+        f"   loaded {len(population):,} people, {n_keys:,} name keys, {n_ids:,} identifiers: "
+        f"COPY {timings['copy']:.1f} s, indexes and constraints {timings['indexes']:.1f} s"
+    )
     return timings
 
 
 # --------------------------------------------------------------------------------- queries
+
 
 def _respelt(last: str, rnd: random.Random) -> str | None:
     """The surname spelt differently with the same metaphone key (SMITH → SMYTH)."""
@@ -151,7 +193,7 @@ def _respelt(last: str, rnd: random.Random) -> str | None:
     rnd.shuffle(spots)
     for i in spots:
         for vowel in _VOWELS:
-            variant = last[:i] + vowel + last[i + 1:]
+            variant = last[:i] + vowel + last[i + 1 :]
             if variant != last and sound(variant) == key:
                 return variant
     return None
@@ -166,8 +208,10 @@ def _like(text: str) -> str:
 
 
 def _naive_people(*conditions: str) -> str:
-    return (f"SELECT id FROM intel_person WHERE merged_into_id IS NULL AND "
-            f"{' AND '.join(conditions)} LIMIT {LIMIT}")
+    return (
+        f"SELECT id FROM intel_person WHERE merged_into_id IS NULL AND "
+        f"{' AND '.join(conditions)} LIMIT {LIMIT}"
+    )
 
 
 def queries(population: list[dict], rnd: random.Random) -> dict[str, list[tuple]]:
@@ -183,30 +227,41 @@ def queries(population: list[dict], rnd: random.Random) -> dict[str, list[tuple]
         if not last or not first or " " in p["last"] or "-" in p["last"]:
             continue  # a double surname is searched like any other; keep the baseline simple
         wanted = {
-            "exact name": ({"q": f"{last}, {first}"},
-                           _naive_people(_ilike("last_name"), _ilike("first_name")),
-                           [_like(last), _like(first)]),
+            "exact name": (
+                {"q": f"{last}, {first}"},
+                _naive_people(_ilike("last_name"), _ilike("first_name")),
+                [_like(last), _like(first)],
+            ),
             "prefix": ({"q": last[:3]}, _naive_people(_ilike("last_name")), [_like(last[:3])]),
-            "dob+name": ({"q": last, "dob": p["dob"]},
-                         _naive_people(_ilike("last_name"), "dob = %s"), [_like(last), p["dob"]]),
+            "dob+name": (
+                {"q": last, "dob": p["dob"]},
+                _naive_people(_ilike("last_name"), "dob = %s"),
+                [_like(last), p["dob"]],
+            ),
         }
         value = p["state_id"] or p["fbi_number"] or f"BK{pk:08d}"
         if rnd.random() < 0.3:
             value = f"BK{pk:08d}"
-        wanted["identifier"] = ({"identifier": value},
-                                "SELECT person_id FROM intel_personidentifier "
-                                f"WHERE value ILIKE %s LIMIT {LIMIT}", [_like(value)])
+        wanted["identifier"] = (
+            {"identifier": value},
+            f"SELECT person_id FROM intel_personidentifier WHERE value ILIKE %s LIMIT {LIMIT}",
+            [_like(value)],
+        )
         respelt = _respelt(last, rnd)
         if respelt:
-            wanted["sound-alike"] = ({"q": f"{respelt}, {first}"},
-                                     _naive_people(_ilike("last_name"), _ilike("first_name")),
-                                     [_like(respelt), _like(first)])
+            wanted["sound-alike"] = (
+                {"q": f"{respelt}, {first}"},
+                _naive_people(_ilike("last_name"), _ilike("first_name")),
+                [_like(respelt), _like(first)],
+            )
         nicks = sorted(first_name_forms(first) - {first})
         if nicks:
             nick = rnd.choice(nicks)
-            wanted["nickname"] = ({"q": f"{nick.title()} {last.title()}"},
-                                  _naive_people(_ilike("first_name"), _ilike("last_name")),
-                                  [_like(nick), _like(last)])
+            wanted["nickname"] = (
+                {"q": f"{nick.title()} {last.title()}"},
+                _naive_people(_ilike("first_name"), _ilike("last_name")),
+                [_like(nick), _like(last)],
+            )
         for kind, spec in wanted.items():
             if len(out[kind]) < QUERIES:
                 out[kind].append((pk, *spec))
@@ -251,8 +306,12 @@ def _sizes(tables: set[str]) -> list[str]:
 
 
 def run() -> dict[str, float]:
-    actor, _code = user_create(actor=system_actor(), username="bench.analyst",
-                               password="a benchmark passphrase long enough", role="analyst")  # noqa: S106
+    actor, _code = user_create(
+        actor=system_actor(),
+        username="bench.analyst",
+        password="a benchmark passphrase long enough",  # noqa: S106
+        role="analyst",
+    )
     agency = Agency.objects.create(name="Bench PD", short_name="BPD")
     print(f"   postgres: {settings_report()}")
     started = time.perf_counter()
@@ -266,8 +325,10 @@ def run() -> dict[str, float]:
         person_search(actor, **kwargs)
 
     results: dict[str, float] = {}
-    print(f"   {'kind':<12} {'n':>4} {'ours median':>12} {'p95':>8} {'naive median':>13} "
-          f"{'p95':>8} {'ratio':>7}  aimed-at person found: ours / naive")
+    print(
+        f"   {'kind':<12} {'n':>4} {'ours median':>12} {'p95':>8} {'naive median':>13} "
+        f"{'p95':>8} {'ratio':>7}  aimed-at person found: ours / naive"
+    )
     with connection.cursor() as cursor:
         for kind in KINDS:
             ours, naive, hit_ours, hit_naive = [], [], 0, 0
@@ -286,11 +347,15 @@ def run() -> dict[str, float]:
             n = len(ours)
             ratio = statistics.median(naive) / statistics.median(ours)
             results[kind] = ratio
-            print(f"   {kind:<12} {n:>4} {statistics.median(ours):>9.2f} ms {_p95(ours):>5.1f} ms"
-                  f" {statistics.median(naive):>10.1f} ms {_p95(naive):>5.0f} ms {ratio:>6.1f}x"
-                  f"  {hit_ours}/{n} / {hit_naive}/{n}")
-    print("   (found: the person a query was made from is among the first 50 results; a "
-          "three-letter prefix or a common name has more than 50 people)")
+            print(
+                f"   {kind:<12} {n:>4} {statistics.median(ours):>9.2f} ms {_p95(ours):>5.1f} ms"
+                f" {statistics.median(naive):>10.1f} ms {_p95(naive):>5.0f} ms {ratio:>6.1f}x"
+                f"  {hit_ours}/{n} / {hit_naive}/{n}"
+            )
+    print(
+        "   (found: the person a query was made from is among the first 50 results; a "
+        "three-letter prefix or a common name has more than 50 people)"
+    )
     print("   EXPLAIN, one query of each kind:")
     for kind in KINDS:
         _pk, kwargs, sql, params = work[kind][0]
@@ -305,13 +370,19 @@ def run() -> dict[str, float]:
                 scans |= set(s)
         naive_used, naive_scans = explain(sql, params)
         big = scans & set(TABLES)
-        verdict = (f"SEQUENTIAL SCAN of {', '.join(sorted(big))}" if big
-                   else "indexes only on the people tables")
+        verdict = (
+            f"SEQUENTIAL SCAN of {', '.join(sorted(big))}"
+            if big
+            else "indexes only on the people tables"
+        )
         if scans - big:  # the planner's choice on a table of a few rows
             verdict += f" (seq scan of small {', '.join(_sizes(scans - big))})"
-        print(f"   {kind:<12} {kwargs}: {len(captured)} queries, {verdict}; indexes: "
-              f"{', '.join(sorted(used)) or 'none'}")
-        print(f"   {'':<12} naive: {'seq scan of ' + ', '.join(naive_scans) if naive_scans else ''}"
-              f"{' indexes: ' + ', '.join(naive_used) if naive_used else ''}")
+        print(
+            f"   {kind:<12} {kwargs}: {len(captured)} queries, {verdict}; indexes: "
+            f"{', '.join(sorted(used)) or 'none'}"
+        )
+        print(
+            f"   {'':<12} naive: {'seq scan of ' + ', '.join(naive_scans) if naive_scans else ''}"
+            f"{' indexes: ' + ', '.join(naive_used) if naive_used else ''}"
+        )
     return results
-

@@ -57,43 +57,69 @@ def _verdict(ok: bool) -> str:
 
 
 def _insert_arrests(rows: Sequence[dict], agency: Agency) -> list[int]:
-    arrests = Arrest.objects.bulk_create([Arrest(
-        source_agency=agency, source_id=r["booking_number"], arrested_at=r["arrested_at"],
-        name_as_recorded=r["name_as_recorded"], dob_as_recorded=r["dob_as_recorded"],
-        state_id_as_recorded=r["state_id_as_recorded"],
-        fbi_number_as_recorded=r["fbi_number_as_recorded"], booking_number=r["booking_number"],
-        sex=r["sex"], race=r["race"], address=r["address"]) for r in rows], batch_size=5000)
+    arrests = Arrest.objects.bulk_create(
+        [
+            Arrest(
+                source_agency=agency,
+                source_id=r["booking_number"],
+                arrested_at=r["arrested_at"],
+                name_as_recorded=r["name_as_recorded"],
+                dob_as_recorded=r["dob_as_recorded"],
+                state_id_as_recorded=r["state_id_as_recorded"],
+                fbi_number_as_recorded=r["fbi_number_as_recorded"],
+                booking_number=r["booking_number"],
+                sex=r["sex"],
+                race=r["race"],
+                address=r["address"],
+            )
+            for r in rows
+        ],
+        batch_size=5000,
+    )
     return [a.pk for a in arrests]
 
 
 def _analyze() -> None:
     with connection.cursor() as cur:
-        for table in ("intel_person", "intel_personnamekey", "intel_personidentifier",
-                      "intel_arrest"):
+        for table in (
+            "intel_person",
+            "intel_personnamekey",
+            "intel_personidentifier",
+            "intel_arrest",
+        ):
             cur.execute(f"ANALYZE {table}")
 
 
 def _outcome(arrest_ids: list[int]) -> tuple[list[int | None], list[str | None]]:
     """Each arrest's person (None while it waits for review) and how it was linked."""
     people = dict(Arrest.objects.filter(pk__in=arrest_ids).values_list("pk", "person_id"))
-    methods = dict(PersonLink.objects.filter(arrest_id__in=arrest_ids)
-                   .values_list("arrest_id", "method"))
+    methods = dict(
+        PersonLink.objects.filter(arrest_id__in=arrest_ids).values_list("arrest_id", "method")
+    )
     return [people.get(i) for i in arrest_ids], [methods.get(i) for i in arrest_ids]
 
 
 def _clear() -> None:
     """Remove the people and arrests of a scenario (no CASCADE: append-only tables refuse)."""
     with connection.cursor() as cur:
-        for table in ("intel_matchcandidate", "intel_personlink", "intel_personnamekey",
-                      "intel_personidentifier", "intel_personalias", "intel_arrest",
-                      "intel_person"):
+        for table in (
+            "intel_matchcandidate",
+            "intel_personlink",
+            "intel_personnamekey",
+            "intel_personidentifier",
+            "intel_personalias",
+            "intel_arrest",
+            "intel_person",
+        ):
             cur.execute(f"DELETE FROM {table}")
 
 
 def _pairs_line(label: str, counts: gen.PairCounts) -> str:
     ok = counts.precision >= TARGET_PRECISION and counts.recall >= TARGET_RECALL
-    return (f"   {label:<44} precision {counts.precision:.4f}  recall {counts.recall:.4f}  "
-            f"[{_verdict(ok)} >= {TARGET_PRECISION} / {TARGET_RECALL}]")
+    return (
+        f"   {label:<44} precision {counts.precision:.4f}  recall {counts.recall:.4f}  "
+        f"[{_verdict(ok)} >= {TARGET_PRECISION} / {TARGET_RECALL}]"
+    )
 
 
 # ---- scenario 1: from scratch ----------------------------------------------------------------
@@ -106,21 +132,30 @@ def from_scratch(agency: Agency) -> dict:
     totals: Counter = Counter()
     started = time.perf_counter()
     for start in range(0, len(ids), SCRATCH_BATCH):
-        summary = resolve_arrests(arrest_ids=ids[start:start + SCRATCH_BATCH])
-        totals.update(identifier=summary.identifier, auto=summary.auto, review=summary.review,
-                      new=summary.new_people)
+        summary = resolve_arrests(arrest_ids=ids[start : start + SCRATCH_BATCH])
+        totals.update(
+            identifier=summary.identifier,
+            auto=summary.auto,
+            review=summary.review,
+            new=summary.new_people,
+        )
     seconds = time.perf_counter() - started
     persons, _ = _outcome(ids)
     counts = gen.labelled_pairs(persons, [r["true_id"] for r in rows])
-    print(f"   from scratch: {len(rows):,} arrests of {len(people):,} people in batches of "
-          f"{SCRATCH_BATCH:,}: {seconds:.1f} s ({len(rows) / seconds:,.0f} arrests/s); "
-          f"identifier {totals['identifier']:,}, auto {totals['auto']:,}, "
-          f"review {totals['review']:,}, new people {totals['new']:,} "
-          f"(true people {len(people):,})")
+    print(
+        f"   from scratch: {len(rows):,} arrests of {len(people):,} people in batches of "
+        f"{SCRATCH_BATCH:,}: {seconds:.1f} s ({len(rows) / seconds:,.0f} arrests/s); "
+        f"identifier {totals['identifier']:,}, auto {totals['auto']:,}, "
+        f"review {totals['review']:,}, new people {totals['new']:,} "
+        f"(true people {len(people):,})"
+    )
     print(_pairs_line("pairwise, people formed from scratch", counts))
     _clear()
-    return {"scratch_seconds": seconds, "scratch_precision": counts.precision,
-            "scratch_recall": counts.recall}
+    return {
+        "scratch_seconds": seconds,
+        "scratch_precision": counts.precision,
+        "scratch_recall": counts.recall,
+    }
 
 
 # ---- scenario 2: a batch against known people --------------------------------------------------
@@ -137,16 +172,21 @@ def scenario() -> tuple[list[dict], list[dict]]:
     known_people = rng.choice(EXISTING, round(n_known_arrests / 1.15), replace=False)
     known_counts = gen.arrest_counts(len(known_people), n_known_arrests, rng, spread=0.8)
     new_counts = gen.arrest_counts(n_new, n_new_arrests, rng, spread=0.8)
-    arrested = [population[int(i)] for i, n in zip(known_people, known_counts, strict=True)
-                for _ in range(n)]
+    arrested = [
+        population[int(i)]
+        for i, n in zip(known_people, known_counts, strict=True)
+        for _ in range(n)
+    ]
     arrested += [population[EXISTING + i] for i, n in enumerate(new_counts) for _ in range(n)]
     return population[:EXISTING], gen.record_arrests(arrested, seed=SEED + 2)
 
 
 def _frame(records: list[tuple]) -> pd.DataFrame:
     """The columns splink compares and blocks on: names as letters, their metaphone keys."""
-    df = pd.DataFrame(records, columns=["unique_id", "first_name", "last_name", "dob", "sex",
-                                        "state_id", "fbi_number"])
+    df = pd.DataFrame(
+        records,
+        columns=["unique_id", "first_name", "last_name", "dob", "sex", "state_id", "fbi_number"],
+    )
     df["dob"] = pd.to_datetime(df["dob"])
     df["first_sound"] = [sound(v) or None if v else None for v in df["first_name"]]
     df["last_sound"] = [sound(v) or None if v else None for v in df["last_name"]]
@@ -155,8 +195,20 @@ def _frame(records: list[tuple]) -> pd.DataFrame:
 
 
 def people_frame(existing: list[dict]) -> pd.DataFrame:
-    return _frame([(p["true_id"], letters(p["first"]), letters(p["last"]), p["dob"], p["sex"],
-                    p["state_id"] or None, p["fbi_number"] or None) for p in existing])
+    return _frame(
+        [
+            (
+                p["true_id"],
+                letters(p["first"]),
+                letters(p["last"]),
+                p["dob"],
+                p["sex"],
+                p["state_id"] or None,
+                p["fbi_number"] or None,
+            )
+            for p in existing
+        ]
+    )
 
 
 def arrests_frame(rows: list[dict]) -> pd.DataFrame:
@@ -164,9 +216,17 @@ def arrests_frame(rows: list[dict]) -> pd.DataFrame:
     records = []
     for i, r in enumerate(rows):
         name = parse_name(r["name_as_recorded"])
-        records.append((i, letters(name.first) or None, letters(name.last) or None,
-                        r["dob_as_recorded"], r["sex"] if r["sex"] in ("M", "F") else None,
-                        r["state_id_as_recorded"] or None, r["fbi_number_as_recorded"] or None))
+        records.append(
+            (
+                i,
+                letters(name.first) or None,
+                letters(name.last) or None,
+                r["dob_as_recorded"],
+                r["sex"] if r["sex"] in ("M", "F") else None,
+                r["state_id_as_recorded"] or None,
+                r["fbi_number_as_recorded"] or None,
+            )
+        )
     return _frame(records)
 
 
@@ -182,8 +242,9 @@ def _exact_with_floor(cl, column: str):  # type: ignore[no-untyped-def]
     return cl.CustomComparison(comparison_levels=levels, output_column_name=column)
 
 
-def splink_links(people: pd.DataFrame, arrests: pd.DataFrame) -> tuple[dict[int, int | None],
-                                                                        dict[str, float]]:
+def splink_links(
+    people: pd.DataFrame, arrests: pd.DataFrame
+) -> tuple[dict[int, int | None], dict[str, float]]:
     """splink 5's best person for each arrest at match probability >= the threshold."""
     import splink.comparison_library as cl
     from splink import Linker, SettingsCreator, block_on
@@ -216,11 +277,11 @@ def splink_links(people: pd.DataFrame, arrests: pd.DataFrame) -> tuple[dict[int,
     mark = time.perf_counter()
     training = linker.training
     training.estimate_probability_two_random_records_match(
-        [block_on("first_name", "last_name", "dob"), block_on("state_id")], recall=0.7)
+        [block_on("first_name", "last_name", "dob"), block_on("state_id")], recall=0.7
+    )
     training.estimate_u_using_random_sampling(max_pairs=1e7, seed=SEED)
     training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
-    training.estimate_parameters_using_expectation_maximisation(
-        block_on("last_name", "first_name"))
+    training.estimate_parameters_using_expectation_maximisation(block_on("last_name", "first_name"))
     times["train"] = time.perf_counter() - mark
     mark = time.perf_counter()
     pairs = linker.inference.predict(threshold_match_probability=SPLINK_THRESHOLD)
@@ -230,23 +291,34 @@ def splink_links(people: pd.DataFrame, arrests: pd.DataFrame) -> tuple[dict[int,
     if frame.empty:
         return {}, times
     left_is_people = frame["source_dataset_l"] == "people"
-    frame = pd.DataFrame({
-        "person": np.where(left_is_people, frame["unique_id_l"], frame["unique_id_r"]),
-        "arrest": np.where(left_is_people, frame["unique_id_r"], frame["unique_id_l"]),
-        "p": frame["match_probability"]})
+    frame = pd.DataFrame(
+        {
+            "person": np.where(left_is_people, frame["unique_id_l"], frame["unique_id_r"]),
+            "arrest": np.where(left_is_people, frame["unique_id_r"], frame["unique_id_l"]),
+            "p": frame["match_probability"],
+        }
+    )
     best = frame.sort_values("p", ascending=False).drop_duplicates("arrest")
     links = {int(a): int(p) for a, p in zip(best["arrest"], best["person"], strict=True)}
     times["total"] = time.perf_counter() - started
     return links, times
 
 
-def _misses(rows: list[dict], predicted: dict[int, int | None], truth: dict[int, int | None],
-            existing: list[dict], fate: dict[int, str] | None = None) -> str:
+def _misses(
+    rows: list[dict],
+    predicted: dict[int, int | None],
+    truth: dict[int, int | None],
+    existing: list[dict],
+    fate: dict[int, str] | None = None,
+) -> str:
     """What the wrong and missed links have in common: the hard case a wrong link went to,
     what became of the missed ones, and the recording errors over-represented among them
     (count, and how many times more often than among all arrests of known people)."""
-    wrong = Counter(existing[predicted[i]]["hard_case"] or "no hard case" for i in predicted
-                    if predicted[i] is not None and predicted[i] != truth[i])
+    wrong = Counter(
+        existing[predicted[i]]["hard_case"] or "no hard case"
+        for i in predicted
+        if predicted[i] is not None and predicted[i] != truth[i]
+    )
     missed = [i for i, t in truth.items() if t is not None and predicted.get(i) != t]
     known = [i for i, t in truth.items() if t is not None]
     base = Counter(e for i in known for e in rows[i]["errors"])
@@ -254,9 +326,11 @@ def _misses(rows: list[dict], predicted: dict[int, int | None], truth: dict[int,
     lift = {e: (n / len(missed)) / (base[e] / len(known)) for e, n in among.items() if n >= 5}
     top = sorted(lift, key=lambda e: -lift[e])[:5]
     fates = f" ({dict(Counter(fate[i] for i in missed).most_common())})" if fate else ""
-    return (f"wrong links to {dict(wrong.most_common(4)) or 'no one'}; missed "
-            f"{len(missed):,}{fates}, errors most over-represented: "
-            + ", ".join(f"{e} {among[e]} (x{lift[e]:.1f})" for e in top))
+    return (
+        f"wrong links to {dict(wrong.most_common(4)) or 'no one'}; missed "
+        f"{len(missed):,}{fates}, errors most over-represented: "
+        + ", ".join(f"{e} {among[e]} (x{lift[e]:.1f})" for e in top)
+    )
 
 
 def known_people(agency: Agency) -> dict:
@@ -273,11 +347,13 @@ def known_people(agency: Agency) -> dict:
     truth = {i: (r["true_id"] if r["true_id"] in known_set else None) for i, r in enumerate(rows)}
     n_known = sum(t is not None for t in truth.values())
     most = Counter(r["true_id"] for r in rows).most_common(1)[0][1]
-    print(f"   known people: {len(existing):,} people, batch of {len(rows):,} arrests "
-          f"({n_known:,} of known people, {len(rows) - n_known:,} of "
-          f"{len({r['true_id'] for r in rows} - known_set):,} people not yet known; at most "
-          f"{most} arrests of one person); generated in {generated:.1f} s, loaded in "
-          f"{loaded:.1f} s")
+    print(
+        f"   known people: {len(existing):,} people, batch of {len(rows):,} arrests "
+        f"({n_known:,} of known people, {len(rows) - n_known:,} of "
+        f"{len({r['true_id'] for r in rows} - known_set):,} people not yet known; at most "
+        f"{most} arrests of one person); generated in {generated:.1f} s, loaded in "
+        f"{loaded:.1f} s"
+    )
 
     runs = []
     for attempt in range(REPEATS):
@@ -286,8 +362,10 @@ def known_people(agency: Agency) -> dict:
             transaction.set_rollback(attempt < REPEATS - 1)
     summary, ours_seconds = runs[-1], min(r.seconds for r in runs)
     persons, methods = _outcome(ids)
-    ours = {i: (true_of.get(pid) if m in AUTO_METHODS else None)
-            for i, (pid, m) in enumerate(zip(persons, methods, strict=True))}
+    ours = {
+        i: (true_of.get(pid) if m in AUTO_METHODS else None)
+        for i, (pid, m) in enumerate(zip(persons, methods, strict=True))
+    }
     ours_links = gen.link_metrics(ours, truth)
     ours_pairs = gen.labelled_pairs(persons, [r["true_id"] for r in rows])
 
@@ -295,46 +373,74 @@ def known_people(agency: Agency) -> dict:
     mark = time.perf_counter()
     arrests_df = arrests_frame(rows)
     prep = time.perf_counter() - mark
-    splink, times = min((splink_links(people_df, arrests_df) for _ in range(REPEATS)),
-                        key=lambda result: result[1]["total"])
+    splink, times = min(
+        (splink_links(people_df, arrests_df) for _ in range(REPEATS)),
+        key=lambda result: result[1]["total"],
+    )
     splink_seconds = times["total"] + prep
     theirs = {i: splink.get(i) for i in range(len(rows))}
     splink_links_counts = gen.link_metrics(theirs, truth)
-    splink_pairs = gen.labelled_pairs([theirs[i] for i in range(len(rows))],
-                                      [r["true_id"] for r in rows])
+    splink_pairs = gen.labelled_pairs(
+        [theirs[i] for i in range(len(rows))], [r["true_id"] for r in rows]
+    )
 
     print(f"   best of {REPEATS} runs each")
-    print(f"   ours:   {ours_seconds:6.1f} s  ({len(rows) / ours_seconds:,.0f} arrests/s)  "
-          f"identifier {summary.identifier:,}, auto {summary.auto:,}, "
-          f"review {summary.review:,}, new people {summary.new_people:,}; first run "
-          f"{runs[0].seconds:.1f} s")
-    print(f"   splink: {splink_seconds:6.1f} s  (arrest frame {prep:.1f} s, register "
-          f"{times['register']:.1f} s, train {times['train']:.1f} s, predict "
-          f"{times['predict']:.1f} s); links at p >= {SPLINK_THRESHOLD}: {len(splink):,}")
+    print(
+        f"   ours:   {ours_seconds:6.1f} s  ({len(rows) / ours_seconds:,.0f} arrests/s)  "
+        f"identifier {summary.identifier:,}, auto {summary.auto:,}, "
+        f"review {summary.review:,}, new people {summary.new_people:,}; first run "
+        f"{runs[0].seconds:.1f} s"
+    )
+    print(
+        f"   splink: {splink_seconds:6.1f} s  (arrest frame {prep:.1f} s, register "
+        f"{times['register']:.1f} s, train {times['train']:.1f} s, predict "
+        f"{times['predict']:.1f} s); links at p >= {SPLINK_THRESHOLD}: {len(splink):,}"
+    )
     ratio = ours_seconds / splink_seconds
     print(f"   time ours / splink: {ratio:.2f}  [{_verdict(ratio <= 1.0)} <= 1.0]")
     print(_pairs_line("ours, auto-links to known people", ours_links))
-    print(_pairs_line(f"splink, links at p >= {SPLINK_THRESHOLD} to known people",
-                      splink_links_counts))
+    print(
+        _pairs_line(
+            f"splink, links at p >= {SPLINK_THRESHOLD} to known people", splink_links_counts
+        )
+    )
     print(_pairs_line("ours, pairwise over the batch", ours_pairs))
     print(_pairs_line("splink, pairwise over the batch (link_only)", splink_pairs))
-    fate = {i: ("review" if m is None else "new person" if m == PersonLink.Method.NEW
-                else "linked in batch" if true_of.get(pid) is None else "linked elsewhere")
-            for i, (pid, m) in enumerate(zip(persons, methods, strict=True))}
+    fate = {
+        i: (
+            "review"
+            if m is None
+            else "new person"
+            if m == PersonLink.Method.NEW
+            else "linked in batch"
+            if true_of.get(pid) is None
+            else "linked elsewhere"
+        )
+        for i, (pid, m) in enumerate(zip(persons, methods, strict=True))
+    }
     print(f"   ours:   {_misses(rows, ours, truth, existing, fate)}")
     print(f"   splink: {_misses(rows, theirs, truth, existing)}")
-    return {"ours_seconds": ours_seconds, "splink_seconds": splink_seconds,
-            "ours_precision": ours_links.precision, "ours_recall": ours_links.recall,
-            "splink_precision": splink_links_counts.precision,
-            "splink_recall": splink_links_counts.recall,
-            "ours_pair_precision": ours_pairs.precision, "ours_pair_recall": ours_pairs.recall}
+    return {
+        "ours_seconds": ours_seconds,
+        "splink_seconds": splink_seconds,
+        "ours_precision": ours_links.precision,
+        "ours_recall": ours_links.recall,
+        "splink_precision": splink_links_counts.precision,
+        "splink_recall": splink_links_counts.recall,
+        "ours_pair_precision": ours_pairs.precision,
+        "ours_pair_recall": ours_pairs.recall,
+    }
 
 
 def run() -> dict:
-    print("   generator error rates (of the arrests each could apply to): " + ", ".join(
-        f"{k} {v:.0%}" for k, v in gen.ERROR_RATES.items()))
-    print("   hard cases (share of people): " + ", ".join(
-        f"{k} {v:.0%}" for k, v in gen.HARD_CASES.items()))
+    print(
+        "   generator error rates (of the arrests each could apply to): "
+        + ", ".join(f"{k} {v:.0%}" for k, v in gen.ERROR_RATES.items())
+    )
+    print(
+        "   hard cases (share of people): "
+        + ", ".join(f"{k} {v:.0%}" for k, v in gen.HARD_CASES.items())
+    )
     agency, _ = Agency.objects.get_or_create(name="Bench PD")
     results = from_scratch(agency)
     results.update(known_people(agency))

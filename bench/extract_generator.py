@@ -32,17 +32,27 @@ def generate(rows: int, *, seed: int = 7, start_id: int = 10_000_000) -> pd.Data
     lat = np.round(places.normal(41.85, 0.08, 150_000), 9)[pool]
     lon = np.round(places.normal(-87.68, 0.07, 150_000), 9)[pool]
     blocks = (rng.integers(1, 120, rows) * 100).astype(str)
-    return pd.DataFrame({
-        "ID": ids.astype(str),
-        "Case Number": np.char.add("JH", ids.astype(str)),
-        "Date": when.strftime("%m/%d/%Y %I:%M:%S %p"),
-        "Block": np.char.add(np.char.add(blocks, "XX W "), rng.choice(
-            ["MADISON ST", "47TH ST", "KEDZIE AVE", "HALSTED ST", "ASHLAND AVE"], rows)),
-        "IUCR": codes, "Primary Type": types, "Description": descs,
-        "Domestic": rng.choice(["true", "false"], rows, p=[0.15, 0.85]),
-        "District": rng.integers(1, 26, rows).astype(str),
-        "Location": [f"POINT ({x} {y})" for x, y in zip(lon.tolist(), lat.tolist(), strict=True)],
-    })
+    return pd.DataFrame(
+        {
+            "ID": ids.astype(str),
+            "Case Number": np.char.add("JH", ids.astype(str)),
+            "Date": when.strftime("%m/%d/%Y %I:%M:%S %p"),
+            "Block": np.char.add(
+                np.char.add(blocks, "XX W "),
+                rng.choice(
+                    ["MADISON ST", "47TH ST", "KEDZIE AVE", "HALSTED ST", "ASHLAND AVE"], rows
+                ),
+            ),
+            "IUCR": codes,
+            "Primary Type": types,
+            "Description": descs,
+            "Domestic": rng.choice(["true", "false"], rows, p=[0.15, 0.85]),
+            "District": rng.integers(1, 26, rows).astype(str),
+            "Location": [
+                f"POINT ({x} {y})" for x, y in zip(lon.tolist(), lat.tolist(), strict=True)
+            ],
+        }
+    )
 
 
 def write(frame: pd.DataFrame, path: Path) -> Path:

@@ -70,16 +70,28 @@ ERROR_APPLIES_TO: dict[str, str] = {
     "address_changed": "every arrest (another address than the person's)",
 }
 # The population: shares of all people.
-POPULATION: dict[str, float] = {"state_id": 0.70, "fbi_number": 0.35, "middle_name": 0.70,
-                                "suffix_of_men": 0.04, "double_surname": 0.08,
-                                "hyphenated": 0.01, "male": 0.76}
+POPULATION: dict[str, float] = {
+    "state_id": 0.70,
+    "fbi_number": 0.35,
+    "middle_name": 0.70,
+    "suffix_of_men": 0.04,
+    "double_surname": 0.08,
+    "hyphenated": 0.01,
+    "male": 0.76,
+}
 # Shares of all people created as the second of a hard pair, the first being someone else in
 # the population: a twin (same last name, DOB, address, race; own first name), a namesake
 # (same first and last name and birth year, own DOB, IDs and address), a son with his
 # father's name (JR to his SR, same address, born 18-35 years later).
 HARD_CASES: dict[str, float] = {"twin": 0.01, "namesake": 0.02, "son": 0.01}
-RACES = (("black", 0.42), ("white", 0.32), ("hispanic", 0.20), ("asian", 0.03),
-         ("native_american", 0.01), ("other", 0.02))
+RACES = (
+    ("black", 0.42),
+    ("white", 0.32),
+    ("hispanic", 0.20),
+    ("asian", 0.03),
+    ("native_american", 0.01),
+    ("other", 0.02),
+)
 _RACE_NAMES = [r for r, _ in RACES]
 _RACE_WEIGHTS = list(accumulate(p for _, p in RACES))
 _HISPANIC = dict(RACES)["hispanic"]
@@ -115,8 +127,9 @@ def _hispanic_surnames() -> _Table:
     GARCIA, MARTINEZ and HERNANDEZ repeat as they do in real records."""
     us = {_ascii(n): w for n, w in UsNames.last_names.items()}
     floor = min(us.values())
-    return _weighted([(n, us.get(n, floor)) for n in sorted({_ascii(n) for n in
-                                                             MxNames.last_names})])
+    return _weighted(
+        [(n, us.get(n, floor)) for n in sorted({_ascii(n) for n in MxNames.last_names})]
+    )
 
 
 class _Names:
@@ -126,16 +139,23 @@ class _Names:
         self.rnd = rnd
         self.last = _weighted(UsNames.last_names)
         self.hispanic = _hispanic_surnames()
-        self.first = {"M": _weighted(UsNames.first_names_male),
-                      "F": _weighted(UsNames.first_names_female)}
+        self.first = {
+            "M": _weighted(UsNames.first_names_male),
+            "F": _weighted(UsNames.first_names_female),
+        }
         self.male_first = set(self.first["M"].names)
-        self.hispanic_first = {"M": _Table([_ascii(n) for n in MxNames.first_names_male]),
-                               "F": _Table([_ascii(n) for n in MxNames.first_names_female])}
+        self.hispanic_first = {
+            "M": _Table([_ascii(n) for n in MxNames.first_names_male]),
+            "F": _Table([_ascii(n) for n in MxNames.first_names_female]),
+        }
 
     def first_name(self, sex: str, race: str, *, not_: str = "") -> str:
         while True:
-            table = (self.hispanic_first[sex] if race == "hispanic" and self.rnd.random() < 0.5
-                     else self.first[sex])
+            table = (
+                self.hispanic_first[sex]
+                if race == "hispanic" and self.rnd.random() < 0.5
+                else self.first[sex]
+            )
             name = table.draw(self.rnd)
             if name != not_:
                 return name
@@ -172,9 +192,18 @@ def _identity(names: _Names, rnd: random.Random, streets: list[str]) -> dict:
     suffix = ""
     if sex == "M" and rnd.random() < POPULATION["suffix_of_men"]:
         suffix = rnd.choice(["JR", "JR", "JR", "SR", "II", "III"])
-    return {"first": first, "middle": names.middle_name(sex, race, first),
-            "last": names.last_name(race), "suffix": suffix, "dob": _dob(rnd), "sex": sex,
-            "race": race, "address": _address(rnd, streets), "hard_case": "", "partner": None}
+    return {
+        "first": first,
+        "middle": names.middle_name(sex, race, first),
+        "last": names.last_name(race),
+        "suffix": suffix,
+        "dob": _dob(rnd),
+        "sex": sex,
+        "race": race,
+        "address": _address(rnd, streets),
+        "hard_case": "",
+        "partner": None,
+    }
 
 
 def _make_hard_cases(population: list[dict], names: _Names, rnd: random.Random) -> None:
@@ -184,23 +213,31 @@ def _make_hard_cases(population: list[dict], names: _Names, rnd: random.Random) 
     order = list(range(n))
     rnd.shuffle(order)
     total = sum(counts.values())
-    seconds, firsts = order[:total], order[total:2 * total]
+    seconds, firsts = order[:total], order[total : 2 * total]
     start = 0
     for kind, count in counts.items():
-        for second, first in zip(seconds[start:start + count], firsts[start:start + count],
-                                 strict=True):
+        for second, first in zip(
+            seconds[start : start + count], firsts[start : start + count], strict=True
+        ):
             a, b = population[first], population[second]
             if kind == "twin":
                 b["sex"] = a["sex"] if rnd.random() < 0.5 else ("F" if a["sex"] == "M" else "M")
                 b["first"] = names.first_name(b["sex"], a["race"], not_=a["first"])
-                b.update(last=a["last"], dob=a["dob"], address=a["address"], race=a["race"],
-                         suffix="")
+                b.update(
+                    last=a["last"], dob=a["dob"], address=a["address"], race=a["race"], suffix=""
+                )
             elif kind == "namesake":
                 day = date(a["dob"].year, 1, 1) + timedelta(days=rnd.randrange(365))
                 if day == a["dob"]:
                     day = day.replace(day=1) if day.day > 1 else day.replace(day=2)
-                b.update(first=a["first"], last=a["last"], sex=a["sex"], race=a["race"],
-                         dob=day, suffix="")
+                b.update(
+                    first=a["first"],
+                    last=a["last"],
+                    sex=a["sex"],
+                    race=a["race"],
+                    dob=day,
+                    suffix="",
+                )
             else:  # father and son
                 son_dob = _dob(rnd, 18, 45)
                 years = rnd.randint(18, 34)
@@ -208,10 +245,19 @@ def _make_hard_cases(population: list[dict], names: _Names, rnd: random.Random) 
                 if a["sex"] != "M" or a["first"] not in names.male_first:
                     a.update(sex="M", first=names.first_name("M", a["race"]))
                     a["middle"] = names.middle_name("M", a["race"], a["first"])
-                a.update(suffix="SR" if rnd.random() < 0.5 else "",
-                         dob=father - timedelta(days=rnd.randrange(300)))
-                b.update(first=a["first"], last=a["last"], sex="M", race=a["race"],
-                         address=a["address"], dob=son_dob, suffix="JR")
+                a.update(
+                    suffix="SR" if rnd.random() < 0.5 else "",
+                    dob=father - timedelta(days=rnd.randrange(300)),
+                )
+                b.update(
+                    first=a["first"],
+                    last=a["last"],
+                    sex="M",
+                    race=a["race"],
+                    address=a["address"],
+                    dob=son_dob,
+                    suffix="JR",
+                )
             b["middle"] = names.middle_name(b["sex"], b["race"], b["first"])
             b["hard_case"], b["partner"] = kind, first
             a["hard_case"] = a["hard_case"] or f"{kind}'s counterpart"
@@ -234,16 +280,19 @@ def identities(n_people: int, seed: int = 7) -> list[dict]:
     fbi = numbers.choice(9_000_000, n_people, replace=False) + 1_000_000
     for i, person in enumerate(population):
         person["true_id"] = i
-        has_state, has_fbi = rnd.random() < POPULATION["state_id"], \
-            rnd.random() < POPULATION["fbi_number"]
+        has_state, has_fbi = (
+            rnd.random() < POPULATION["state_id"],
+            rnd.random() < POPULATION["fbi_number"],
+        )
         person["state_id"] = str(state_ids[i]) if has_state else ""
         tail = f"{chr(rnd.randint(65, 90))}{chr(rnd.randint(65, 90))}{rnd.randint(0, 9)}"
         person["fbi_number"] = f"{fbi[i]}{tail}" if has_fbi else ""
     return population
 
 
-def arrest_counts(n_people: int, n_arrests: int, rng: np.random.Generator, *,
-                  spread: float = 1.5) -> np.ndarray:
+def arrest_counts(
+    n_people: int, n_arrests: int, rng: np.random.Generator, *, spread: float = 1.5
+) -> np.ndarray:
     """Arrests per person, at least one each and skewed: with the default spread, most people
     once or twice and a few in a hundred ten times or more (less spread: fewer repeat
     arrests, as within one import)."""
@@ -261,8 +310,9 @@ def generate(n_people: int, n_arrests: int, seed: int = 7) -> tuple[list[dict], 
     return population, record_arrests([population[i] for i in owners], seed=seed + 2)
 
 
-def record_arrests(arrested: Sequence[dict], *, seed: int, streets: int = 2000,
-                   booking_start: int = 1) -> list[dict]:
+def record_arrests(
+    arrested: Sequence[dict], *, seed: int, streets: int = 2000, booking_start: int = 1
+) -> list[dict]:
     """One arrest of each identity in ``arrested`` (repeat an identity to arrest them again),
     written down with errors; sorted by time, booking numbers from ``booking_start``."""
     rnd = random.Random(seed)
@@ -285,10 +335,13 @@ def _happens(rnd: random.Random, error: str, errors: list[str]) -> bool:
 
 def _record(person: dict, rnd: random.Random, streets: list[str]) -> dict:
     errors: list[str] = []
-    first, middle, last, suffix = (person["first"], person["middle"], person["last"],
-                                   person["suffix"])
-    if " " in last and person["race"] == "hispanic" and _happens(rnd, "surname_one_part",
-                                                                  errors):
+    first, middle, last, suffix = (
+        person["first"],
+        person["middle"],
+        person["last"],
+        person["suffix"],
+    )
+    if " " in last and person["race"] == "hispanic" and _happens(rnd, "surname_one_part", errors):
         last = last.split()[0] if rnd.random() < 0.8 else last.split()[1]
     if "-" in last and _happens(rnd, "hyphen_dropped", errors):
         last = last.replace("-", " " if rnd.random() < 0.7 else "")
@@ -310,20 +363,30 @@ def _record(person: dict, rnd: random.Random, streets: list[str]) -> dict:
         suffix = ""
     swapped = _happens(rnd, "swapped", errors)
     reading = _happens(rnd, "reading_order", errors)
-    name = format_name(last=first if swapped else last, first=last if swapped else first,
-                       middle=middle, suffix=suffix, reading_order=reading)
-    return {"true_id": person["true_id"], "name_as_recorded": name,
-            "dob_as_recorded": _recorded_dob(person["dob"], rnd, errors),
-            "sex": "U" if _happens(rnd, "sex_missing", errors) else person["sex"],
-            "race": person["race"],
-            "state_id_as_recorded": _recorded_id(person["state_id"], "state_id_missing",
-                                                 rnd, errors),
-            "fbi_number_as_recorded": _recorded_id(person["fbi_number"], "fbi_missing",
-                                                   rnd, errors),
-            "address": (f"{rnd.randint(1, 9999)} {rnd.choice(streets)}"
-                        if _happens(rnd, "address_changed", errors) else person["address"]),
-            "arrested_at": _arrest_time(person["dob"], rnd), "booking_number": "",
-            "errors": tuple(errors)}
+    name = format_name(
+        last=first if swapped else last,
+        first=last if swapped else first,
+        middle=middle,
+        suffix=suffix,
+        reading_order=reading,
+    )
+    return {
+        "true_id": person["true_id"],
+        "name_as_recorded": name,
+        "dob_as_recorded": _recorded_dob(person["dob"], rnd, errors),
+        "sex": "U" if _happens(rnd, "sex_missing", errors) else person["sex"],
+        "race": person["race"],
+        "state_id_as_recorded": _recorded_id(person["state_id"], "state_id_missing", rnd, errors),
+        "fbi_number_as_recorded": _recorded_id(person["fbi_number"], "fbi_missing", rnd, errors),
+        "address": (
+            f"{rnd.randint(1, 9999)} {rnd.choice(streets)}"
+            if _happens(rnd, "address_changed", errors)
+            else person["address"]
+        ),
+        "arrested_at": _arrest_time(person["dob"], rnd),
+        "booking_number": "",
+        "errors": tuple(errors),
+    }
 
 
 def _recorded_id(value: str, error: str, rnd: random.Random, errors: list[str]) -> str:
@@ -362,7 +425,7 @@ def digit_off(dob: date, rnd: random.Random) -> date:
         digit = int(text[i]) + rnd.choice([-1, 1])
         if not 0 <= digit <= 9:
             continue
-        candidate = text[:i] + str(digit) + text[i + 1:]
+        candidate = text[:i] + str(digit) + text[i + 1 :]
         try:
             result = datetime.strptime(candidate, "%Y%m%d").date()  # noqa: DTZ007
         except ValueError:
@@ -376,16 +439,15 @@ def typo(word: str, rnd: random.Random) -> str:
     positions = [i for i, c in enumerate(word) if c.isalpha()]
     while True:
         i = rnd.choices(positions, weights=[0.3 if p == 0 else 1.0 for p in positions])[0]
-        kind = rnd.choice(["substitution", "transposition", "deletion", "insertion",
-                           "keyboard"])
+        kind = rnd.choice(["substitution", "transposition", "deletion", "insertion", "keyboard"])
         if kind == "substitution":
-            out = word[:i] + chr(rnd.randrange(65, 91)) + word[i + 1:]
+            out = word[:i] + chr(rnd.randrange(65, 91)) + word[i + 1 :]
         elif kind == "keyboard":
-            out = word[:i] + rnd.choice(_adjacent(word[i])) + word[i + 1:]
+            out = word[:i] + rnd.choice(_adjacent(word[i])) + word[i + 1 :]
         elif kind == "transposition" and i + 1 < len(word) and word[i + 1].isalpha():
-            out = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            out = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
         elif kind == "deletion" and len(positions) > 3:
-            out = word[:i] + word[i + 1:]
+            out = word[:i] + word[i + 1 :]
         elif kind == "insertion":
             out = word[:i] + rnd.choice([word[i], chr(rnd.randrange(65, 91))]) + word[i:]
         else:
@@ -402,8 +464,9 @@ def _adjacent(letter: str) -> str:
             near = [row[j] for j in (c - 1, c + 1) if 0 <= j < len(row)]
             for other in (r - 1, r + 1):
                 if 0 <= other < len(_KEYBOARD):
-                    near += [_KEYBOARD[other][j] for j in (c - 1, c) if
-                             0 <= j < len(_KEYBOARD[other])]
+                    near += [
+                        _KEYBOARD[other][j] for j in (c - 1, c) if 0 <= j < len(_KEYBOARD[other])
+                    ]
             return "".join(near)
     return "E"
 
@@ -413,8 +476,11 @@ def nickname_choices(first: str) -> tuple[tuple[str, ...], tuple[float, ...]] | 
     """Real nicknames of a first name (the ``nicknames`` package) and how likely each is to be
     written: ones starting like the name (ROB, JON, MIKE) three times as often as the others
     (BOB, BILL)."""
-    names = sorted(n.upper() for n in _NICKNAMES.nicknames_of(first.lower())
-                   if n.isalpha() and len(n) >= 2 and n.upper() != first)
+    names = sorted(
+        n.upper()
+        for n in _NICKNAMES.nicknames_of(first.lower())
+        if n.isalpha() and len(n) >= 2 and n.upper() != first
+    )
     if not names:
         return None
     return tuple(names), tuple(3.0 if n[0] == first[0] else 1.0 for n in names)
@@ -425,8 +491,9 @@ def _pick_nickname(first: str, rnd: random.Random) -> str:
     return rnd.choices(names, weights=weights)[0]
 
 
-def format_name(*, last: str, first: str, middle: str = "", suffix: str = "",
-                reading_order: bool = False) -> str:
+def format_name(
+    *, last: str, first: str, middle: str = "", suffix: str = "", reading_order: bool = False
+) -> str:
     """``"LAST SUFFIX, FIRST MIDDLE"`` as police write it, or ``"First Middle Last Suffix"``."""
     if reading_order:
         return " ".join(p for p in (first, middle, last, suffix) if p).title()
@@ -467,17 +534,22 @@ def labelled_pairs(predicted: Sequence[Hashable | None], truth: Sequence[Hashabl
         raise ValueError("predicted and truth must label the same records")
     both = Counter((p, t) for p, t in zip(predicted, truth, strict=True) if p is not None)
     clusters = Counter(p for p in predicted if p is not None)
-    return PairCounts(correct=sum(_pairs(n) for n in both.values()),
-                      predicted=sum(_pairs(n) for n in clusters.values()),
-                      actual=sum(_pairs(n) for n in Counter(truth).values()))
+    return PairCounts(
+        correct=sum(_pairs(n) for n in both.values()),
+        predicted=sum(_pairs(n) for n in clusters.values()),
+        actual=sum(_pairs(n) for n in Counter(truth).values()),
+    )
 
 
-def link_metrics(predicted: Mapping[int, Hashable | None],
-                 truth: Mapping[int, Hashable | None]) -> PairCounts:
+def link_metrics(
+    predicted: Mapping[int, Hashable | None], truth: Mapping[int, Hashable | None]
+) -> PairCounts:
     """Precision and recall of links from new records to existing people: ``predicted[i]`` is
     the existing person record i was linked to (None: not linked), ``truth[i]`` the existing
     person it really is (None: someone not yet known)."""
     correct = sum(1 for i, p in predicted.items() if p is not None and truth.get(i) == p)
-    return PairCounts(correct=correct,
-                      predicted=sum(1 for p in predicted.values() if p is not None),
-                      actual=sum(1 for t in truth.values() if t is not None))
+    return PairCounts(
+        correct=correct,
+        predicted=sum(1 for p in predicted.values() if p is not None),
+        actual=sum(1 for t in truth.values() if t is not None),
+    )

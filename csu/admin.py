@@ -53,8 +53,9 @@ class PasswordSetForm(_PasswordFormBase):
         actor = request.user if request is not None and isinstance(request.user, User) else None
         if actor is None or not usable or not password:  # "unusable": nothing to hand over
             user = super().save(commit=commit)
-            services.api_tokens_revoke_all(actor=actor or system_actor(), user=user,
-                                           reason="password disabled")
+            services.api_tokens_revoke_all(
+                actor=actor or system_actor(), user=user, reason="password disabled"
+            )
             return user
         return services.user_password_change(actor=actor, user=self.user, password=password)
 
@@ -92,20 +93,29 @@ class UserAdmin(BaseUserAdmin[User]):
             obj.password_changed_at = timezone.now()
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
-            services.api_tokens_revoke_all(actor=cast(User, request.user), user=obj,
-                                           reason="account disabled")
+            services.api_tokens_revoke_all(
+                actor=cast(User, request.user), user=obj, reason="account disabled"
+            )
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    list_display = ("occurred_at", "actor_username", "action", "outcome", "object_type",
-                    "object_id", "ip_address")
+    list_display = (
+        "occurred_at",
+        "actor_username",
+        "action",
+        "outcome",
+        "object_type",
+        "object_id",
+        "ip_address",
+    )
     list_filter = ("action", "outcome")
     # Not object_repr or detail: an admin must not find case data by searching the trail.
     search_fields = ("actor_username", "object_id")
 
-    def get_object(self, request: HttpRequest, object_id: str,
-                   from_field: str | None = None) -> AuditEvent | None:
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> AuditEvent | None:
         from csu.selectors import audit_event_shown
 
         event = super().get_object(request, object_id, from_field)

@@ -77,11 +77,18 @@ def audit_log(
     """Record one audit event and return it. ``detail`` carries ids, counts and codes, never
     record content (names, narratives, grounds): the trail outlives purged records."""
     return audit_record(
-        actor=actor, action=action, outcome=outcome, purpose=purpose, request=request,
-        component=component, username=username,
+        actor=actor,
+        action=action,
+        outcome=outcome,
+        purpose=purpose,
+        request=request,
+        component=component,
+        username=username,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=_object_repr(obj) if obj is not None else "", detail=detail)
+        object_repr=_object_repr(obj) if obj is not None else "",
+        detail=detail,
+    )
 
 
 def audit_record(

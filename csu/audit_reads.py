@@ -97,10 +97,10 @@ ROUTES: dict[str, ReadRoute] = {
     "intel:group-create": _form("group.create_form"),
     "intel:group-detail": ReadRoute("group.viewed", "intel.group"),
     "intel:membership-submit": _form("membership.submit_form", "intel.group"),
-    "intel:membership-approve": ReadRoute("membership.approve", "intel.groupmembership",
-                                          reads=NONE),
-    "intel:membership-remove": ReadRoute("membership.remove", "intel.groupmembership",
-                                         reads=NONE),
+    "intel:membership-approve": ReadRoute(
+        "membership.approve", "intel.groupmembership", reads=NONE
+    ),
+    "intel:membership-remove": ReadRoute("membership.remove", "intel.groupmembership", reads=NONE),
     "intel:challenge-list": ReadRoute("challenge.list"),
     "intel:challenge-file": _form("challenge.file_form"),
     "intel:challenge-detail": ReadRoute("challenge.viewed", "intel.challenge"),
@@ -114,8 +114,9 @@ ROUTES: dict[str, ReadRoute] = {
     "intel:record-revalidate": ReadRoute("intel.revalidate", "intel.intelrecord", reads=NONE),
     "intel:record-purge": ReadRoute("intel.purge", "intel.intelrecord", reads=NONE),
     "intel:record-share": ReadRoute("intel.disseminate", "intel.intelrecord", reads=NONE),
-    "intel:record-identifier-add": ReadRoute("intel.identifier_add", "intel.intelrecord",
-                                             reads=NONE),
+    "intel:record-identifier-add": ReadRoute(
+        "intel.identifier_add", "intel.intelrecord", reads=NONE
+    ),
     "intel:record-grant": ReadRoute("intel.grant", "intel.intelrecord", reads=NONE),
     "intel:record-revoke": ReadRoute("intel.revoke", "intel.intelrecord", reads=NONE),
     # The API mirrors the pages: its reads are recorded like theirs.
@@ -160,8 +161,9 @@ ADMIN_METHODS = frozenset({"GET", "HEAD", "POST"})
 ADMIN_ROUTES = {
     "admin:autocomplete": ReadRoute("admin.autocomplete"),
     # Django's UserAdmin names its password page after auth.User whatever the user model.
-    "admin:auth_user_password_change": ReadRoute("admin.password_change", "csu.user",
-                                                 reads=ADMIN_METHODS),
+    "admin:auth_user_password_change": ReadRoute(
+        "admin.password_change", "csu.user", reads=ADMIN_METHODS
+    ),
 }
 
 
@@ -177,8 +179,9 @@ def _admin_route(route: str) -> ReadRoute | None:
     for model in admin.site._registry:
         prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
         if name.startswith(prefix) and name != prefix:
-            return ReadRoute(f"admin.{name.removeprefix(prefix)}", model._meta.label_lower,
-                             reads=ADMIN_METHODS)
+            return ReadRoute(
+                f"admin.{name.removeprefix(prefix)}", model._meta.label_lower, reads=ADMIN_METHODS
+            )
     return None
 
 
@@ -199,8 +202,9 @@ def classify(route: str) -> ReadRoute | str | None:
     return None
 
 
-def iter_routes(patterns: list[Any] | None = None, namespaces: tuple[str, ...] = (),
-                prefix: str = "") -> Iterator[tuple[str | None, str]]:
+def iter_routes(
+    patterns: list[Any] | None = None, namespaces: tuple[str, ...] = (), prefix: str = ""
+) -> Iterator[tuple[str | None, str]]:
     """Every URL pattern under the root resolver: (``namespace:name`` or None, full pattern)."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
@@ -270,17 +274,21 @@ def read_audit(request: HttpRequest, response: HttpResponse) -> AuditEvent | Non
         return None
     else:
         outcome = AuditEvent.Outcome.SUCCESS if status < 400 else AuditEvent.Outcome.FAILURE
-    object_id = next((match.kwargs[k] for k in ("pk", "object_id", "id") if k in match.kwargs),
-                     "")
+    object_id = next((match.kwargs[k] for k in ("pk", "object_id", "id") if k in match.kwargs), "")
     detail: dict[str, Any] = {}
     if request.method in rule.reads:
         detail.update(_terms(request))
     detail.update(request.__dict__.get("csu_read_notes", {}))
     detail.update(route=route, status=status)
     return audit_record(
-        actor=user, action=rule.action, outcome=outcome, request=request,
+        actor=user,
+        action=rule.action,
+        outcome=outcome,
+        request=request,
         object_type=rule.object_type if object_id != "" else "",
-        object_id=str(object_id)[:64], detail=detail)
+        object_id=str(object_id)[:64],
+        detail=detail,
+    )
 
 
 class ReadAuditMiddleware:

@@ -92,8 +92,11 @@ def _ensure_postgres() -> None:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
         # The application's role: its grants follow every migrate (CSU_DB_APP_ROLE).
         if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone():
-            conn.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
-                         .format(sql.Identifier(APP_ROLE)))
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(
+                    sql.Identifier(APP_ROLE)
+                )
+            )
 
 
 def _redis_pid_file() -> Path:
@@ -119,15 +122,24 @@ def _ensure_redis() -> None:
     subprocess.run(
         [
             str(server),
-            "--port", "0",
-            "--unixsocket", str(redis_socket()),
-            "--unixsocketperm", "700",
-            "--daemonize", "yes",
-            "--pidfile", str(_redis_pid_file()),
-            "--dir", str(var_dir()),
-            "--logfile", str(var_dir() / "redis.log"),
-            "--appendonly", "yes",
-            "--maxmemory-policy", "noeviction",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(redis_socket()),
+            "--unixsocketperm",
+            "700",
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(_redis_pid_file()),
+            "--dir",
+            str(var_dir()),
+            "--logfile",
+            str(var_dir() / "redis.log"),
+            "--appendonly",
+            "yes",
+            "--maxmemory-policy",
+            "noeviction",
         ],
         check=True,
     )

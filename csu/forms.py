@@ -25,10 +25,13 @@ BANNER_STATEMENTS = [
 class LoginForm(forms.Form):
     """Username and password, and the acknowledgement of the system-use notice (CJIS AC-8)."""
 
-    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={
-        "autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(strip=False, widget=forms.PasswordInput(attrs={
-        "autocomplete": "current-password"}))
+    username = forms.CharField(
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
     acknowledge_banner = forms.BooleanField(
         required=True,
         label="I have read the notice above and consent to its terms.",
@@ -59,8 +62,9 @@ class TokenForm(forms.Form):
         max_length=8,
         label="Six-digit code",
         error_messages={"invalid": "Enter the six digits your authenticator app shows."},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
     def clean_otp_token(self) -> str:
@@ -74,8 +78,9 @@ class EnrolmentCodeForm(forms.Form):
         max_length=64,
         label="Enrolment code",
         help_text="Your administrator gave you this code with your account or MFA reset.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True,
-                                      "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false"}
+        ),
     )
 
 
@@ -104,5 +109,8 @@ class UserCreateForm(forms.Form):
     agency = forms.CharField(max_length=120, required=False)
     title = forms.CharField(max_length=120, required=False)
     role = forms.ChoiceField(choices=list(ROLE_LABELS.items()))
-    password = forms.CharField(strip=False, widget=forms.PasswordInput(attrs={
-        "autocomplete": "new-password"}), help_text="At least 15 characters; passphrases welcome.")
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 15 characters; passphrases welcome.",
+    )

@@ -37,11 +37,18 @@ _RECORDS = ["incident", "arrest", "person", "casereferral", "shooting", "callfor
 _READ_RECORDS = {f"intel.view_{m}" for m in [*_RECORDS, "zone", "zonelayer", "agency"]}
 
 # People, groups and the intelligence around them: what every case-data role may read.
-_READ_PEOPLE = {"intel.view_person", "intel.view_group", "intel.view_groupmembership",
-                "intel.view_challenge", "intel.view_personmerge", "intel.view_intelrecord"}
+_READ_PEOPLE = {
+    "intel.view_person",
+    "intel.view_group",
+    "intel.view_groupmembership",
+    "intel.view_challenge",
+    "intel.view_personmerge",
+    "intel.view_intelrecord",
+}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.PROSECUTOR.value: _READ_PEOPLE | {
+    Role.PROSECUTOR.value: _READ_PEOPLE
+    | {
         "intel.view_person",
         "intel.view_arrest",
         "intel.view_incident",
@@ -51,20 +58,44 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.ANALYST.value: _READ_RECORDS
     | {f"intel.{verb}_{m}" for verb in ("add", "change") for m in _RECORDS}
     | {"intel.add_zone", "intel.change_zone", "intel.add_zonelayer", "intel.change_zonelayer"}
-    | {"intel.view_dataimport", "intel.add_dataimport", "intel.rollback_dataimport",
-       "intel.view_mappingprofile", "intel.add_mappingprofile", "intel.change_mappingprofile",
-       "intel.view_offensemapping", "intel.add_offensemapping", "intel.change_offensemapping"}
+    | {
+        "intel.view_dataimport",
+        "intel.add_dataimport",
+        "intel.rollback_dataimport",
+        "intel.view_mappingprofile",
+        "intel.add_mappingprofile",
+        "intel.change_mappingprofile",
+        "intel.view_offensemapping",
+        "intel.add_offensemapping",
+        "intel.change_offensemapping",
+    }
     | _READ_PEOPLE
-    | {"intel.add_intelrecord", "intel.change_intelrecord", "intel.view_matchcandidate",
-       "intel.change_matchcandidate", "intel.merge_person", "intel.add_group",
-       "intel.change_group", "intel.add_groupmembership", "intel.add_challenge",
-       "intel.add_disseminationlog"},
+    | {
+        "intel.add_intelrecord",
+        "intel.change_intelrecord",
+        "intel.view_matchcandidate",
+        "intel.change_matchcandidate",
+        "intel.merge_person",
+        "intel.add_group",
+        "intel.change_group",
+        "intel.add_groupmembership",
+        "intel.add_challenge",
+        "intel.add_disseminationlog",
+    },
     Role.SUPERVISOR.value: _READ_RECORDS
     | _READ_PEOPLE
-    | {"csu.view_auditevent", "csu.export_auditevent", "intel.view_dataimport",
-       "intel.approve_intelrecord", "intel.view_disseminationlog", "intel.view_matchcandidate",
-       "intel.approve_groupmembership", "intel.decide_challenge", "intel.add_challenge",
-       "intel.add_disseminationlog"},
+    | {
+        "csu.view_auditevent",
+        "csu.export_auditevent",
+        "intel.view_dataimport",
+        "intel.approve_intelrecord",
+        "intel.view_disseminationlog",
+        "intel.view_matchcandidate",
+        "intel.approve_groupmembership",
+        "intel.decide_challenge",
+        "intel.add_challenge",
+        "intel.add_disseminationlog",
+    },
     Role.ADMIN.value: {
         "csu.view_user",
         "csu.add_user",

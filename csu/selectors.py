@@ -20,8 +20,9 @@ from csu.models import AuditEvent, User
 
 def user_locked_usernames() -> set[str]:
     return set(
-        AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
-        .values_list("username", flat=True)
+        AccessAttempt.objects.filter(
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
     )
 
 
@@ -44,7 +45,8 @@ def user_list(*, actor: User) -> list[User]:
     if not actor.has_perm("csu.view_user"):
         raise PermissionDenied
     users: list[User] = list(
-        _people().prefetch_related("groups")
+        _people()
+        .prefetch_related("groups")
         .annotate(
             mfa_enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
         )
@@ -87,7 +89,8 @@ def audit_event_is_case_data(event: AuditEvent) -> bool:
     if event.action.startswith(ACCOUNT_ACTION_PREFIXES):
         return False
     audit_export = event.action == audit.EXPORT and (event.detail or {}).get("export") == (
-        "audit_events")
+        "audit_events"
+    )
     return not audit_export
 
 
@@ -102,8 +105,10 @@ def audit_event_shown(*, actor: User, event: AuditEvent) -> AuditEvent:
     shown = copy.copy(event)
     shown.object_repr = REDACTED if event.object_repr else ""
     shown.purpose = REDACTED if event.purpose else ""
-    shown.detail = {key: (value if key in METADATA_DETAIL_KEYS else REDACTED)
-                    for key, value in (event.detail or {}).items()}
+    shown.detail = {
+        key: (value if key in METADATA_DETAIL_KEYS else REDACTED)
+        for key, value in (event.detail or {}).items()
+    }
     return shown
 
 

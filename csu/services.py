@@ -65,8 +65,14 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.set([Group.objects.get(name=role)])
-    audit.audit_log(actor=actor, action=audit.USER_CREATE, obj=user, component="user_create",
-                    role=role, must_change_password=user.must_change_password)
+    audit.audit_log(
+        actor=actor,
+        action=audit.USER_CREATE,
+        obj=user,
+        component="user_create",
+        role=role,
+        must_change_password=user.must_change_password,
+    )
     return user, _enrolment_code_issue(actor=actor, user=user, component="user_create")
 
 
@@ -148,8 +154,14 @@ def _enrolment_code_issue(*, actor: User, user: User, component: str) -> str:
         created_by=actor,
         expires_at=now + timedelta(hours=settings.CSU_MFA_ENROLMENT_CODE_HOURS),
     )
-    audit.audit_log(actor=actor, action=audit.MFA_ENROLMENT_CODE, obj=user, component=component,
-                    code_id=entry.pk, expires_at=entry.expires_at.isoformat())
+    audit.audit_log(
+        actor=actor,
+        action=audit.MFA_ENROLMENT_CODE,
+        obj=user,
+        component=component,
+        code_id=entry.pk,
+        expires_at=entry.expires_at.isoformat(),
+    )
     return code
 
 
@@ -165,8 +177,9 @@ def mfa_enrolment_code_issue(*, actor: User, user: User) -> str:
 
 
 def _live_enrolment_codes(*, user: User) -> QuerySet[MFAEnrolmentCode]:
-    return MFAEnrolmentCode.objects.filter(user=user, used_at__isnull=True,
-                                           expires_at__gt=timezone.now())
+    return MFAEnrolmentCode.objects.filter(
+        user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -213,11 +226,15 @@ def accounts_disable_stale(*, actor: User, now: datetime | None = None) -> int:
         raise PermissionDenied
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CSU_ACCOUNT_INACTIVE_DAYS)
-    stale = User.objects.filter(is_active=True).filter(
-        Q(last_login__lt=cutoff)
-        | Q(last_login__isnull=True, date_joined__lt=cutoff)
-        | Q(account_expires_at__lt=now)
-    ).exclude(username=SYSTEM_USERNAME)  # never signs in, so never "stale"; it is inactive anyway
+    stale = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(last_login__lt=cutoff)
+            | Q(last_login__isnull=True, date_joined__lt=cutoff)
+            | Q(account_expires_at__lt=now)
+        )
+        .exclude(username=SYSTEM_USERNAME)
+    )  # never signs in, so never "stale"; it is inactive anyway
     count = 0
     for user in stale.select_for_update():
         expired = user.account_expires_at is not None and user.account_expires_at < now
@@ -238,8 +255,18 @@ def accounts_disable_stale(*, actor: User, now: datetime | None = None) -> int:
 
 
 AUDIT_EXPORT_HEADER = [
-    "occurred_at_utc", "action", "outcome", "actor", "object_type", "object_id", "object",
-    "component", "method", "ip_address", "purpose", "detail",
+    "occurred_at_utc",
+    "action",
+    "outcome",
+    "actor",
+    "object_type",
+    "object_id",
+    "object",
+    "component",
+    "method",
+    "ip_address",
+    "purpose",
+    "detail",
 ]
 
 
@@ -258,15 +285,28 @@ def audit_export(*, actor: User, filters: dict[str, Any], purpose: str) -> bytes
     shown = (audit_event_shown(actor=actor, event=e) for e in events.iterator())
     rows = [
         [
-            e.occurred_at.astimezone(UTC).isoformat(), e.action, e.outcome,
-            e.actor_username, e.object_type, e.object_id, e.object_repr, e.component, e.method,
-            e.ip_address or "", e.purpose, json.dumps(e.detail, sort_keys=True, default=str),
+            e.occurred_at.astimezone(UTC).isoformat(),
+            e.action,
+            e.outcome,
+            e.actor_username,
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            e.component,
+            e.method,
+            e.ip_address or "",
+            e.purpose,
+            json.dumps(e.detail, sort_keys=True, default=str),
         ]
         for e in shown
     ]
     audit.audit_log(
-        actor=actor, action=audit.EXPORT, purpose=purpose.strip(), export="audit_events",
-        rows=len(rows), filters={k: str(v) for k, v in filters.items() if v},
+        actor=actor,
+        action=audit.EXPORT,
+        purpose=purpose.strip(),
+        export="audit_events",
+        rows=len(rows),
+        filters={k: str(v) for k, v in filters.items() if v},
     )
     return csv_bytes(AUDIT_EXPORT_HEADER, rows)
 
@@ -303,8 +343,15 @@ def api_token_create(
     token, key = ApiToken.objects.create(
         user=actor, expiry=timedelta(hours=hours), name=name, scope=scope
     )
-    audit.audit_log(actor=actor, action=audit.TOKEN_CREATE, obj=actor, token=token.token_key,
-                    name=name, scope=scope, hours=hours)
+    audit.audit_log(
+        actor=actor,
+        action=audit.TOKEN_CREATE,
+        obj=actor,
+        token=token.token_key,
+        name=name,
+        scope=scope,
+        hours=hours,
+    )
     return str(key)
 
 
@@ -314,8 +361,13 @@ def api_token_revoke(*, actor: User, token_id: str) -> None:
     user's token is not found."""
     token = ApiToken.objects.get(user=actor, token_key=token_id)  # DoesNotExist: the view's 404
     token.delete()
-    audit.audit_log(actor=actor, action=audit.TOKEN_REVOKE, obj=actor, token=token_id,
-                    reason="revoked by its owner")
+    audit.audit_log(
+        actor=actor,
+        action=audit.TOKEN_REVOKE,
+        obj=actor,
+        token=token_id,
+        reason="revoked by its owner",
+    )
 
 
 @transaction.atomic
@@ -324,6 +376,7 @@ def api_tokens_revoke_all(*, actor: User, user: User, reason: str) -> int:
     lockout: ``actor`` is the admin, the user or the system actor); audited when any died."""
     revoked: int = ApiToken.objects.filter(user=user).delete()[0]
     if revoked:
-        audit.audit_log(actor=actor, action=audit.TOKEN_REVOKE, obj=user,
-                        reason=reason, tokens=revoked)
+        audit.audit_log(
+            actor=actor, action=audit.TOKEN_REVOKE, obj=user, reason=reason, tokens=revoked
+        )
     return revoked

@@ -100,11 +100,19 @@ def _check(ip: str, username: str) -> tuple[str, int] | None:
 def _throttled_response(
     request: HttpRequest, *, username: str, step: str, limit: str, retry_after: int
 ) -> HttpResponse:
-    audit.audit_log(actor=request.user, action=THROTTLED, outcome=AuditEvent.Outcome.DENIED,
-                    request=request, username=username[:150], step=step, limit=limit,
-                    retry_after=retry_after)
-    response = render(request, "csu/auth/throttled.html",
-                      {"retry_minutes": (retry_after + 59) // 60}, status=429)
+    audit.audit_log(
+        actor=request.user,
+        action=THROTTLED,
+        outcome=AuditEvent.Outcome.DENIED,
+        request=request,
+        username=username[:150],
+        step=step,
+        limit=limit,
+        retry_after=retry_after,
+    )
+    response = render(
+        request, "csu/auth/throttled.html", {"retry_minutes": (retry_after + 59) // 60}, status=429
+    )
     response["Retry-After"] = str(retry_after)
     return response
 
@@ -128,8 +136,9 @@ def signin_throttled(
                 for key in keys:  # a refused attempt is no failure: the counts stay at the limit
                     _give_back(key)
                 limit, retry_after = refused
-                return _throttled_response(request, username=name, step=step, limit=limit,
-                                           retry_after=retry_after)
+                return _throttled_response(
+                    request, username=name, step=step, limit=limit, retry_after=retry_after
+                )
             response = view(request, *args, **kwargs)
             if not getattr(request, _FAILED, False):
                 for key in keys:

@@ -50,8 +50,9 @@ def _too_large(request: HttpRequest) -> HttpResponse:
     size = f"{limit >> 20} MB" if limit >= 1 << 20 else f"{limit >> 10} kB"
     message = f"This file is larger than the {size} limit for an extract."
     if request.path.startswith("/api/"):
-        return JsonResponse({"message": message, "code": "too_large",
-                             "extra": {"max_bytes": limit}}, status=413)
+        return JsonResponse(
+            {"message": message, "code": "too_large", "extra": {"max_bytes": limit}}, status=413
+        )
     return render(request, "errors/413.html", {"message": message}, status=413)
 
 

@@ -14,8 +14,11 @@ app_patterns = (
         path("accounts/logout/", auth.logout_view, name="logout"),
         path("account/", account.account_view, name="account"),
         path("account/token/", account.account_token_view, name="account-token"),
-        path("account/token/<str:token_id>/revoke/", account.account_token_revoke_view,
-             name="account-token-revoke"),
+        path(
+            "account/token/<str:token_id>/revoke/",
+            account.account_token_revoke_view,
+            name="account-token-revoke",
+        ),
         path("account/password/", account.password_change_view, name="password-change"),
         path("audit/", audit.audit_list, name="audit-list"),
         path("audit/export/", audit.audit_export_view, name="audit-export"),
@@ -32,8 +35,10 @@ urlpatterns = [
     path("intel/", include("intel.urls")),
     path("healthz", health.healthz, name="healthz"),
     # The admin signs in through the same banner + MFA flow as everyone else.
-    path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="csu:login",
-                                                                  query_string=True))),
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="csu:login", query_string=True)),
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("csu.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -43,4 +48,3 @@ urlpatterns = [
 handler403 = "csu.views.errors.permission_denied"
 handler404 = "csu.views.errors.page_not_found"
 handler500 = "csu.views.errors.server_error"
-

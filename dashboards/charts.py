@@ -61,8 +61,9 @@ HOP_STYLES = {
 }
 
 
-def network_figure(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
-                   title: str = "", seed: int = 7) -> dict[str, Any]:
+def network_figure(
+    nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, title: str = "", seed: int = 7
+) -> dict[str, Any]:
     """An associate network: nodes coloured by hop from the person, group membership in the
     hover, edge width by the number of shared events.
 
@@ -94,15 +95,28 @@ def network_figure(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
             (x0, y0), (x1, y1) = pos[edge["source"]], pos[edge["target"]]
             xs += [float(x0), float(x1), None]
             ys += [float(y0), float(y1), None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                                 line={"width": 0.8 + 1.2 * width, "color": "#9aa5b1"}))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                hoverinfo="skip",
+                showlegend=False,
+                line={"width": 0.8 + 1.2 * width, "color": "#9aa5b1"},
+            )
+        )
     # Invisible points mid-edge carry the edge's hover: how many events the two share.
-    fig.add_trace(go.Scatter(
-        x=[float((pos[e["source"]][0] + pos[e["target"]][0]) / 2) for e in edges],
-        y=[float((pos[e["source"]][1] + pos[e["target"]][1]) / 2) for e in edges],
-        mode="markers", marker={"size": 6, "opacity": 0}, showlegend=False,
-        hovertemplate="%{text}<extra></extra>",
-        text=[f"{e['weight']} shared event{'s' if e['weight'] != 1 else ''}" for e in edges]))
+    fig.add_trace(
+        go.Scatter(
+            x=[float((pos[e["source"]][0] + pos[e["target"]][0]) / 2) for e in edges],
+            y=[float((pos[e["source"]][1] + pos[e["target"]][1]) / 2) for e in edges],
+            mode="markers",
+            marker={"size": 6, "opacity": 0},
+            showlegend=False,
+            hovertemplate="%{text}<extra></extra>",
+            text=[f"{e['weight']} shared event{'s' if e['weight'] != 1 else ''}" for e in edges],
+        )
+    )
     labels = {node["id"]: node["label"] for node in nodes}
     few = sum(1 for node in nodes if node["hop"] == 1) <= 12
     for hop, (name, colour, size) in HOP_STYLES.items():
@@ -112,28 +126,39 @@ def network_figure(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
         hover = []
         for node in members:
             # Names and group names are data: escaped, as plotly reads hover text as markup.
-            groups = ("<br>".join(escape(g) for g in node["groups"])
-                      or "no approved group membership")
-            shared = (f"<br>{node['shared_events']} shared event(s) with "
-                      f"{escape(labels.get(centre, 'the person'))}" if hop == 1 else "")
+            groups = (
+                "<br>".join(escape(g) for g in node["groups"]) or "no approved group membership"
+            )
+            shared = (
+                f"<br>{node['shared_events']} shared event(s) with "
+                f"{escape(labels.get(centre, 'the person'))}"
+                if hop == 1
+                else ""
+            )
             hover.append(f"<b>{escape(node['label'])}</b><br>{groups}{shared}")
         show_text = hop == 0 or (hop == 1 and few)
-        fig.add_trace(go.Scatter(
-            x=[float(pos[node["id"]][0]) for node in members],
-            y=[float(pos[node["id"]][1]) for node in members],
-            mode="markers+text" if show_text else "markers", name=name,
-            # The label is drawn as markup too: a name like <a href=...> must stay text.
-            text=[escape(node["label"]) for node in members] if show_text else None,
-            textposition="top center", hovertext=hover, hoverinfo="text",
-            marker={"size": size, "color": colour, "line": {"width": 1, "color": "#ffffff"}},
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[float(pos[node["id"]][0]) for node in members],
+                y=[float(pos[node["id"]][1]) for node in members],
+                mode="markers+text" if show_text else "markers",
+                name=name,
+                # The label is drawn as markup too: a name like <a href=...> must stay text.
+                text=[escape(node["label"]) for node in members] if show_text else None,
+                textposition="top center",
+                hovertext=hover,
+                hoverinfo="text",
+                marker={"size": size, "color": colour, "line": {"width": 1, "color": "#ffffff"}},
+            )
+        )
     fig.update_layout(
         title={"text": escape(title), "x": 0},
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         height=440,
         hovermode="closest",
         legend={"orientation": "h", "y": -0.05},
-        xaxis={"visible": False}, yaxis={"visible": False},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
     )

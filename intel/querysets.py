@@ -67,14 +67,20 @@ class IntelRecordQuerySet(VisibleQuerySet[_M]):
         if not _has(actor, "intel.view_intelrecord"):
             return self.none()
         status = self.model.Status  # type: ignore[attr-defined]
-        granted = get_objects_for_user(actor, "intel.view_intelrecord", klass=self.model,
-                                       with_superuser=False, accept_global_perms=False)
+        granted = get_objects_for_user(
+            actor,
+            "intel.view_intelrecord",
+            klass=self.model,
+            with_superuser=False,
+            accept_global_perms=False,
+        )
         mine = models.Q(submitted_by=actor)
         stage = ~models.Q(status__in=[status.DRAFT, status.PENDING]) | mine
         if _has(actor, "intel.approve_intelrecord"):
             stage |= models.Q(status=status.PENDING)
-        sensitivity = (~models.Q(sensitivity="restricted") | mine
-                       | models.Q(pk__in=granted.values("pk")))
+        sensitivity = (
+            ~models.Q(sensitivity="restricted") | mine | models.Q(pk__in=granted.values("pk"))
+        )
         return self.filter(stage & sensitivity)
 
 
@@ -100,8 +106,10 @@ class ChallengeQuerySet(VisibleQuerySet[_M]):
             return self.none()
         records = _parent(self, "intel_record").objects.visible_to(actor)  # type: ignore[attr-defined]
         memberships = _parent(self, "membership").objects.visible_to(actor)  # type: ignore[attr-defined]
-        return self.filter(models.Q(intel_record__in=records.values("pk"))
-                           | models.Q(membership__in=memberships.values("pk")))
+        return self.filter(
+            models.Q(intel_record__in=records.values("pk"))
+            | models.Q(membership__in=memberships.values("pk"))
+        )
 
 
 class DisseminationLogQuerySet(VisibleQuerySet[_M]):

@@ -39,8 +39,9 @@ def _audit_flush_allowed() -> None:
     original = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
-        statements = original(self, style, tables, reset_sequences=reset_sequences,
-                              allow_cascade=allow_cascade)
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
         guarded = [t for t in APPEND_ONLY_TABLES if t in tables]
         return [
             *(f"ALTER TABLE {t} DISABLE TRIGGER {t}_no_truncate" for t in guarded),
@@ -108,15 +109,20 @@ def admin_user(make_user):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def personas(prosecutor, analyst, supervisor, admin_user):  # type: ignore[no-untyped-def]
-    return {"prosecutor": prosecutor, "analyst": analyst, "supervisor": supervisor,
-            "admin": admin_user}
+    return {
+        "prosecutor": prosecutor,
+        "analyst": analyst,
+        "supervisor": supervisor,
+        "admin": admin_user,
+    }
 
 
 def totp_device(user):  # type: ignore[no-untyped-def]
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True,
-                                                 defaults={"name": "Test app"})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "Test app"}
+    )
     return device
 
 
@@ -190,8 +196,10 @@ def app_role_database_url(request, django_db_setup, django_db_blocker) -> str | 
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
         if cursor.fetchone() is None:
             try:  # roles are per cluster: another test run may create it at the same moment
-                cursor.execute(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB "
-                               f"NOCREATEROLE PASSWORD '{APP_ROLE_PASSWORD}'")
+                cursor.execute(
+                    f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB "
+                    f"NOCREATEROLE PASSWORD '{APP_ROLE_PASSWORD}'"
+                )
             except DatabaseError:
                 cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
                 if cursor.fetchone() is None:
@@ -205,15 +213,38 @@ def worker(app_role_database_url: str):  # type: ignore[no-untyped-def]
     """A real Celery worker process, against the test database as the application role, on a
     queue of its own plus the application's queues (imports...)."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "csu.settings.test",
-           "DATABASE_URL": app_role_database_url}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "csu.settings.test",
+        "DATABASE_URL": app_role_database_url,
+    }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / f"worker-{queue}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "csu", "worker", "-Q", f"{queue},default,imports",
-         "--concurrency", "1", "--pool", "prefork", "-n", f"{queue}@%h", "-l", "warning",
-         "--without-gossip", "--without-mingle"],
-        cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "csu",
+            "worker",
+            "-Q",
+            f"{queue},default,imports",
+            "--concurrency",
+            "1",
+            "--pool",
+            "prefork",
+            "-n",
+            f"{queue}@%h",
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     proc.log_path = ARTIFACTS / f"worker-{queue}.log"  # type: ignore[attr-defined]
     try:

@@ -68,8 +68,10 @@ def test_every_url_pattern_is_audited_or_exempt_with_a_reason() -> None:
             unclassified.append(name)
 
     total = len(audited) + len(exempt) + len(unclassified)
-    print(f"routes classified: {len(audited) + len(exempt)} of {total} "
-          f"({len(audited)} audited, {len(exempt)} exempt with a reason)")
+    print(
+        f"routes classified: {len(audited) + len(exempt)} of {total} "
+        f"({len(audited)} audited, {len(exempt)} exempt with a reason)"
+    )
     assert unclassified == [], f"classify these routes in csu/audit_reads.py: {unclassified}"
     # Every route of the records is case data; the Django admin's model pages are audited too.
     assert not [n for n in exempt if n.startswith("intel:")]
@@ -82,8 +84,9 @@ def test_every_url_pattern_is_audited_or_exempt_with_a_reason() -> None:
 def test_audit_coverage_over_every_route_and_role(personas) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    clients: dict[str | None, Client] = {role: sign_in(Client(), personas[role])
-                                         for role in ALL_ROLES}
+    clients: dict[str | None, Client] = {
+        role: sign_in(Client(), personas[role]) for role in ALL_ROLES
+    }
     clients[None] = Client()
 
     def client(role: str | None) -> Client:
@@ -122,11 +125,21 @@ def test_audit_coverage_over_every_route_and_role(personas) -> None:
         if ok:
             matched += 1
         else:
-            wrong.append((page.method, page.url_name, role, response.status_code, expected,
-                          [(e.action, e.outcome, e.object_id) for e in ours]))
+            wrong.append(
+                (
+                    page.method,
+                    page.url_name,
+                    role,
+                    response.status_code,
+                    expected,
+                    [(e.action, e.outcome, e.object_id) for e in ours],
+                )
+            )
 
-    print(f"audit coverage over every route x role: events == expected for {matched} of "
-          f"{len(requests)} requests")
+    print(
+        f"audit coverage over every route x role: events == expected for {matched} of "
+        f"{len(requests)} requests"
+    )
     assert wrong == [], "\n".join(map(str, wrong))
 
 
@@ -141,13 +154,16 @@ def test_django_admin_reads_of_people_arrests_and_identifiers_are_audited(make_u
     arrest = ArrestFactory(person=person)
     reads = [
         ("admin:intel_person_changelist", (), "admin.changelist", "intel.person", ""),
-        ("admin:intel_person_change", (person.pk,), "admin.change", "intel.person",
-         str(person.pk)),
+        ("admin:intel_person_change", (person.pk,), "admin.change", "intel.person", str(person.pk)),
         ("admin:intel_arrest_changelist", (), "admin.changelist", "intel.arrest", ""),
-        ("admin:intel_arrest_change", (arrest.pk,), "admin.change", "intel.arrest",
-         str(arrest.pk)),
-        ("admin:intel_personidentifier_changelist", (), "admin.changelist",
-         "intel.personidentifier", ""),
+        ("admin:intel_arrest_change", (arrest.pk,), "admin.change", "intel.arrest", str(arrest.pk)),
+        (
+            "admin:intel_personidentifier_changelist",
+            (),
+            "admin.changelist",
+            "intel.personidentifier",
+            "",
+        ),
     ]
 
     recorded = 0
@@ -168,7 +184,8 @@ def test_django_admin_reads_of_people_arrests_and_identifiers_are_audited(make_u
     prosecutor = make_user("prosecutor", "nosy.prosecutor")
     since = _last_id()
     response = sign_in(Client(), prosecutor).get(
-        reverse("admin:intel_person_change", args=[person.pk]))
+        reverse("admin:intel_person_change", args=[person.pk])
+    )
     assert response.status_code == 302
     denied = [e for e in _new_events(since) if e.action == "admin.change"]
     assert [(e.outcome, e.object_id) for e in denied] == [("denied", str(person.pk))]

@@ -25,10 +25,19 @@ PROD_ENV = {
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("DJANGO_", "CSU_")) and k not in ("DATABASE_URL", "REDIS_URL")}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-                          capture_output=True, text=True, timeout=120)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "CSU_")) and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_settings_pass_the_deploy_check_with_no_warning() -> None:
@@ -38,8 +47,9 @@ def test_production_settings_pass_the_deploy_check_with_no_warning() -> None:
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL",
-                                     "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"]
+)
 def test_production_refuses_to_start_without_a_required_variable(missing: str) -> None:
     env = {k: v for k, v in PROD_ENV.items() if k != missing}
 
@@ -120,6 +130,7 @@ def test_every_response_carries_the_security_headers(analyst, client_for) -> Non
 
 # --- Two database roles (issue 8, finding 2) -------------------------------------------------
 
+
 def _compose() -> dict:  # type: ignore[type-arg]
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
@@ -132,17 +143,24 @@ def test_compose_runs_web_worker_and_beat_as_the_application_role() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
     services = _compose()["services"]
 
-    users = {name: _db_user(services[name]["environment"]["DATABASE_URL"])
-             for name in ("migrate", "web", "worker", "beat")}
+    users = {
+        name: _db_user(services[name]["environment"]["DATABASE_URL"])
+        for name in ("migrate", "web", "worker", "beat")
+    }
     print(f"database users in compose: {users}")
-    assert users == {"migrate": "csu_owner", "web": "csu_app", "worker": "csu_app",
-                     "beat": "csu_app"}
+    assert users == {
+        "migrate": "csu_owner",
+        "web": "csu_app",
+        "worker": "csu_app",
+        "beat": "csu_app",
+    }
     assert services["migrate"]["environment"]["CSU_DB_APP_ROLE"] == "csu_app"
     assert "manage.py migrate" in services["migrate"]["command"]
     for name in ("web", "worker", "beat"):
         assert "CSU_DB_APP_ROLE" not in services[name]["environment"]
-        assert services[name]["depends_on"]["migrate"]["condition"] == \
-            "service_completed_successfully"
+        assert (
+            services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        )
     assert services["db"]["environment"]["POSTGRES_USER"] not in ("csu_owner", "csu_app")
     for secret in ("POSTGRES_PASSWORD", "POSTGRES_OWNER_PASSWORD", "POSTGRES_APP_PASSWORD"):
         assert f"${{{secret}:?" in text, secret  # compose refuses to start without it
@@ -156,7 +174,7 @@ def test_compose_mounts_the_init_script_that_creates_both_roles() -> None:
     assert mounts["/docker-entrypoint-initdb.d"] == "./docker/postgres-init"
     script = (ROOT / "docker/postgres-init/10-roles.sh").read_text()
     assert "NOSUPERUSER NOCREATEDB NOCREATEROLE" in script
-    assert "ALTER DATABASE :\"db\" OWNER TO :\"owner\"" in script
+    assert 'ALTER DATABASE :"db" OWNER TO :"owner"' in script
     assert "REVOKE CREATE ON SCHEMA public FROM PUBLIC" in script
     assert (ROOT / "docker/postgres-init/10-roles.sh").stat().st_mode & 0o111
 
@@ -179,47 +197,80 @@ def test_the_init_script_and_migrate_give_the_compose_roles_what_they_need() -> 
     s = connection.settings_dict
     suffix = uuid.uuid4().hex[:8]
     database, owner, app = f"{s['NAME']}_compose_{suffix}", f"own_{suffix}", f"app_{suffix}"
-    admin = psycopg.connect(dbname="postgres", user=s["USER"] or "postgres",
-                            host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True)
+    admin = psycopg.connect(
+        dbname="postgres",
+        user=s["USER"] or "postgres",
+        host=s["HOST"] or None,
+        port=s["PORT"] or None,
+        autocommit=True,
+    )
     admin.execute(f'CREATE DATABASE "{database}"')
     try:
-        env = {**os.environ, "PGHOST": s["HOST"] or "", "PGPORT": str(s["PORT"] or 5432),
-               "POSTGRES_USER": s["USER"] or "postgres", "POSTGRES_DB": database,
-               "CSU_DB_OWNER_ROLE": owner, "CSU_DB_APP_ROLE": app,
-               "POSTGRES_OWNER_PASSWORD": "owner's pass", "POSTGRES_APP_PASSWORD": "app pass"}
+        env = {
+            **os.environ,
+            "PGHOST": s["HOST"] or "",
+            "PGPORT": str(s["PORT"] or 5432),
+            "POSTGRES_USER": s["USER"] or "postgres",
+            "POSTGRES_DB": database,
+            "CSU_DB_OWNER_ROLE": owner,
+            "CSU_DB_APP_ROLE": app,
+            "POSTGRES_OWNER_PASSWORD": "owner's pass",
+            "POSTGRES_APP_PASSWORD": "app pass",
+        }
         for _ in range(2):  # idempotent: a DBA may run it again to rotate the passwords
-            run = subprocess.run(["bash", str(ROOT / "docker/postgres-init/10-roles.sh")],
-                                 env=env, capture_output=True, text=True, timeout=60)
+            run = subprocess.run(
+                ["bash", str(ROOT / "docker/postgres-init/10-roles.sh")],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert run.returncode == 0, run.stderr
 
         host = s["HOST"] or "127.0.0.1"
         where = quote(host, safe="") if host.startswith("/") else f"{host}:{s['PORT'] or 5432}"
         url = f"postgresql://{{}}@{where}/{database}"
-        migrate = _manage("migrate", "--noinput", env={
-            "DJANGO_SETTINGS_MODULE": "csu.settings.test", "DATABASE_URL": url.format(owner),
-            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-            "CSU_DB_APP_ROLE": app})
+        migrate = _manage(
+            "migrate",
+            "--noinput",
+            env={
+                "DJANGO_SETTINGS_MODULE": "csu.settings.test",
+                "DATABASE_URL": url.format(owner),
+                "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+                "CSU_DB_APP_ROLE": app,
+            },
+        )
         assert migrate.returncode == 0, migrate.stdout + migrate.stderr
 
-        roles = dict(admin.execute(
-            "SELECT rolname, rolsuper OR rolcreatedb OR rolcreaterole FROM pg_roles "
-            "WHERE rolname = ANY(%s)", [[owner, app]]).fetchall())
+        roles = dict(
+            admin.execute(
+                "SELECT rolname, rolsuper OR rolcreatedb OR rolcreaterole FROM pg_roles "
+                "WHERE rolname = ANY(%s)",
+                [[owner, app]],
+            ).fetchall()
+        )
         assert roles == {owner: False, app: False}
         with psycopg.connect(url.format(app), autocommit=True) as conn:
             conn.execute("SELECT count(*) FROM intel_person").fetchone()
             refused = 0
-            for statement in ("ALTER TABLE csu_auditevent DISABLE TRIGGER ALL",
-                              "TRUNCATE intel_person", "CREATE TABLE public.x (i int)",
-                              "DELETE FROM intel_disseminationlog"):
+            for statement in (
+                "ALTER TABLE csu_auditevent DISABLE TRIGGER ALL",
+                "TRUNCATE intel_person",
+                "CREATE TABLE public.x (i int)",
+                "DELETE FROM intel_disseminationlog",
+            ):
                 try:
                     conn.execute(statement)
                 except psycopg.Error:
                     refused += 1
-            owned = conn.execute("SELECT count(*) FROM pg_class WHERE relowner = "
-                                 "(SELECT oid FROM pg_roles WHERE rolname = current_user)"
-                                 ).fetchone()[0]
-        print(f"compose roles: migrate as the owner ok; application role refused {refused} of 4 "
-              f"tamper statements and owns {owned} relations")
+            owned = conn.execute(
+                "SELECT count(*) FROM pg_class WHERE relowner = "
+                "(SELECT oid FROM pg_roles WHERE rolname = current_user)"
+            ).fetchone()[0]
+        print(
+            f"compose roles: migrate as the owner ok; application role refused {refused} of 4 "
+            f"tamper statements and owns {owned} relations"
+        )
         assert refused == 4 and owned == 0
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -229,6 +280,7 @@ def test_the_init_script_and_migrate_give_the_compose_roles_what_they_need() -> 
 
 
 # --- TLS to PostgreSQL and Redis, the proxy header (issue 8, finding 10) ----------------------
+
 
 def _settings(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     return _manage("shell", "--no-imports", "-c", code, env={**PROD_ENV, **env})
@@ -248,31 +300,35 @@ def test_production_asks_postgresql_for_tls_and_verifies_when_told() -> None:
 
 
 def test_a_rediss_url_gives_cache_and_celery_tls_with_the_certificate_checked() -> None:
-    code = ("import ssl; from django.conf import settings as s; "
-            "from django.core.cache import caches; "
-            "pool = caches['default']._cache._get_connection_pool(True); "
-            "print(pool.connection_class.__name__, "
-            "pool.connection_kwargs.get('ssl_cert_reqs') == ssl.CERT_REQUIRED, "
-            "pool.connection_kwargs.get('ssl_ca_certs')); "
-            "b = s.CELERY_BROKER_USE_SSL; "
-            "print(b and (b['ssl_cert_reqs'] == ssl.CERT_REQUIRED, b['ssl_ca_certs']))")
+    code = (
+        "import ssl; from django.conf import settings as s; "
+        "from django.core.cache import caches; "
+        "pool = caches['default']._cache._get_connection_pool(True); "
+        "print(pool.connection_class.__name__, "
+        "pool.connection_kwargs.get('ssl_cert_reqs') == ssl.CERT_REQUIRED, "
+        "pool.connection_kwargs.get('ssl_ca_certs')); "
+        "b = s.CELERY_BROKER_USE_SSL; "
+        "print(b and (b['ssl_cert_reqs'] == ssl.CERT_REQUIRED, b['ssl_ca_certs']))"
+    )
 
     tls = _settings(code, REDIS_URL="rediss://redis:6380/0", CSU_REDIS_SSL_CA="/run/redis-ca.crt")
     plain = _settings(code)
-    unchecked = _settings(code, REDIS_URL="rediss://redis:6380/0",
-                          CSU_REDIS_SSL_CERT_REQS="none")
+    unchecked = _settings(code, REDIS_URL="rediss://redis:6380/0", CSU_REDIS_SSL_CERT_REQS="none")
 
     assert tls.stdout.split("\n")[:2] == [
         "SSLConnection True /run/redis-ca.crt",
-        "(True, '/run/redis-ca.crt')"], tls.stderr
+        "(True, '/run/redis-ca.crt')",
+    ], tls.stderr
     assert plain.stdout.split("\n")[:2] == ["Connection False None", "None"], plain.stderr
     assert unchecked.returncode != 0 and "must be 'required' in production" in unchecked.stderr
 
 
 def test_x_forwarded_proto_is_believed_only_when_the_operator_trusts_the_proxy() -> None:
-    code = ("from django.test import RequestFactory; "
-            "r = RequestFactory().get('/', HTTP_X_FORWARDED_PROTO='https', "
-            "HTTP_HOST='csu.example.gov'); print(r.is_secure())")
+    code = (
+        "from django.test import RequestFactory; "
+        "r = RequestFactory().get('/', HTTP_X_FORWARDED_PROTO='https', "
+        "HTTP_HOST='csu.example.gov'); print(r.is_secure())"
+    )
 
     untrusted = _settings(code)
     trusted = _settings(code, CSU_TRUST_PROXY_HEADERS="true")

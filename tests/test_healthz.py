@@ -65,8 +65,11 @@ def test_it_answers_anonymous_callers_with_liveness_only_and_fast(
 def test_it_gives_every_staff_role_the_full_report(role, make_user, client_for, pings) -> None:
     body = client_for(make_user(role)).get("/healthz").json()
 
-    assert body["checks"]["workers"] == {"status": "ok", "detail": [WORKER],
-                                         "ms": body["checks"]["workers"]["ms"]}
+    assert body["checks"]["workers"] == {
+        "status": "ok",
+        "detail": [WORKER],
+        "ms": body["checks"]["workers"]["ms"],
+    }
     assert body["checks"]["database"]["status"] == "ok"
 
 

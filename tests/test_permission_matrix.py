@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def _url(page: Page, personas: dict, role: str | None, args: tuple | None = None) -> str:
     resolved = []
-    for arg in (page.args if args is None else args):
+    for arg in page.args if args is None else args:
         if arg == "{self}":
             arg = personas[role].pk if role else personas["admin"].pk
         elif arg == "{other}":
@@ -29,9 +29,15 @@ def _an_import(personas: dict):  # type: ignore[no-untyped-def]
     from intel.models import Agency, DataImport
 
     agency, _ = Agency.objects.get_or_create(name="Matrix PD")
-    return DataImport.objects.create(kind="incidents", agency=agency, original_name="m.csv",
-                                     stored_name="m.csv", sha256="0" * 64, status="failed",
-                                     rejects=[[2, "Date", "no date"]])
+    return DataImport.objects.create(
+        kind="incidents",
+        agency=agency,
+        original_name="m.csv",
+        stored_name="m.csv",
+        sha256="0" * 64,
+        status="failed",
+        rejects=[[2, "Date", "no date"]],
+    )
 
 
 def _a_person(personas: dict):  # type: ignore[no-untyped-def]
@@ -44,8 +50,12 @@ def _a_merge(personas: dict):  # type: ignore[no-untyped-def]
     """A merge in effect, made by the real service (un-merging it twice is refused)."""
     from intel.people.services import person_merge
 
-    return person_merge(actor=personas["analyst"], survivor=_a_person(personas),
-                        merged=_a_person(personas), reason="permission matrix merge")
+    return person_merge(
+        actor=personas["analyst"],
+        survivor=_a_person(personas),
+        merged=_a_person(personas),
+        reason="permission matrix merge",
+    )
 
 
 def _a_match(personas: dict):  # type: ignore[no-untyped-def]
@@ -57,11 +67,18 @@ def _a_match(personas: dict):  # type: ignore[no-untyped-def]
     from intel.models import Agency, Arrest, MatchCandidate
 
     agency, _ = Agency.objects.get_or_create(name="Matrix PD")
-    arrest = Arrest.objects.create(source_agency=agency, source_id=uuid.uuid4().hex,
-                                   arrested_at=timezone.now(), name_as_recorded="PERSON, MATRIX")
-    return MatchCandidate.objects.create(arrest=arrest, person=_a_person(personas), score=0.7,
-                                         factors=[{"factor": "last name", "detail": "exact",
-                                                   "weight": 4.0}])
+    arrest = Arrest.objects.create(
+        source_agency=agency,
+        source_id=uuid.uuid4().hex,
+        arrested_at=timezone.now(),
+        name_as_recorded="PERSON, MATRIX",
+    )
+    return MatchCandidate.objects.create(
+        arrest=arrest,
+        person=_a_person(personas),
+        score=0.7,
+        factors=[{"factor": "last name", "detail": "exact", "weight": 4.0}],
+    )
 
 
 def _an_associate(personas: dict):  # type: ignore[no-untyped-def]
@@ -73,12 +90,18 @@ def _an_associate(personas: dict):  # type: ignore[no-untyped-def]
     from intel.models import Agency, Arrest, Incident
 
     agency, _ = Agency.objects.get_or_create(name="Matrix PD")
-    incident = Incident.objects.create(source_agency=agency, source_id=uuid.uuid4().hex,
-                                       occurred_at=timezone.now())
+    incident = Incident.objects.create(
+        source_agency=agency, source_id=uuid.uuid4().hex, occurred_at=timezone.now()
+    )
     person = _a_person(personas)
     for who in (person, _a_person(personas)):
-        Arrest.objects.create(source_agency=agency, source_id=uuid.uuid4().hex, person=who,
-                              incident=incident, arrested_at=timezone.now())
+        Arrest.objects.create(
+            source_agency=agency,
+            source_id=uuid.uuid4().hex,
+            person=who,
+            incident=incident,
+            arrested_at=timezone.now(),
+        )
     return person
 
 
@@ -87,8 +110,9 @@ def _a_group(personas: dict):  # type: ignore[no-untyped-def]
 
     from intel.models import Group
 
-    return Group.objects.create(name=f"Matrix crew {uuid.uuid4().hex[:8]}",
-                                created_by=personas["analyst"])
+    return Group.objects.create(
+        name=f"Matrix crew {uuid.uuid4().hex[:8]}", created_by=personas["analyst"]
+    )
 
 
 def _a_membership(personas: dict, submitter=None):  # type: ignore[no-untyped-def]
@@ -96,10 +120,15 @@ def _a_membership(personas: dict, submitter=None):  # type: ignore[no-untyped-de
     from intel.models import GroupMembership
 
     return GroupMembership.objects.create(
-        group=_a_group(personas), person=_a_person(personas), level="associate",
-        predicate_category="weapons", source_type="officer", lawfully_obtained=True,
+        group=_a_group(personas),
+        person=_a_person(personas),
+        level="associate",
+        predicate_category="weapons",
+        source_type="officer",
+        lawfully_obtained=True,
         predicate_narrative="Arrested twice with members carrying loaded handguns this year.",
-        submitted_by=submitter or personas["analyst"])
+        submitted_by=submitter or personas["analyst"],
+    )
 
 
 def _a_challenge(personas: dict):  # type: ignore[no-untyped-def]
@@ -112,15 +141,23 @@ def _a_challenge(personas: dict):  # type: ignore[no-untyped-def]
     membership = _a_membership(personas)
     membership.status, membership.approved_by = "approved", personas["supervisor"]
     membership.save(update_fields=["status", "approved_by"])
-    return Challenge.objects.create(person=membership.person, membership=membership,
-                                    filed_by="Counsel for the matrix person",
-                                    received_at=timezone.localdate(),
-                                    grounds="He has never been part of this group at all.",
-                                    recorded_by=personas["analyst"])
+    return Challenge.objects.create(
+        person=membership.person,
+        membership=membership,
+        filed_by="Counsel for the matrix person",
+        received_at=timezone.localdate(),
+        grounds="He has never been part of this group at all.",
+        recorded_by=personas["analyst"],
+    )
 
 
-def _an_intel_record(personas: dict, *, status: str = "approved",  # type: ignore[no-untyped-def]
-                     sensitivity: str = "confidential", submitter=None):
+def _an_intel_record(
+    personas: dict,
+    *,
+    status: str = "approved",  # type: ignore[no-untyped-def]
+    sensitivity: str = "confidential",
+    submitter=None,
+):
     """An intelligence record by the analyst (or ``submitter``), made by the real services,
     taken to ``status``; "Matrix State Police" (law enforcement, agreement on file) may
     receive it."""
@@ -130,14 +167,23 @@ def _an_intel_record(personas: dict, *, status: str = "approved",  # type: ignor
     from intel.models import Agency
 
     agency, _ = Agency.objects.get_or_create(
-        name="Matrix State Police", defaults={"agreement_signed_at": timezone.localdate()})
+        name="Matrix State Police", defaults={"agreement_signed_at": timezone.localdate()}
+    )
     analyst = submitter or personas["analyst"]
     record = intelligence.intel_record_create(
-        actor=analyst, subject_kind="person", subject_person=_a_person(personas),
-        narrative="Seen handing a handgun to a juvenile on Elm St.", predicate_category="weapons",
+        actor=analyst,
+        subject_kind="person",
+        subject_person=_a_person(personas),
+        narrative="Seen handing a handgun to a juvenile on Elm St.",
+        predicate_category="weapons",
         predicate_narrative="Arrested twice this year with a loaded handgun; named by witnesses.",
-        source_type="officer", source_reliability="B", content_validity="2",
-        sensitivity=sensitivity, submitting_agency=agency, lawfully_obtained=True)
+        source_type="officer",
+        source_reliability="B",
+        content_validity="2",
+        sensitivity=sensitivity,
+        submitting_agency=agency,
+        lawfully_obtained=True,
+    )
     if status != "draft":
         intelligence.intel_record_submit(actor=analyst, record=record)
     if status == "approved":
@@ -180,7 +226,8 @@ def _other_analyst(personas: dict):  # type: ignore[no-untyped-def]
     from django.contrib.auth.models import Group
 
     user, created = get_user_model().objects.get_or_create(
-        username="oli.other", defaults={"first_name": "Oli", "last_name": "Other"})
+        username="oli.other", defaults={"first_name": "Oli", "last_name": "Other"}
+    )
     if created:
         from django.utils import timezone
 
@@ -199,11 +246,15 @@ def _a_challenge_to(personas: dict, *, intel_record=None, membership=None):  # t
     from intel.models import Challenge
 
     person = membership.person if membership else intel_record.subject_person
-    return Challenge.objects.create(person=person, intel_record=intel_record,
-                                    membership=membership, filed_by="Counsel for the subject",
-                                    received_at=timezone.localdate(),
-                                    grounds="The record relies on dates my client was in custody.",
-                                    recorded_by=personas["supervisor"])
+    return Challenge.objects.create(
+        person=person,
+        intel_record=intel_record,
+        membership=membership,
+        filed_by="Counsel for the subject",
+        received_at=timezone.localdate(),
+        grounds="The record relies on dates my client was in custody.",
+        recorded_by=personas["supervisor"],
+    )
 
 
 def _restricted_other(personas: dict):  # type: ignore[no-untyped-def]
@@ -215,16 +266,21 @@ def _restricted_other(personas: dict):  # type: ignore[no-untyped-def]
 OUT_OF_SCOPE_MAKERS = {
     "intel_restricted_other": _restricted_other,
     "intel_draft_other": lambda personas: _an_intel_record(
-        personas, status="draft", submitter=_other_analyst(personas)),
+        personas, status="draft", submitter=_other_analyst(personas)
+    ),
     "intel_pending_other": lambda personas: _an_intel_record(
-        personas, status="pending", submitter=_other_analyst(personas)),
+        personas, status="pending", submitter=_other_analyst(personas)
+    ),
     "intel_pending_restricted_other": lambda personas: _an_intel_record(
-        personas, status="pending", sensitivity="restricted", submitter=_other_analyst(personas)),
+        personas, status="pending", sensitivity="restricted", submitter=_other_analyst(personas)
+    ),
     "intel_draft": lambda personas: _an_intel_record(personas, status="draft"),
     "challenge_restricted": lambda personas: _a_challenge_to(
-        personas, intel_record=_restricted_other(personas)),
+        personas, intel_record=_restricted_other(personas)
+    ),
     "challenge_pending_membership": lambda personas: _a_challenge_to(
-        personas, membership=_a_membership(personas, submitter=_other_analyst(personas))),
+        personas, membership=_a_membership(personas, submitter=_other_analyst(personas))
+    ),
 }
 
 
@@ -241,11 +297,12 @@ def _state(obj) -> tuple:  # type: ignore[no-untyped-def]
     row = type(obj)._default_manager.filter(pk=obj.pk).values().first()
     parts: dict = {}
     if isinstance(obj, IntelRecord):
-        parts = {"grants": IntelRecordUserObjectPermission.objects.filter(
-                     content_object=obj).count(),
-                 "logs": DisseminationLog.objects.filter(record=obj).count(),
-                 "reviews": ReviewDecision.objects.filter(record=obj).count(),
-                 "identifiers": IntelIdentifier.objects.filter(record=obj).count()}
+        parts = {
+            "grants": IntelRecordUserObjectPermission.objects.filter(content_object=obj).count(),
+            "logs": DisseminationLog.objects.filter(record=obj).count(),
+            "reviews": ReviewDecision.objects.filter(record=obj).count(),
+            "identifiers": IntelIdentifier.objects.filter(record=obj).count(),
+        }
     return row, parts
 
 
@@ -274,8 +331,9 @@ def test_each_role_gets_exactly_what_the_matrix_allows(page: Page, personas, cli
     assert results == expected
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p.missing_args],
-                         ids=lambda p: f"{p.method}:{p.url_name}")
+@pytest.mark.parametrize(
+    "page", [p for p in PAGES if p.missing_args], ids=lambda p: f"{p.method}:{p.url_name}"
+)
 def test_an_object_out_of_scope_is_not_found(page: Page, personas, client_for) -> None:
     client = client_for(personas[page.allowed[0]])
 
@@ -295,15 +353,24 @@ def test_every_named_view_is_in_the_matrix() -> None:
         if ns == "admin":
             continue
         names |= {f"{ns}:{k}" for k in resolver.reverse_dict if isinstance(k, str)}
-    public = {"csu:login", "csu:mfa", "csu:logout", "healthz", "csu:user-set-role",
-              "csu:account-token", "api-root", "audit-event-detail"}
+    public = {
+        "csu:login",
+        "csu:mfa",
+        "csu:logout",
+        "healthz",
+        "csu:user-set-role",
+        "csu:account-token",
+        "api-root",
+        "audit-event-detail",
+    }
     covered = {p.url_name for p in PAGES}
     missing = sorted(n for n in names - covered - public if not n.startswith("admin"))
     assert missing == [], f"views missing from tests/permission_matrix.py: {missing}"
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p.method == "post"],
-                         ids=lambda p: f"{p.method}:{p.url_name}")
+@pytest.mark.parametrize(
+    "page", [p for p in PAGES if p.method == "post"], ids=lambda p: f"{p.method}:{p.url_name}"
+)
 def test_state_changing_requests_without_a_csrf_token_are_refused(page: Page, personas) -> None:
     from tests.conftest import sign_in
 
@@ -332,8 +399,9 @@ def test_every_object_route_names_objects_out_of_scope_or_why_it_has_none() -> N
     assert wrong == []
 
 
-def test_an_existing_object_out_of_scope_is_not_found_and_left_unchanged(personas,
-                                                                        client_for) -> None:
+def test_an_existing_object_out_of_scope_is_not_found_and_left_unchanged(
+    personas, client_for
+) -> None:
     """NetBox's constrained-permission test: the role may use the route, the object exists,
     but it is not theirs to see. 404 (as if it did not exist), and nothing about it changes."""
     clients = {role: client_for(personas[role]) for role in CASE_ROLES}
@@ -348,8 +416,10 @@ def test_an_existing_object_out_of_scope_is_not_found_and_left_unchanged(persona
                 if response.status_code != 404 or _state(obj) != before:
                     unexpected.append((page.url_name, scope.maker, role, response.status_code))
 
-    print(f"out-of-scope existing objects over every object route x role: {requests} requests, "
-          f"{len(unexpected)} unexpected")
+    print(
+        f"out-of-scope existing objects over every object route x role: {requests} requests, "
+        f"{len(unexpected)} unexpected"
+    )
     assert unexpected == []
     assert requests >= 30
 
@@ -358,8 +428,12 @@ def test_the_out_of_scope_objects_are_open_to_their_author(personas, client_for)
     """The control: the same objects answer 200 to the analyst who wrote them, so the 404s
     above come from scope, not from a broken object."""
     client = client_for(_other_analyst(personas))
-    for maker in ("intel_restricted_other", "intel_draft_other", "intel_pending_other",
-                  "intel_pending_restricted_other"):
+    for maker in (
+        "intel_restricted_other",
+        "intel_draft_other",
+        "intel_pending_other",
+        "intel_pending_restricted_other",
+    ):
         record = OUT_OF_SCOPE_MAKERS[maker](personas)
         assert client.get(reverse("intel:record-detail", args=[record.pk])).status_code == 200
     challenge = OUT_OF_SCOPE_MAKERS["challenge_restricted"](personas)

@@ -47,5 +47,5 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "Authorization",
             "description": "`Token <key>`: a key from *My account*, which expires and may be "
-                           "read-only.",
+            "read-only.",
         }

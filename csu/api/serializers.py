@@ -26,6 +26,17 @@ class AuditEventOutputSerializer(serializers.ModelSerializer[AuditEvent]):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "occurred_at", "action", "outcome", "actor_username", "object_type",
-            "object_id", "object_repr", "component", "method", "ip_address", "purpose", "detail",
+            "id",
+            "occurred_at",
+            "action",
+            "outcome",
+            "actor_username",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "component",
+            "method",
+            "ip_address",
+            "purpose",
+            "detail",
         ]

@@ -143,14 +143,20 @@ CACHES: dict[str, dict[str, Any]] = {
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
 # TLS to Redis: a rediss:// URL; the server's certificate is checked against CSU_REDIS_SSL_CA
 # (unset: the system's CAs) unless CSU_REDIS_SSL_CERT_REQS says otherwise.
-_REDIS_CERT_REQS = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL,
-                    "none": ssl.CERT_NONE}
+_REDIS_CERT_REQS = {
+    "required": ssl.CERT_REQUIRED,
+    "optional": ssl.CERT_OPTIONAL,
+    "none": ssl.CERT_NONE,
+}
 REDIS_SSL_CERT_REQS = env_str("CSU_REDIS_SSL_CERT_REQS", "required")
 if REDIS_SSL_CERT_REQS not in _REDIS_CERT_REQS:
     raise ImproperlyConfigured(
-        f"CSU_REDIS_SSL_CERT_REQS={REDIS_SSL_CERT_REQS!r}: use required, optional or none.")
-_redis_ssl = {"ssl_cert_reqs": _REDIS_CERT_REQS[REDIS_SSL_CERT_REQS],
-              **({"ssl_ca_certs": _ca} if (_ca := env_str("CSU_REDIS_SSL_CA")) else {})}
+        f"CSU_REDIS_SSL_CERT_REQS={REDIS_SSL_CERT_REQS!r}: use required, optional or none."
+    )
+_redis_ssl = {
+    "ssl_cert_reqs": _REDIS_CERT_REQS[REDIS_SSL_CERT_REQS],
+    **({"ssl_ca_certs": _ca} if (_ca := env_str("CSU_REDIS_SSL_CA")) else {}),
+}
 if REDIS_URL.startswith("rediss://"):
     CACHES["default"]["OPTIONS"] = dict(_redis_ssl)
 CELERY_BROKER_USE_SSL = dict(_redis_ssl) if CELERY_BROKER_URL.startswith("rediss://") else None

@@ -21,8 +21,13 @@ from csu.passwords import password_change_required
 from csu.types import AuthedHttpRequest, otp_verified
 
 
-def _account_page(request: AuthedHttpRequest, token_form: ApiTokenCreateForm, *,
-                  new_token: str = "", status: int = 200) -> HttpResponse:
+def _account_page(
+    request: AuthedHttpRequest,
+    token_form: ApiTokenCreateForm,
+    *,
+    new_token: str = "",
+    status: int = 200,
+) -> HttpResponse:
     context: dict[str, Any] = {
         "devices": TOTPDevice.objects.filter(user=request.user, confirmed=True),
         "tokens": ApiToken.objects.filter(user=request.user).order_by("-created"),
@@ -72,7 +77,8 @@ def password_change_view(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_password_change(
-                actor=request.user, user=request.user,
+                actor=request.user,
+                user=request.user,
                 password=form.cleaned_data["new_password1"],
             )
         except ValidationError as exc:
@@ -80,9 +86,15 @@ def password_change_view(request: AuthedHttpRequest) -> HttpResponse:
                 form.add_error("new_password1", errors)
         else:
             update_session_auth_hash(request, user)  # this session stays; the others end
-            messages.success(request, "Your password is changed; your other sessions are signed "
-                                      "out and your API tokens are revoked.")
+            messages.success(
+                request,
+                "Your password is changed; your other sessions are signed "
+                "out and your API tokens are revoked.",
+            )
             return redirect("csu:account")
-    return render(request, "csu/account/password.html",
-                  {"form": form, "forced": password_change_required(request.user)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "csu/account/password.html",
+        {"form": form, "forced": password_change_required(request.user)},
+        status=400 if form.errors else 200,
+    )

@@ -28,8 +28,11 @@ class AuditFilterForm(forms.Form):
 
 
 class AuditExportForm(AuditFilterForm):
-    purpose = forms.CharField(max_length=300, min_length=5,
-                              help_text="Recorded with the export (e.g. quarterly CJIS review).")
+    purpose = forms.CharField(
+        max_length=300,
+        min_length=5,
+        help_text="Recorded with the export (e.g. quarterly CJIS review).",
+    )
 
 
 @require_GET
@@ -42,10 +45,16 @@ def audit_list(request: AuthedHttpRequest) -> HttpResponse:
     page.object_list = [audit_event_shown(actor=request.user, event=e) for e in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "csu/audit/list.html", {
-        "form": form, "page": page, "export_form": AuditExportForm(initial=filters),
-        "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "csu/audit/list.html",
+        {
+            "form": form,
+            "page": page,
+            "export_form": AuditExportForm(initial=filters),
+            "query": query.urlencode(),
+        },
+    )
 
 
 @require_POST
@@ -57,8 +66,9 @@ def audit_export_view(request: AuthedHttpRequest) -> HttpResponse:
         return redirect("csu:audit-list")
     filters = {k: v for k, v in form.cleaned_data.items() if k != "purpose"}
     try:
-        body = audit_export(actor=request.user, filters=filters,
-                            purpose=form.cleaned_data["purpose"])
+        body = audit_export(
+            actor=request.user, filters=filters, purpose=form.cleaned_data["purpose"]
+        )
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
         return redirect("csu:audit-list")

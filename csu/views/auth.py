@@ -137,8 +137,11 @@ def _enrolment_code_step(request: HttpRequest, user: User) -> HttpResponse:
             )
             if getattr(request, "axes_locked_out", False):
                 return _locked(request)
-            form.add_error("enrolment_code", "That enrolment code is not valid, has been used "
-                                             "or has expired. Ask an administrator for a new one.")
+            form.add_error(
+                "enrolment_code",
+                "That enrolment code is not valid, has been used "
+                "or has expired. Ask an administrator for a new one.",
+            )
         else:
             request.session[ENROL_DEVICE] = device.pk
             request.session[ENROL_CODE] = code_id

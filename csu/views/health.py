@@ -48,8 +48,9 @@ def _database() -> str:
 
 
 def _broker() -> str:
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL.replace("redis+socket://", "unix://"),
-                                  socket_timeout=2)
+    client = redis.Redis.from_url(
+        settings.CELERY_BROKER_URL.replace("redis+socket://", "unix://"), socket_timeout=2
+    )
     client.ping()
     return "redis"
 
@@ -98,7 +99,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ok"})
     checks = {"database": _check(_database), "broker": _check(_broker)}
     checks["workers"] = (
-        _check(_workers) if checks["broker"]["status"] == "ok"
+        _check(_workers)
+        if checks["broker"]["status"] == "ok"
         else {"status": "error", "detail": "broker unavailable", "ms": 0}
     )
     if checks["database"]["status"] != "ok" or checks["broker"]["status"] != "ok":

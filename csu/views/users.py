@@ -28,14 +28,27 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=list(ROLE_LABELS.items()))
 
 
-def _user_list_page(request: AuthedHttpRequest, form: UserCreateForm, *,
-                    issued: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+def _user_list_page(
+    request: AuthedHttpRequest,
+    form: UserCreateForm,
+    *,
+    issued: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """The users page; ``issued`` carries a new enrolment code, shown in this response only
     (not through a message, which would keep it in the session)."""
-    return render(request, "csu/users/list.html", {
-        "users": user_list(actor=request.user), "form": form, "roles": ROLE_LABELS,
-        "issued": issued, "code_hours": settings.CSU_MFA_ENROLMENT_CODE_HOURS,
-    }, status=status)
+    return render(
+        request,
+        "csu/users/list.html",
+        {
+            "users": user_list(actor=request.user),
+            "form": form,
+            "roles": ROLE_LABELS,
+            "issued": issued,
+            "code_hours": settings.CSU_MFA_ENROLMENT_CODE_HOURS,
+        },
+        status=status,
+    )
 
 
 def _user_or_404(request: AuthedHttpRequest, pk: int) -> User:
@@ -59,11 +72,15 @@ def user_list_view(request: AuthedHttpRequest) -> HttpResponse:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else "password", errors)
             else:
-                messages.success(request, f"Created {user.username}. They sign in with the "
-                                          "password you chose, replace it, and enrol MFA with "
-                                          "the enrolment code below.")
-                return _user_list_page(request, UserCreateForm(),
-                                       issued={"user": user, "code": code})
+                messages.success(
+                    request,
+                    f"Created {user.username}. They sign in with the "
+                    "password you chose, replace it, and enrol MFA with "
+                    "the enrolment code below.",
+                )
+                return _user_list_page(
+                    request, UserCreateForm(), issued={"user": user, "code": code}
+                )
     return _user_list_page(request, form, status=400 if form.errors else 200)
 
 
@@ -81,8 +98,11 @@ def user_unlock_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def user_reset_mfa_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = _user_or_404(request, pk)
     code = services.user_reset_mfa(actor=request.user, user=user)
-    messages.success(request, f"{user.username} enrols a new authenticator at next sign-in, "
-                              "with the enrolment code below; their API tokens are revoked.")
+    messages.success(
+        request,
+        f"{user.username} enrols a new authenticator at next sign-in, "
+        "with the enrolment code below; their API tokens are revoked.",
+    )
     return _user_list_page(request, UserCreateForm(), issued={"user": user, "code": code})
 
 

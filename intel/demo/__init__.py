@@ -148,11 +148,15 @@ def demo_seed(
         _explain_links(persons, arrest_rows, police)
         n_cases = round(len(arrest_rows) * CASES_PER_ARREST) if cases is None else cases
         case_rows = gen.cases(n_cases, office, arrest_rows, prosecutor)
-        by_role = {u["role"]: get_user_model().objects.get(username=u["username"])
-                   for u in DEMO_USERS}
-        intelligence = seed_intelligence(analyst=by_role["analyst"],
-                                         supervisor=by_role["supervisor"], police=police,
-                                         rng=random.Random(seed))  # noqa: S311 - demo data
+        by_role = {
+            u["role"]: get_user_model().objects.get(username=u["username"]) for u in DEMO_USERS
+        }
+        intelligence = seed_intelligence(
+            analyst=by_role["analyst"],
+            supervisor=by_role["supervisor"],
+            police=police,
+            rng=random.Random(seed),  # noqa: S311 - demo data
+        )
     counts = {
         "agencies": 2,
         "zones": len(gen.zones),
@@ -172,24 +176,49 @@ def _explain_links(persons: list[Person], arrest_rows: list[Arrest], police: Age
     """The demo's arrests come from the county's booking system, which books a person under
     their person-index number: record that number on each arrest, say so in each link, and index
     every name (own, aliases, as recorded) for search and entity resolution."""
-    index = dict(PersonIdentifier.objects.filter(
-        kind=PersonIdentifier.Kind.BOOKING_NUMBER, issuing_agency=police,
-        person__in=persons).values_list("person_id", "value"))
+    index = dict(
+        PersonIdentifier.objects.filter(
+            kind=PersonIdentifier.Kind.BOOKING_NUMBER, issuing_agency=police, person__in=persons
+        ).values_list("person_id", "value")
+    )
     for arrest in arrest_rows:
         arrest.booking_number = index[arrest.person_id]
     Arrest.objects.bulk_update(arrest_rows, ["booking_number"], batch_size=5000)
-    PersonLink.objects.bulk_create([PersonLink(
-        arrest=arrest, person_id=arrest.person_id, method=PersonLink.Method.IDENTIFIER,
-        score=1.0, factors=[{"factor": "booking number", "weight": 10.0,
-                             "detail": f"{arrest.booking_number}: the county person index"}])
-        for arrest in arrest_rows], batch_size=5000)
-    keys = [name_key(p.pk, ParsedName(last=p.last_name, first=p.first_name),
-                     PersonNameKey.Kind.PRIMARY) for p in persons]
-    keys += [name_key(a.person_id, ParsedName(last=a.last_name, first=a.first_name),
-                      PersonNameKey.Kind.ALIAS)
-             for a in PersonAlias.objects.filter(person__in=persons) if a.last_name]
-    keys += [name_key(a.person_id, name, PersonNameKey.Kind.RECORDED) for a in arrest_rows
-             if (name := parse_name(a.name_as_recorded))]
+    PersonLink.objects.bulk_create(
+        [
+            PersonLink(
+                arrest=arrest,
+                person_id=arrest.person_id,
+                method=PersonLink.Method.IDENTIFIER,
+                score=1.0,
+                factors=[
+                    {
+                        "factor": "booking number",
+                        "weight": 10.0,
+                        "detail": f"{arrest.booking_number}: the county person index",
+                    }
+                ],
+            )
+            for arrest in arrest_rows
+        ],
+        batch_size=5000,
+    )
+    keys = [
+        name_key(p.pk, ParsedName(last=p.last_name, first=p.first_name), PersonNameKey.Kind.PRIMARY)
+        for p in persons
+    ]
+    keys += [
+        name_key(
+            a.person_id, ParsedName(last=a.last_name, first=a.first_name), PersonNameKey.Kind.ALIAS
+        )
+        for a in PersonAlias.objects.filter(person__in=persons)
+        if a.last_name
+    ]
+    keys += [
+        name_key(a.person_id, name, PersonNameKey.Kind.RECORDED)
+        for a in arrest_rows
+        if (name := parse_name(a.name_as_recorded))
+    ]
     name_keys_add(keys)
 
 

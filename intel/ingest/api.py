@@ -20,10 +20,31 @@ class DataImportOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataImport
-        fields = ["id", "kind", "agency", "original_name", "sha256", "size_bytes", "sheet",
-                  "status", "rows", "created", "updated", "unchanged", "rejected", "quality",
-                  "mapping", "error", "error_code", "duplicate_of", "created_by", "created_at",
-                  "started_at", "finished_at", "seconds"]
+        fields = [
+            "id",
+            "kind",
+            "agency",
+            "original_name",
+            "sha256",
+            "size_bytes",
+            "sheet",
+            "status",
+            "rows",
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+            "quality",
+            "mapping",
+            "error",
+            "error_code",
+            "duplicate_of",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "seconds",
+        ]
 
 
 class DataImportCreateInputSerializer(serializers.Serializer):
@@ -31,12 +52,16 @@ class DataImportCreateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sorted(KINDS))
     agency = serializers.CharField(max_length=200)
     sheet = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    time_zone = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
-                                      help_text="The agency's IANA time zone; remembered.")
+    time_zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The agency's IANA time zone; remembered.",
+    )
 
 
-class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
+class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Imports of police extracts. POST a file with its kind and agency; the import runs in a
     worker with automatic mapping (or the agency's saved profile); poll the import for its
     status and counts."""
@@ -50,19 +75,27 @@ class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if getattr(self, "swagger_fake_view", False):
             return DataImport.objects.none()
         return DataImport.objects.visible_to(self.request.user).select_related(
-            "agency", "created_by")
+            "agency", "created_by"
+        )
 
-    @extend_schema(request=DataImportCreateInputSerializer,
-                   responses={202: DataImportOutputSerializer, 200: DataImportOutputSerializer})
+    @extend_schema(
+        request=DataImportCreateInputSerializer,
+        responses={202: DataImportOutputSerializer, 200: DataImportOutputSerializer},
+    )
     def create(self, request: Request) -> Response:
         data = DataImportCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         data_import = services.import_upload(
-            actor=request.user, source=upload, original_name=upload.name,
-            kind=data.validated_data["kind"], agency_name=data.validated_data["agency"],
-            time_zone=data.validated_data["time_zone"], sheet=data.validated_data["sheet"],
-            max_bytes=settings.CSU_UPLOAD_MAX_BYTES)
+            actor=request.user,
+            source=upload,
+            original_name=upload.name,
+            kind=data.validated_data["kind"],
+            agency_name=data.validated_data["agency"],
+            time_zone=data.validated_data["time_zone"],
+            sheet=data.validated_data["sheet"],
+            max_bytes=settings.CSU_UPLOAD_MAX_BYTES,
+        )
         if data_import.status == DataImport.Status.PENDING:
             data_import = services.import_queue(actor=request.user, data_import=data_import)
             code = status.HTTP_202_ACCEPTED

@@ -15,24 +15,25 @@ def arrow(column: pd.Series) -> pa.Array:
     return pa.array(column.astype(str).tolist(), type=pa.large_string())
 
 
-def extract_floats(column: pd.Series, pattern: str, names: tuple[str, str]
-                   ) -> tuple[pd.Series, pd.Series]:
+def extract_floats(
+    column: pd.Series, pattern: str, names: tuple[str, str]
+) -> tuple[pd.Series, pd.Series]:
     """Two numbers captured by the named groups of an RE2 pattern; NaN where it does not match."""
     found = pc.extract_regex(arrow(column), pattern)
     out = []
     for name in names:
         text = pc.struct_field(found, name)
         numbers = pc.cast(pc.if_else(pc.equal(text, ""), None, text), pa.float64(), safe=False)
-        out.append(pd.Series(numbers.to_numpy(zero_copy_only=False), index=column.index,
-                             dtype="float64"))
+        out.append(
+            pd.Series(numbers.to_numpy(zero_copy_only=False), index=column.index, dtype="float64")
+        )
     return out[0], out[1]
 
 
 def _escape(values: pa.Array) -> pa.Array:
     if not pc.any(pc.match_substring_regex(values, r'[\\"\x00-\x1f]')).as_py():
         return values  # the usual case: nothing to escape, no pass over the text
-    for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"),
-                         ("\t", "\\t")):
+    for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
         values = pc.replace_substring(values, raw, escaped)
     # Other control characters cannot appear in a JSON string: drop them.
     return pc.replace_substring_regex(values, r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "")
@@ -49,7 +50,6 @@ def json_objects(frame: pd.DataFrame) -> pd.Series:
         parts.append(_escape(arrow(frame[name])))
         parts.append('"')
     parts.append("}")
-    arrays = [p if isinstance(p, pa.Array) else pa.scalar(p, type=pa.large_string())
-              for p in parts]
+    arrays = [p if isinstance(p, pa.Array) else pa.scalar(p, type=pa.large_string()) for p in parts]
     joined = pc.binary_join_element_wise(*arrays, pa.scalar("", type=pa.large_string()))
     return pd.Series(pd.arrays.ArrowStringArray(joined), index=frame.index)

@@ -100,11 +100,15 @@ def read_csv(path: Path, limit: int) -> Extract:
         raise ExtractError(f"This file is over the {mb(limit)} limit.", code="too_large")
     data, encoding = _decode(data)  # (big buffers are dropped as soon as they are not needed)
     if not re.search(rb"\S", data):
-        raise ExtractError("This file is empty (it holds only blank space). " + SAY_EXPORT,
-                           code="empty")
+        raise ExtractError(
+            "This file is empty (it holds only blank space). " + SAY_EXPORT, code="empty"
+        )
     sample = data[:65536].decode("utf-8", "replace")
-    odd = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f\v\x00")
-              or "\x7f" <= c <= "\x9f" or c == "\ufffd")
+    odd = sum(
+        1
+        for c in sample
+        if (c < " " and c not in "\t\n\r\f\v\x00") or "\x7f" <= c <= "\x9f" or c == "\ufffd"
+    )
     if odd > 0.05 * len(sample) and odd >= 8:  # real text has next to none
         raise _not_text()
     if b"\x00" in data:
@@ -116,7 +120,9 @@ def read_csv(path: Path, limit: int) -> Extract:
         raise ExtractError(
             "This file contains NUL (zero) bytes, which a CSV export never has (first on line "
             f"{', '.join(map(str, lines))}): it is damaged or not really a CSV. {SAY_EXPORT}",
-            code="nul_bytes", details=[f"line {n}" for n in lines])
+            code="nul_bytes",
+            details=[f"line {n}" for n in lines],
+        )
 
     head = data[:HEAD_BYTES].decode("utf-8", "ignore")
     lines = list(io.StringIO(head, newline=""))
@@ -138,10 +144,21 @@ def read_csv(path: Path, limit: int) -> Extract:
     header_end = records[h][1]
     skipped = [r[0] for r in records[:h]]
     formulas_possible = any(c in data for c in (b"=", b"@", b"|"))
-    region = data[len("".join(lines[:header_end]).encode()):]
+    region = data[len("".join(lines[:header_end]).encode()) :]
     del data
-    table, index = _parse_region(region, delimiter, len(records[h][2]), header_end + 1,
-                                 place_short=_place_short_lines)
+    table, index = _parse_region(
+        region, delimiter, len(records[h][2]), header_end + 1, place_short=_place_short_lines
+    )
     del region
-    return build_extract(table, index, records[h][2], records[h][0], skipped, "csv", encoding,
-                         None, [], check_formulas=formulas_possible)
+    return build_extract(
+        table,
+        index,
+        records[h][2],
+        records[h][0],
+        skipped,
+        "csv",
+        encoding,
+        None,
+        [],
+        check_formulas=formulas_possible,
+    )

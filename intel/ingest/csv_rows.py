@@ -29,7 +29,7 @@ PlaceShort = Callable[[bytes, str, pa.Table, dict[str, int], int], pa.Table | No
 
 def _bad_quoting(exc: Exception) -> ExtractError:
     return ExtractError(
-        "The rows of this file cannot be told apart: a quotation mark (\") seems to open a value "
+        'The rows of this file cannot be told apart: a quotation mark (") seems to open a value '
         f"that is never closed, or a value is far too long. {SAY_EXPORT}",
         code="bad_quoting",
         details=[str(exc)[:200]],
@@ -87,8 +87,9 @@ def _parse_region(
     for col in filter(_has_line_breaks, table.columns):
         breaks = pc.count_substring(col, "\n")
         if cr:
-            breaks = pc.subtract(pc.add(breaks, pc.count_substring(col, "\r")),
-                                 pc.count_substring(col, "\r\n"))
+            breaks = pc.subtract(
+                pc.add(breaks, pc.count_substring(col, "\r")), pc.count_substring(col, "\r\n")
+            )
         spans += breaks.to_numpy(zero_copy_only=False)
     if spans.sum() != lines:
         raise _bad_quoting(ValueError(f"{spans.sum()} lines placed of {lines}"))
@@ -107,19 +108,32 @@ def _has_line_breaks(col: pa.ChunkedArray) -> bool:
     return False
 
 
-def _parse(data: bytes, delimiter: str, names: list[str],
-           invalid: Callable[[pacsv.InvalidRow], str] | None = None) -> pa.Table:
+def _parse(
+    data: bytes,
+    delimiter: str,
+    names: list[str],
+    invalid: Callable[[pacsv.InvalidRow], str] | None = None,
+) -> pa.Table:
     """pyarrow's reading of ``data``, every value a string ("" when empty). One thread: the
     ``invalid`` row handler is cheap then (threads contend for the GIL to call it)."""
     return pacsv.read_csv(
         pa.py_buffer(data),
         read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
         parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
-            newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid),
+            delimiter=delimiter,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=invalid,
+        ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-            quoted_strings_can_be_null=False, null_values=[]),
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
     )
 
 
@@ -128,8 +142,18 @@ def _read_padded(region: bytes, delimiter: str, names: list[str]) -> pa.Table:
     itself and keeps every record (blank lines too), in order. (No row is longer than the header:
     pyarrow has checked.)"""
     frame = pd.read_csv(
-        io.BytesIO(region), sep=delimiter, header=None, names=names, index_col=False, dtype=str,
-        na_filter=False, skip_blank_lines=False, quotechar='"', doublequote=True, engine="c")
+        io.BytesIO(region),
+        sep=delimiter,
+        header=None,
+        names=names,
+        index_col=False,
+        dtype=str,
+        na_filter=False,
+        skip_blank_lines=False,
+        quotechar='"',
+        doublequote=True,
+        engine="c",
+    )
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
@@ -147,7 +171,10 @@ def _ragged(region: bytes, delimiter: str, width: int, first_line: int, n: int) 
         f"{n:,} row(s) have more values than the header row has columns ({width}), so the "
         f"values cannot be matched to columns safely (first: {'; '.join(found)}). This usually "
         "means a value containing the separator was not put in quotes. Fix those rows or "
-        f"export again.", code="ragged_rows", details=found)
+        f"export again.",
+        code="ragged_rows",
+        details=found,
+    )
 
 
 def _place_short_lines(
@@ -160,10 +187,12 @@ def _place_short_lines(
     if sep is None:
         return None
     lines = pacsv.read_csv(
-        pa.py_buffer(region), read_options=pacsv.ReadOptions(column_names=["line"]),
+        pa.py_buffer(region),
+        read_options=pacsv.ReadOptions(column_names=["line"]),
         parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, ignore_empty_lines=False),
-        convert_options=pacsv.ConvertOptions(column_types={"line": pa.string()},
-                                             strings_can_be_null=False, null_values=[]),
+        convert_options=pacsv.ConvertOptions(
+            column_types={"line": pa.string()}, strings_can_be_null=False, null_values=[]
+        ),
     )["line"]
     is_short = pc.is_in(lines, value_set=pa.array(list(short), pa.string()))
     if lines.length() != table.num_rows + n_short or pc.sum(is_short).as_py() != n_short:
@@ -203,16 +232,17 @@ def _check_tail(region: bytes, delimiter: str, span: int) -> None:
     the last record; when that record spans lines, parse it strictly to tell."""
     if span <= 1:
         return
-    end = len(region) - (2 if region.endswith(b"\r\n") else
-                         1 if region.endswith((b"\n", b"\r")) else 0)
+    end = len(region) - (
+        2 if region.endswith(b"\r\n") else 1 if region.endswith((b"\n", b"\r")) else 0
+    )
     start = -1
     for _ in range(span):  # back over the line break before each of the last `span` lines
         start = max(region.rfind(b"\n", 0, end), region.rfind(b"\r", 0, end))
         if start < 0:
             break
         end = start - 1 if region[start - 1 : start + 1] == b"\r\n" else start
-    tail = region[start + 1:].decode()
+    tail = region[start + 1 :].decode()
     try:
         list(csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
-            raise _bad_quoting(exc) from exc
+        raise _bad_quoting(exc) from exc

@@ -77,7 +77,8 @@ def safe_upload_name(name: str) -> str:
         raise bad
     base = re.split(r"[/\\]", name)[-1]
     base = "".join(
-        c for c in unicodedata.normalize("NFC", base)
+        c
+        for c in unicodedata.normalize("NFC", base)
         if unicodedata.category(c) not in ("Cc", BIDI_AND_FORMAT)
     )
     base = base.translate(WINDOWS_RESERVED).strip().rstrip(".")
@@ -141,9 +142,17 @@ def _clean_headers(raw: Sequence[str]) -> list[str]:
 
 
 def build_extract(
-    table: pa.Table, index: np.ndarray, header: list[str], header_row: int, skipped: list[int],
-    file_type: str, encoding: str | None, sheet: str | None, sheets: list[str],
-    *, check_formulas: bool,
+    table: pa.Table,
+    index: np.ndarray,
+    header: list[str],
+    header_row: int,
+    skipped: list[int],
+    file_type: str,
+    encoding: str | None,
+    sheet: str | None,
+    sheets: list[str],
+    *,
+    check_formulas: bool,
 ) -> Extract:
     """The Extract of a table of raw string columns (one per header cell) whose rows sit on the
     source rows ``index``: strip values, drop blank rows, refuse formulas, name the columns."""
@@ -155,7 +164,9 @@ def build_extract(
     if not keep.any():
         raise ExtractError(
             "This file has a header row but no data rows. Check the export's date range and "
-            "filters, export again, and upload the new file.", code="header_only")
+            "filters, export again, and upload the new file.",
+            code="header_only",
+        )
     if not keep.all():
         mask = pa.array(keep)
         columns, index = [c.filter(mask) for c in columns], index[keep]
@@ -163,34 +174,57 @@ def build_extract(
     if check_formulas:
         _refuse_formulas(columns, index, header, header_row, headers, sheet)
     named = [bool(c.strip()) for c in header]
-    used = [j for j, col in enumerate(columns)  # drop unnamed columns that hold nothing
-            if named[j] or pc.any(pc.greater(pc.binary_length(col), 0)).as_py()]
+    used = [
+        j
+        for j, col in enumerate(columns)  # drop unnamed columns that hold nothing
+        if named[j] or pc.any(pc.greater(pc.binary_length(col), 0)).as_py()
+    ]
     frame = pa.table({f"c{j}": columns[j] for j in used}).to_pandas()
     frame.columns = [headers[j] for j in used]
     frame.index = pd.Index(index, name="row")
-    return Extract(frame=frame, headers=list(frame.columns), file_type=file_type,
-                   encoding=encoding, sheet=sheet, sheets=sheets, skipped_rows=skipped)
+    return Extract(
+        frame=frame,
+        headers=list(frame.columns),
+        file_type=file_type,
+        encoding=encoding,
+        sheet=sheet,
+        sheets=sheets,
+        skipped_rows=skipped,
+    )
 
 
-def _refuse_formulas(columns: list[pa.ChunkedArray], index: np.ndarray, header: list[str],
-                     header_row: int, headers: list[str], sheet: str | None) -> None:
+def _refuse_formulas(
+    columns: list[pa.ChunkedArray],
+    index: np.ndarray,
+    header: list[str],
+    header_row: int,
+    headers: list[str],
+    sheet: str | None,
+) -> None:
     def where(row: int, j: int) -> str:
         if sheet:
             return f"{sheet}!{get_column_letter(j + 1)}{row}"
         return f'row {row}, column "{headers[j]}"'
 
-    found = [f"{where(header_row, j)} (header)"
-             for j, c in enumerate(header) if FORMULA_RE.match(c.strip())]
+    found = [
+        f"{where(header_row, j)} (header)"
+        for j, c in enumerate(header)
+        if FORMULA_RE.match(c.strip())
+    ]
     for j, col in enumerate(columns):  # cheap literal search first: a formula has "(" or "|"
         maybe = pc.or_(pc.match_substring(col, "("), pc.match_substring(col, "|"))
         if pc.any(maybe).as_py():
             rows = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
             hits = pc.match_substring_regex(col.filter(maybe), FORMULA)
-            found += [where(int(index[rows[i]]), j)
-                      for i in np.flatnonzero(hits.to_numpy(zero_copy_only=False))[:SHOWN]]
+            found += [
+                where(int(index[rows[i]]), j)
+                for i in np.flatnonzero(hits.to_numpy(zero_copy_only=False))[:SHOWN]
+            ]
     if found:
         raise ExtractError(
             f"This file has cells that spreadsheet programs would run as formulas ("
             f"{'; '.join(found[:SHOWN])}). Extracts must hold plain values: export again, or "
             "copy the cells and use Paste Special > Values, then upload.",
-            code="formula_cells", details=found[:SHOWN])
+            code="formula_cells",
+            details=found[:SHOWN],
+        )

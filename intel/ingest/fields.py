@@ -120,8 +120,16 @@ class Kind:
 
 
 _LOCATION = ("address", "latitude", "longitude", "point", "ewkb", "x", "y", "district", "beat")
-_PERSON = ("full_name", "last_name", "first_name", "middle_name", "dob", "state_id", "fbi_number",
-           "booking_number")
+_PERSON = (
+    "full_name",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "dob",
+    "state_id",
+    "fbi_number",
+    "booking_number",
+)
 _SUBJECT = ("subject_sex", "subject_race", "subject_ethnicity", "subject_age", "subject_age_group")
 
 KINDS: dict[str, Kind] = {

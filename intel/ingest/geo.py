@@ -29,8 +29,9 @@ def _extent_from_zones() -> tuple[float, float, float, float] | None:
 
     from intel.models import Zone
 
-    box = Zone.objects.aggregate(a=Min("min_lat"), b=Min("min_lon"), c=Max("max_lat"),
-                                 d=Max("max_lon"))
+    box = Zone.objects.aggregate(
+        a=Min("min_lat"), b=Min("min_lon"), c=Max("max_lat"), d=Max("max_lon")
+    )
     if box["a"] is None:
         return None
     return box["a"], box["b"], box["c"], box["d"]
@@ -48,8 +49,7 @@ def geocode_quality(lat: pd.Series, lon: pd.Series, *, blurred: bool) -> pd.Seri
         inside_zones = None
         if extent:
             a, b, c, d = extent
-            inside_zones = lat.between(a - margin, c + margin) & lon.between(b - margin,
-                                                                             d + margin)
+            inside_zones = lat.between(a - margin, c + margin) & lon.between(b - margin, d + margin)
         if inside_zones is not None and inside_zones[present].mean() >= 0.5:
             outside = present & ~inside_zones
         else:
@@ -82,9 +82,13 @@ def h3_cells(lat: pd.Series, lon: pd.Series, usable: pd.Series) -> tuple[pd.Seri
     codes, uniques = pd.factorize(_point_keys(lat[usable], lon[usable]))
     first = np.zeros(len(uniques), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]  # a row holding each distinct point
-    cells = np.array([h3.latlng_to_cell(a, b, H3_FINE)
-                      for a, b in zip(ulat[first].tolist(), ulon[first].tolist(), strict=True)],
-                     dtype=object)
+    cells = np.array(
+        [
+            h3.latlng_to_cell(a, b, H3_FINE)
+            for a, b in zip(ulat[first].tolist(), ulon[first].tolist(), strict=True)
+        ],
+        dtype=object,
+    )
     parent_of = {c: h3.cell_to_parent(c, H3_COARSE) for c in set(cells.tolist())}
     parents = np.array([parent_of[c] for c in cells.tolist()], dtype=object)
     fine[usable] = cells[codes]
@@ -94,17 +98,18 @@ def h3_cells(lat: pd.Series, lon: pd.Series, usable: pd.Series) -> tuple[pd.Seri
 
 def _point_keys(lat: pd.Series, lon: pd.Series) -> pd.Series:
     """One integer per exact point (a 1e-7 degree grid)."""
-    return ((lat.fillna(0) * 1e7).round().astype("int64") * 4_000_000_000
-            + (lon.fillna(0) * 1e7).round().astype("int64"))
+    return (lat.fillna(0) * 1e7).round().astype("int64") * 4_000_000_000 + (
+        lon.fillna(0) * 1e7
+    ).round().astype("int64")
 
 
-def zone_ids(lat: pd.Series, lon: pd.Series, usable: pd.Series, index: object = None
-             ) -> pd.Series:
+def zone_ids(lat: pd.Series, lon: pd.Series, usable: pd.Series, index: object = None) -> pd.Series:
     from intel.records.zones import zones_for_points
 
     ids = pd.Series(pd.NA, index=lat.index, dtype="Int64")
     if usable.any():
-        found = zones_for_points(lat[usable].to_numpy(dtype=float),
-                                 lon[usable].to_numpy(dtype=float), index=index)
+        found = zones_for_points(
+            lat[usable].to_numpy(dtype=float), lon[usable].to_numpy(dtype=float), index=index
+        )
         ids[usable] = pd.array(np.where(found > 0, found, pd.NA), dtype="Int64")
     return ids

@@ -65,8 +65,11 @@ def _complete(frame: pd.DataFrame, model: type[models.Model], fixed: dict) -> pd
 def _csv(frame: pd.DataFrame) -> bytes:
     """CSV for COPY, produced by Arrow (C++); nulls unquoted, empty strings quoted."""
     buffer = io.BytesIO()
-    pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), buffer,
-                    pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    pacsv.write_csv(
+        pa.Table.from_pandas(frame, preserve_index=False),
+        buffer,
+        pacsv.WriteOptions(include_header=False, quoting_style="needed"),
+    )
     return buffer.getvalue()
 
 
@@ -84,16 +87,27 @@ def stored_rows(*, agency_id: int, kind: str) -> pd.DataFrame:
     table = apps.get_model("intel", KINDS[kind].model)._meta.db_table
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                       [f"csu-import:{agency_id}:{kind}"])
-        cursor.execute(f'SELECT source_id, id, row_hash FROM "{table}" '  # noqa: S608
-                       "WHERE source_agency_id = %s", [agency_id])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"csu-import:{agency_id}:{kind}"]
+        )
+        cursor.execute(
+            f'SELECT source_id, id, row_hash FROM "{table}" '  # noqa: S608
+            "WHERE source_agency_id = %s",
+            [agency_id],
+        )
         return pd.DataFrame(cursor.fetchall(), columns=["source_id", "id", "stored_hash"])
 
 
-def load(*, import_id: int, agency_id: int, kind: str, parts: Iterable[Normalised],
-         stored: pd.DataFrame, total: int, progress: Callable[[str, int, int], None]
-         ) -> LoadCounts:
+def load(
+    *,
+    import_id: int,
+    agency_id: int,
+    kind: str,
+    parts: Iterable[Normalised],
+    stored: pd.DataFrame,
+    total: int,
+    progress: Callable[[str, int, int], None],
+) -> LoadCounts:
     """Write new and changed rows, part by part (``parts`` hold no unchanged rows).
 
     New rows stream into one COPY through a writer thread, so the next part is normalised here
@@ -105,8 +119,12 @@ def load(*, import_id: int, agency_id: int, kind: str, parts: Iterable[Normalise
     counts = LoadCounts()
     stored_ids = pd.Series(stored["id"].to_numpy(), index=stored["source_id"].to_numpy())
     now = timezone.now()
-    fixed = {"source_agency_id": agency_id, "data_import_id": import_id,
-             "created_at": now, "updated_at": now}
+    fixed = {
+        "source_agency_id": agency_id,
+        "data_import_id": import_id,
+        "created_at": now,
+        "updated_at": now,
+    }
     columns = ", ".join(f'"{f.column}"' for f in _columns(model))
     changed_parts: list[pd.DataFrame] = []
     charge_parts: list[pd.DataFrame] = []
@@ -124,12 +142,16 @@ def load(*, import_id: int, agency_id: int, kind: str, parts: Iterable[Normalise
                 ids = records["source_id"].map(stored_ids)
                 is_new = ids.isna().to_numpy()
                 if is_new.any():
-                    copy.write(_csv(_complete(records[is_new], model,
-                                              {**fixed, "first_import_id": import_id})))
+                    copy.write(
+                        _csv(
+                            _complete(
+                                records[is_new], model, {**fixed, "first_import_id": import_id}
+                            )
+                        )
+                    )
                     counts.created += int(is_new.sum())
                 if not is_new.all():
-                    changed_parts.append(records[~is_new].assign(
-                        id=ids[~is_new].astype("int64")))
+                    changed_parts.append(records[~is_new].assign(id=ids[~is_new].astype("int64")))
                 if part.charges is not None:
                     charge_parts.append(part.charges)
                 written.append(records["source_id"])
@@ -144,40 +166,62 @@ def load(*, import_id: int, agency_id: int, kind: str, parts: Iterable[Normalise
     return counts
 
 
-def _update(cursor, table: str, model, changed: pd.DataFrame, fixed: dict,  # type: ignore[no-untyped-def]
-            import_id: int) -> None:
+def _update(
+    cursor,
+    table: str,
+    model,
+    changed: pd.DataFrame,
+    fixed: dict,  # type: ignore[no-untyped-def]
+    import_id: int,
+) -> None:
     staging = f"csu_stage_{import_id}"
     complete = _complete(changed, model, fixed)
     complete.insert(0, "id", changed["id"])
     # first_import_id and created_at keep their stored values.
     keep = {"first_import_id", "created_at", "source_agency_id", "source_id"}
-    cursor.execute(f'CREATE TEMP TABLE "{staging}" (LIKE "{table}" INCLUDING DEFAULTS) '
-                   "ON COMMIT DROP")
+    cursor.execute(
+        f'CREATE TEMP TABLE "{staging}" (LIKE "{table}" INCLUDING DEFAULTS) ON COMMIT DROP'
+    )
     _copy(cursor, staging, complete)
     cursor.execute(
-        "INSERT INTO intel_importchange (data_import_id, \"table\", record_id, before) "  # noqa: S608
+        'INSERT INTO intel_importchange (data_import_id, "table", record_id, before) '  # noqa: S608
         f'SELECT %s, %s, t.id, to_jsonb(t) FROM "{table}" t JOIN "{staging}" s ON s.id = t.id',
         [import_id, table],
     )
-    assignments = ", ".join(f'"{c}" = s."{c}"' for c in complete.columns
-                            if c != "id" and c not in keep)
-    cursor.execute(f'UPDATE "{table}" t SET {assignments} FROM "{staging}" s '  # noqa: S608
-                   "WHERE t.id = s.id")
+    assignments = ", ".join(
+        f'"{c}" = s."{c}"' for c in complete.columns if c != "id" and c not in keep
+    )
+    cursor.execute(
+        f'UPDATE "{table}" t SET {assignments} FROM "{staging}" s '  # noqa: S608
+        "WHERE t.id = s.id"
+    )
 
 
-def _charges(cursor, table: str, charges: pd.DataFrame, written: pd.Series,  # type: ignore[no-untyped-def]
-             import_id: int) -> None:
+def _charges(
+    cursor,
+    table: str,
+    charges: pd.DataFrame,
+    written: pd.Series,  # type: ignore[no-untyped-def]
+    import_id: int,
+) -> None:
     """Replace the charges of every arrest this import created or changed."""
     from intel.models import ArrestCharge
 
     if written.empty:
         return
-    cursor.execute(f'SELECT source_id, id FROM "{table}" WHERE data_import_id = %s',  # noqa: S608
-                   [import_id])
+    cursor.execute(
+        f'SELECT source_id, id FROM "{table}" WHERE data_import_id = %s',  # noqa: S608
+        [import_id],
+    )
     ids = dict(cursor.fetchall())
     mine = charges[charges["source_id"].isin(written)].copy()
     mine["arrest_id"] = mine["source_id"].map(ids).astype("int64")
-    cursor.execute("DELETE FROM intel_arrestcharge WHERE arrest_id = ANY(%s)",
-                   [list(mine["arrest_id"].unique())])
-    _copy(cursor, ArrestCharge._meta.db_table,
-          _complete(mine.drop(columns=["source_id"]), ArrestCharge, {}))
+    cursor.execute(
+        "DELETE FROM intel_arrestcharge WHERE arrest_id = ANY(%s)",
+        [list(mine["arrest_id"].unique())],
+    )
+    _copy(
+        cursor,
+        ArrestCharge._meta.db_table,
+        _complete(mine.drop(columns=["source_id"]), ArrestCharge, {}),
+    )

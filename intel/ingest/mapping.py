@@ -39,8 +39,11 @@ class Mapping:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Mapping:
-        return cls(columns=dict(data.get("columns", {})), options=dict(data.get("options", {})),
-                   notes=dict(data.get("notes", {})))
+        return cls(
+            columns=dict(data.get("columns", {})),
+            options=dict(data.get("options", {})),
+            notes=dict(data.get("notes", {})),
+        )
 
 
 class MappingError(Exception):
@@ -74,8 +77,11 @@ def _content_score(field_name: str, column: pd.Series, n_rows: int) -> tuple[flo
         return found.ratio, f"{found.ratio:.0%} parse as {found.format}", {"format": found.format}
     if kind == "time":
         found = parse.detect_datetime(sample, parse.TIME_FORMATS)
-        return found.ratio, f"{found.ratio:.0%} parse as times ({found.format})", {
-            "format": found.format}
+        return (
+            found.ratio,
+            f"{found.ratio:.0%} parse as times ({found.format})",
+            {"format": found.format},
+        )
     if field_name in ("latitude", "longitude"):
         values = parse.parse_float(sample)
         limit = 90 if field_name == "latitude" else 180
@@ -103,8 +109,19 @@ def _content_score(field_name: str, column: pd.Series, n_rows: int) -> tuple[flo
         ok = sample.str.lower().isin(parse._SEX)
         return float(ok.mean()), f"{ok.mean():.0%} are sexes", {}
     if kind == "race":
-        race = parse.parse_race(sample, {"white", "black", "hispanic", "asian", "other",
-                                         "native_american", "pacific_islander", "multiracial"})
+        race = parse.parse_race(
+            sample,
+            {
+                "white",
+                "black",
+                "hispanic",
+                "asian",
+                "other",
+                "native_american",
+                "pacific_islander",
+                "multiracial",
+            },
+        )
         known = (race != "unknown") | sample.str.lower().str.contains("unknown")
         return float(known.mean()), f"{known.mean():.0%} are races", {}
     if kind == "name":

@@ -20,10 +20,17 @@ from intel.ingest.fields import KINDS
 from intel.ingest.mapping import Mapping
 from intel.records.offenses import categorise
 
-SEVERITY = {"f": "felony", "felony": "felony", "m": "misdemeanor", "misdemeanor": "misdemeanor",
-            "v": "violation", "violation": "violation", "i": "violation", "infraction": "violation"}
-CASE_STATUS = ["referred", "charged", "declined", "pleaded", "convicted", "dismissed",
-               "acquitted"]
+SEVERITY = {
+    "f": "felony",
+    "felony": "felony",
+    "m": "misdemeanor",
+    "misdemeanor": "misdemeanor",
+    "v": "violation",
+    "violation": "violation",
+    "i": "violation",
+    "infraction": "violation",
+}
+CASE_STATUS = ["referred", "charged", "declined", "pleaded", "convicted", "dismissed", "acquitted"]
 
 
 @dataclass
@@ -101,9 +108,14 @@ def _name(frame: pd.DataFrame, mapping: Mapping) -> pd.Series:
     has_comma = full.str.contains(",", regex=False)
     # "First M Last Jr." → "LAST JR, FIRST M"
     parts = full.str.extract(
-        r"^(?P<given>.+?)\s+(?P<last>[A-Z'\-]+)(?P<suffix>\s+(?:JR|SR|II|III|IV)\.?)?$")
-    flipped = (parts["last"] + parts["suffix"].fillna("").str.replace(".", "", regex=False)
-               + ", " + parts["given"])
+        r"^(?P<given>.+?)\s+(?P<last>[A-Z'\-]+)(?P<suffix>\s+(?:JR|SR|II|III|IV)\.?)?$"
+    )
+    flipped = (
+        parts["last"]
+        + parts["suffix"].fillna("").str.replace(".", "", regex=False)
+        + ", "
+        + parts["given"]
+    )
     return full.where(has_comma | flipped.isna(), flipped)
 
 
@@ -130,8 +142,9 @@ class Prepared:
     zone_index: object = None  # boundary polygons, loaded before any COPY starts
 
 
-def prepare(frame: pd.DataFrame, mapping: Mapping, kind: str,
-            stored: pd.DataFrame | None = None) -> Prepared:
+def prepare(
+    frame: pd.DataFrame, mapping: Mapping, kind: str, stored: pd.DataFrame | None = None
+) -> Prepared:
     """Rows whose id and hash match ``stored`` (``source_id``, ``stored_hash``) are unchanged:
     counted and dropped before any parsing, which is what makes re-importing cheap."""
     from intel.records.zones import zone_index
@@ -147,23 +160,35 @@ def prepare(frame: pd.DataFrame, mapping: Mapping, kind: str,
         frame, source_ids, hashes = frame[~same], source_ids[~same], hashes[~same]
     rejects: list[list] = []
     dupes = (source_ids.duplicated(keep="last") & (source_ids != "")).to_numpy()
-    _reject(rejects, frame.index[dupes], mapping.columns.get("source_id", ""),
-            "the same record id appears again later in the file; the later row was used")
+    _reject(
+        rejects,
+        frame.index[dupes],
+        mapping.columns.get("source_id", ""),
+        "the same record id appears again later in the file; the later row was used",
+    )
     frame, source_ids = frame[~dupes], source_ids[~dupes]
     hashes = hashes[~dupes] if hashes is not None else None
     prepared = Prepared(frame, source_ids, hashes, rejects, unchanged)
     if "latitude" in KINDS[kind].fields:
         prepared.lat, prepared.lon = _coordinates(frame, mapping)
-        prepared.quality = geo.geocode_quality(prepared.lat, prepared.lon,
-                                               blurred=bool(mapping.options.get("blurred")))
+        prepared.quality = geo.geocode_quality(
+            prepared.lat, prepared.lon, blurred=bool(mapping.options.get("blurred"))
+        )
         # The boundary layers come from the database: read now, before any COPY starts on the
         # connection, so the per-part work needs no query.
         prepared.zone_index = zone_index()
     return prepared
 
 
-def normalise_part(prepared: Prepared, rows: slice, mapping: Mapping, kind: str, *,
-                   time_zone: str, patterns: list[tuple[str, str, str]]) -> Normalised:
+def normalise_part(
+    prepared: Prepared,
+    rows: slice,
+    mapping: Mapping,
+    kind: str,
+    *,
+    time_zone: str,
+    patterns: list[tuple[str, str, str]],
+) -> Normalised:
     """Typed rows for the model of ``kind``, for the prepared rows in ``rows``; rows lacking
     what the kind requires are rejected with the reason."""
     spec = KINDS[kind]
@@ -177,11 +202,16 @@ def normalise_part(prepared: Prepared, rows: slice, mapping: Mapping, kind: str,
     out[spec.when_column] = _when(frame, mapping, time_zone)
     bad_when = out[spec.when_column].isna()
     date_header = mapping.columns["when"]
-    _reject(rejects, out.index[bad_when], date_header,
-            "no date, or a date that could not be read: '" + frame[date_header] + "'")
+    _reject(
+        rejects,
+        out.index[bad_when],
+        date_header,
+        "no date, or a date that could not be read: '" + frame[date_header] + "'",
+    )
     no_id = out["source_id"] == ""
-    _reject(rejects, out.index[no_id & ~bad_when], mapping.columns.get("source_id", ""),
-            "no record id")
+    _reject(
+        rejects, out.index[no_id & ~bad_when], mapping.columns.get("source_id", ""), "no record id"
+    )
     for name in spec.required:
         if name in ("when",):
             continue
@@ -193,8 +223,11 @@ def normalise_part(prepared: Prepared, rows: slice, mapping: Mapping, kind: str,
             no_id |= empty
     keep = (~bad_when & ~no_id).to_numpy()
     frame, out = frame[keep], out[keep]
-    hashes = (prepared.hashes.iloc[rows][keep] if prepared.hashes is not None
-              else _row_hashes(frame, mapping))
+    hashes = (
+        prepared.hashes.iloc[rows][keep]
+        if prepared.hashes is not None
+        else _row_hashes(frame, mapping)
+    )
 
     def col(name: str) -> pd.Series | None:
         return _column(frame, mapping, name)
@@ -206,9 +239,15 @@ def normalise_part(prepared: Prepared, rows: slice, mapping: Mapping, kind: str,
     quality = {}
     if prepared.lat is not None:
         assert prepared.lon is not None and prepared.quality is not None
-        quality = _location(frame, out, mapping, prepared.lat.iloc[rows][keep],
-                            prepared.lon.iloc[rows][keep], prepared.quality.iloc[rows][keep],
-                            prepared.zone_index)
+        quality = _location(
+            frame,
+            out,
+            mapping,
+            prepared.lat.iloc[rows][keep],
+            prepared.lon.iloc[rows][keep],
+            prepared.quality.iloc[rows][keep],
+            prepared.zone_index,
+        )
     _people(frame, out, mapping, kind, target)
     for flag in ("firearm", "domestic", "fatal"):
         if flag in spec.fields:
@@ -224,8 +263,11 @@ def normalise_part(prepared: Prepared, rows: slice, mapping: Mapping, kind: str,
     if "reported_at" in spec.fields:
         reported = col("reported_at")
         if reported is not None:
-            fmt = (mapping.options.get("reported_at_format")
-                   or parse.detect_datetime(reported).format or "ISO8601")
+            fmt = (
+                mapping.options.get("reported_at_format")
+                or parse.detect_datetime(reported).format
+                or "ISO8601"
+            )
             out["reported_at"] = parse.localise(parse.parse_datetime(reported, fmt), time_zone)
     out["raw"] = json_objects(frame)
     out["row_hash"] = hashes
@@ -233,8 +275,14 @@ def normalise_part(prepared: Prepared, rows: slice, mapping: Mapping, kind: str,
     return Normalised(out, charges, rejects, quality)
 
 
-def _offense(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping, kind: str,
-             patterns: list[tuple[str, str, str]], target) -> None:  # type: ignore[no-untyped-def]
+def _offense(
+    frame: pd.DataFrame,
+    out: pd.DataFrame,
+    mapping: Mapping,
+    kind: str,
+    patterns: list[tuple[str, str, str]],
+    target,
+) -> None:  # type: ignore[no-untyped-def]
     spec = KINDS[kind]
     code = _column(frame, mapping, "offense_code")
     kind_col = _column(frame, mapping, "offense_type")
@@ -273,21 +321,32 @@ def _coordinates(frame: pd.DataFrame, mapping: Mapping) -> tuple[pd.Series, pd.S
     lat = pd.Series(np.nan, index=frame.index)
     lon = pd.Series(np.nan, index=frame.index)
     if "latitude" in cols and "longitude" in cols:
-        lat, lon = parse.parse_float(frame[cols["latitude"]]), parse.parse_float(
-            frame[cols["longitude"]])
+        lat, lon = (
+            parse.parse_float(frame[cols["latitude"]]),
+            parse.parse_float(frame[cols["longitude"]]),
+        )
     elif "point" in cols:
         lat, lon = parse.parse_points(frame[cols["point"]])
     elif "ewkb" in cols:
         lat, lon = parse.parse_ewkb(frame[cols["ewkb"]])
     elif "x" in cols and "y" in cols and mapping.options.get("xy_epsg"):
-        lat, lon = parse.reproject(parse.parse_float(frame[cols["x"]]),
-                                   parse.parse_float(frame[cols["y"]]),
-                                   int(mapping.options["xy_epsg"]))
+        lat, lon = parse.reproject(
+            parse.parse_float(frame[cols["x"]]),
+            parse.parse_float(frame[cols["y"]]),
+            int(mapping.options["xy_epsg"]),
+        )
     return lat.round(7), lon.round(7)
 
 
-def _location(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping, lat: pd.Series,
-              lon: pd.Series, quality: pd.Series, zone_index: object) -> dict[str, int]:
+def _location(
+    frame: pd.DataFrame,
+    out: pd.DataFrame,
+    mapping: Mapping,
+    lat: pd.Series,
+    lon: pd.Series,
+    quality: pd.Series,
+    zone_index: object,
+) -> dict[str, int]:
     cols = mapping.columns
     index = frame.index
     usable = quality.isin(geo.USABLE)
@@ -306,29 +365,35 @@ def _location(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping, lat: pd.
     return {str(k): int(v) for k, v in quality.value_counts().items()}
 
 
-def _people(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping, kind: str,
-            target) -> None:  # type: ignore[no-untyped-def]
+def _people(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping, kind: str, target) -> None:  # type: ignore[no-untyped-def]
     spec = KINDS[kind]
     races = {choice.value for choice in Race}
     col = mapping.columns
     if "subject_sex" in spec.fields:
-        out[target("subject_sex")] = (parse.parse_sex(frame[col["subject_sex"]])
-                                      if "subject_sex" in col else ("U" if kind != "incidents"
-                                                                   else ""))
+        out[target("subject_sex")] = (
+            parse.parse_sex(frame[col["subject_sex"]])
+            if "subject_sex" in col
+            else ("U" if kind != "incidents" else "")
+        )
     if "subject_race" in spec.fields:
-        out[target("subject_race")] = (parse.parse_race(frame[col["subject_race"]], races)
-                                       if "subject_race" in col else ("unknown" if kind !=
-                                                                      "incidents" else ""))
+        out[target("subject_race")] = (
+            parse.parse_race(frame[col["subject_race"]], races)
+            if "subject_race" in col
+            else ("unknown" if kind != "incidents" else "")
+        )
     if "subject_ethnicity" in spec.fields:
-        out[target("subject_ethnicity")] = (frame[col["subject_ethnicity"]].str[:40]
-                                            if "subject_ethnicity" in col else "")
+        out[target("subject_ethnicity")] = (
+            frame[col["subject_ethnicity"]].str[:40] if "subject_ethnicity" in col else ""
+        )
     if "subject_age" in spec.fields:
         ages = parse.parse_int(frame[col["subject_age"]]) if "subject_age" in col else None
-        out[target("subject_age")] = ages if ages is not None else pd.array(
-            [pd.NA] * len(frame), dtype="Int64")
+        out[target("subject_age")] = (
+            ages if ages is not None else pd.array([pd.NA] * len(frame), dtype="Int64")
+        )
     if "subject_age_group" in spec.fields and kind != "shootings":
-        out[target("subject_age_group")] = (frame[col["subject_age_group"]].str[:16]
-                                            if "subject_age_group" in col else "")
+        out[target("subject_age_group")] = (
+            frame[col["subject_age_group"]].str[:16] if "subject_age_group" in col else ""
+        )
     if kind in ("arrests", "cases"):
         name = _name(frame, mapping).str[:200]
         dob = None
@@ -337,13 +402,16 @@ def _people(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping, kind: str,
             if found.format:
                 dob = parse.fix_two_digit_birth_years(
                     parse.parse_datetime(frame[col["dob"]], found.format),
-                    pd.Timestamp.now().normalize()).dt.date
+                    pd.Timestamp.now().normalize(),
+                ).dt.date
         if kind == "arrests":
             out["name_as_recorded"] = name
             out["dob_as_recorded"] = dob if dob is not None else None
-            for ident, column in (("state_id", "state_id_as_recorded"),
-                                  ("fbi_number", "fbi_number_as_recorded"),
-                                  ("booking_number", "booking_number")):
+            for ident, column in (
+                ("state_id", "state_id_as_recorded"),
+                ("fbi_number", "fbi_number_as_recorded"),
+                ("booking_number", "booking_number"),
+            ):
                 out[column] = frame[col[ident]].str[:40] if ident in col else ""
 
 
@@ -355,20 +423,25 @@ def _charges(frame: pd.DataFrame, out: pd.DataFrame, mapping: Mapping) -> pd.Dat
     def cells(name: str) -> pd.Series:
         return frame[col[name]] if name in col else empty
 
-    desc = cells("offense_description").where(cells("offense_description") != "",
-                                              cells("offense_type"))
-    charges = pd.DataFrame({
-        "source_id": out["source_id"],
-        "description": desc.str.split(r"\s*[;|]\s*", regex=True),
-        "statute": cells("statute").str.split(r"\s*[;|]\s*", regex=True),
-        "offense_code": cells("offense_code"),
-        "severity": cells("severity").str.lower().map(SEVERITY).fillna("unknown"),
-    })
+    desc = cells("offense_description").where(
+        cells("offense_description") != "", cells("offense_type")
+    )
+    charges = pd.DataFrame(
+        {
+            "source_id": out["source_id"],
+            "description": desc.str.split(r"\s*[;|]\s*", regex=True),
+            "statute": cells("statute").str.split(r"\s*[;|]\s*", regex=True),
+            "offense_code": cells("offense_code"),
+            "severity": cells("severity").str.lower().map(SEVERITY).fillna("unknown"),
+        }
+    )
     charges = charges.explode("description", ignore_index=False)
     charges["sequence"] = charges.groupby(level=0).cumcount() + 1
     statutes = charges["statute"]
-    charges["statute"] = [s[n - 1] if isinstance(s, list) and len(s) >= n else ""
-                          for s, n in zip(statutes, charges["sequence"], strict=True)]
+    charges["statute"] = [
+        s[n - 1] if isinstance(s, list) and len(s) >= n else ""
+        for s, n in zip(statutes, charges["sequence"], strict=True)
+    ]
     charges["description"] = charges["description"].fillna("").str[:255]
     charges["statute"] = charges["statute"].str[:64]
     charges["offense_code"] = charges["offense_code"].str[:32]

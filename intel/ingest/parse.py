@@ -76,8 +76,9 @@ def parse_datetime(column: pd.Series, fmt: str) -> pd.Series:
 
 
 def is_utc_format(fmt: str, column: pd.Series) -> bool:
-    return fmt == "ISO8601" and bool(_sample(column).str.contains(r"(?:Z|[+-]\d\d(?::?\d\d)?)$",
-                                                                  regex=True).any())
+    return fmt == "ISO8601" and bool(
+        _sample(column).str.contains(r"(?:Z|[+-]\d\d(?::?\d\d)?)$", regex=True).any()
+    )
 
 
 def parse_time(column: pd.Series) -> pd.Series:
@@ -106,8 +107,9 @@ def fix_two_digit_birth_years(dates: pd.Series, today: pd.Timestamp) -> pd.Serie
 
 
 def parse_float(column: pd.Series) -> pd.Series:
-    return pd.to_numeric(column.str.replace(",", "", regex=False).where(column != "", None),
-                         errors="coerce")
+    return pd.to_numeric(
+        column.str.replace(",", "", regex=False).where(column != "", None), errors="coerce"
+    )
 
 
 def parse_int(column: pd.Series) -> pd.Series:
@@ -116,10 +118,14 @@ def parse_int(column: pd.Series) -> pd.Series:
     return whole.astype("Int64")
 
 
-_WKT_RE2 = (r"^\s*(?i:POINT)\s*Z?\s*\(\s*(?P<lon>-?[0-9.]+(?:[eE]-?[0-9]+)?)\s+"
-            r"(?P<lat>-?[0-9.]+(?:[eE]-?[0-9]+)?)")
-_PAREN_RE2 = (r"^\s*\(?\s*(?P<lat>-?[0-9]+(?:\.[0-9]+)?)\s*,\s*"
-              r"(?P<lon>-?[0-9]+(?:\.[0-9]+)?)\s*\)?\s*$")
+_WKT_RE2 = (
+    r"^\s*(?i:POINT)\s*Z?\s*\(\s*(?P<lon>-?[0-9.]+(?:[eE]-?[0-9]+)?)\s+"
+    r"(?P<lat>-?[0-9.]+(?:[eE]-?[0-9]+)?)"
+)
+_PAREN_RE2 = (
+    r"^\s*\(?\s*(?P<lat>-?[0-9]+(?:\.[0-9]+)?)\s*,\s*"
+    r"(?P<lon>-?[0-9]+(?:\.[0-9]+)?)\s*\)?\s*$"
+)
 
 
 def parse_points(column: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -197,8 +203,20 @@ def detect_bool(column: pd.Series) -> Detected:
     return Detected(float(sample.isin(_TRUE | _FALSE).mean()))
 
 
-_SEX = {"m": "M", "male": "M", "man": "M", "f": "F", "female": "F", "woman": "F",
-        "x": "X", "nonbinary": "X", "non-binary": "X", "u": "U", "unknown": "U", "": ""}
+_SEX = {
+    "m": "M",
+    "male": "M",
+    "man": "M",
+    "f": "F",
+    "female": "F",
+    "woman": "F",
+    "x": "X",
+    "nonbinary": "X",
+    "non-binary": "X",
+    "u": "U",
+    "unknown": "U",
+    "": "",
+}
 _RACE = [
     (r"^(w|white|white hispanic|white non-hispanic)$", "white"),
     (r"^(b|black|black hispanic|african american|black or african american)$", "black"),

@@ -29,12 +29,19 @@ from intel.ingest.xlsx import is_xlsx, read_xlsx
 __all__ = ["Extract", "ExtractError", "read_extract", "safe_upload_name", "sniff_file_type"]
 
 BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x7fELF", "a Linux program (executable)"), (b"%PDF", "a PDF document"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"), (b"GIF89a", "a GIF image"), (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!\x1a\x07", "a RAR archive"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"\xfd7zXZ\x00", "an xz archive"), (b"\x28\xb5\x2f\xfd", "a zstd archive"),
-    (b"SQLite format 3\x00", "an SQLite database"), (b"\x00asm", "a WebAssembly program"),
+    (b"\x7fELF", "a Linux program (executable)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"\x28\xb5\x2f\xfd", "a zstd archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\x00asm", "a WebAssembly program"),
     (b"\xca\xfe\xba\xbe", "a program (executable)"),
     (b"\xcf\xfa\xed\xfe", "a macOS program (executable)"),
 )
@@ -43,7 +50,7 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def sniff_file_type(path: Path) -> str:
-    """"csv" or "xlsx", decided by the file's content, never its extension."""
+    """ "csv" or "xlsx", decided by the file's content, never its extension."""
     with Path(path).open("rb") as f:
         head = f.read(4096)
     if not head:

@@ -31,9 +31,14 @@ def import_files_delete_expired(*, actor: User, now: datetime | None = None) -> 
     changes nothing. Run daily by beat as the system actor."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CSU_IMPORT_FILE_RETENTION_DAYS)
-    due = DataImport.objects.select_for_update().filter(file_deleted_at__isnull=True).filter(
-        Q(finished_at__lt=cutoff)
-        | Q(finished_at__isnull=True, status=DataImport.Status.PENDING, created_at__lt=cutoff))
+    due = (
+        DataImport.objects.select_for_update()
+        .filter(file_deleted_at__isnull=True)
+        .filter(
+            Q(finished_at__lt=cutoff)
+            | Q(finished_at__isnull=True, status=DataImport.Status.PENDING, created_at__lt=cutoff)
+        )
+    )
     count = 0
     for data_import in due:
         # The row's update commits with the transaction; an unlinked file cannot come back,
@@ -42,8 +47,12 @@ def import_files_delete_expired(*, actor: User, now: datetime | None = None) -> 
         data_import.file_deleted_at = now
         data_import.save(update_fields=["file_deleted_at"])
         count += 1
-    audit.audit_log(actor=actor, action="retention.run",
-                    component="import_files_delete_expired", files_deleted=count)
+    audit.audit_log(
+        actor=actor,
+        action="retention.run",
+        component="import_files_delete_expired",
+        files_deleted=count,
+    )
     logger.info("retention import_files_delete_expired: files_deleted=%d", count)
     return count
 
@@ -56,17 +65,24 @@ def import_snapshots_delete_expired(*, actor: User, now: datetime | None = None)
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CSU_IMPORT_ROLLBACK_DAYS)
     due = DataImport.objects.select_for_update().filter(
-        snapshot_deleted_at__isnull=True, status=DataImport.Status.SUCCEEDED,
-        finished_at__lt=cutoff)
+        snapshot_deleted_at__isnull=True, status=DataImport.Status.SUCCEEDED, finished_at__lt=cutoff
+    )
     imports_closed = rows_deleted = 0
     for data_import in due:
         rows_deleted += ImportChange.objects.filter(data_import=data_import).delete()[0]
         data_import.snapshot_deleted_at = now
         data_import.save(update_fields=["snapshot_deleted_at"])
         imports_closed += 1
-    audit.audit_log(actor=actor, action="retention.run",
-                    component="import_snapshots_delete_expired", imports=imports_closed,
-                    snapshot_rows=rows_deleted)
-    logger.info("retention import_snapshots_delete_expired: imports=%d snapshot_rows=%d",
-                imports_closed, rows_deleted)
+    audit.audit_log(
+        actor=actor,
+        action="retention.run",
+        component="import_snapshots_delete_expired",
+        imports=imports_closed,
+        snapshot_rows=rows_deleted,
+    )
+    logger.info(
+        "retention import_snapshots_delete_expired: imports=%d snapshot_rows=%d",
+        imports_closed,
+        rows_deleted,
+    )
     return imports_closed

@@ -17,5 +17,7 @@ def import_progress(*, data_import: DataImport) -> dict[str, Any]:
     """Live progress of a running import (kept in Redis: the import's own row is inside the
     import's transaction until it commits)."""
     return cache.get(progress_key(data_import.pk)) or {
-        "phase": data_import.get_status_display(), "done": data_import.progress_done,
-        "total": data_import.progress_total}
+        "phase": data_import.get_status_display(),
+        "done": data_import.progress_done,
+        "total": data_import.progress_total,
+    }

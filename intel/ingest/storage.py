@@ -24,5 +24,7 @@ def stored_path(data_import: DataImport) -> Path:
         raise ExtractError(
             f"The uploaded file was deleted on {data_import.file_deleted_at:%Y-%m-%d} "
             f"({settings.CSU_IMPORT_FILE_RETENTION_DAYS} days after the import finished); "
-            "upload it again to import it.", code="file_deleted")
+            "upload it again to import it.",
+            code="file_deleted",
+        )
     return store_dir() / data_import.stored_name

@@ -23,16 +23,18 @@ def _actor(user_id: int | None) -> User:
 
 
 @shared_task(name="intel.tasks.import_run_task", queue="imports", acks_late=True)
-def import_run_task(import_id: int, user_id: int | None = None,
-                    mapping: dict | None = None) -> str:
+def import_run_task(import_id: int, user_id: int | None = None, mapping: dict | None = None) -> str:
     from intel.ingest.services import import_run
     from intel.models import DataImport
 
     data_import = DataImport.objects.filter(pk=import_id).first()
     if data_import is None:
         return "missing"
-    result = import_run(actor=_actor(user_id), data_import=data_import,
-                        mapping=Mapping.from_json(mapping) if mapping else None)
+    result = import_run(
+        actor=_actor(user_id),
+        data_import=data_import,
+        mapping=Mapping.from_json(mapping) if mapping else None,
+    )
     if result.status == DataImport.Status.SUCCEEDED:
         import_follow_ups_task.delay(result.pk, user_id)
     return result.status

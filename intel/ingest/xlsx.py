@@ -47,8 +47,11 @@ RATIO_FROM = 1_000_000  # the ratio is checked only for entries bigger than this
 XML_SCAN = 64 * 1024
 PEEK_ROWS = 60
 REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
-NEEDLES = tuple(word.encode(enc) for word in ("<!DOCTYPE", "<!ENTITY")
-                for enc in ("ascii", "utf-16-le", "utf-16-be"))
+NEEDLES = tuple(
+    word.encode(enc)
+    for word in ("<!DOCTYPE", "<!ENTITY")
+    for enc in ("ascii", "utf-16-le", "utf-16-be")
+)
 
 
 def is_xlsx(path: Path) -> bool:
@@ -74,8 +77,8 @@ def _too_many_entries(path: Path) -> bool:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) < at + 22:
         return False  # not a zip: zipfile will say so
-    entries, directory_size = struct.unpack("<10xHI", tail[at:at + 16])
-    zip64 = at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07"
+    entries, directory_size = struct.unpack("<10xHI", tail[at : at + 16])
+    zip64 = at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07"
     return zip64 or entries > MAX_ENTRIES or directory_size > MAX_DIRECTORY
 
 
@@ -108,8 +111,14 @@ def check_archive(path: Path, max_bytes: int) -> None:
                         head = part.read(XML_SCAN).upper()
                     if any(needle in head for needle in NEEDLES):
                         raise _xml_entities()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
-            RuntimeError) as exc:
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
         raise _unreadable("it is damaged") from exc
 
 
@@ -136,28 +145,52 @@ def read_xlsx(path: Path, *, sheet: str | None, max_bytes: int) -> Extract:
             f"This workbook has formulas in it ({', '.join(formulas[:SHOWN])}). Extracts must "
             "hold plain values: copy the sheet and use Paste Special > Values (or export again "
             "as CSV), then upload.",
-            code="formula_cells", details=formulas[:SHOWN])
+            code="formula_cells",
+            details=formulas[:SHOWN],
+        )
     if not any(values for _, values in records):
-        raise ExtractError(f'The sheet "{ws.title}" is empty. Choose the sheet that holds the '
-                           "extract, or export it again, and upload.", code="empty")
+        raise ExtractError(
+            f'The sheet "{ws.title}" is empty. Choose the sheet that holds the '
+            "extract, or export it again, and upload.",
+            code="empty",
+        )
     h = find_header([values for _, values in records[:HEAD_RECORDS]])
     if h is None:
         raise no_header_error()
     header_row, header = records[h]
-    data = records[h + 1:]
-    long = [f"row {n}: a value in column {get_column_letter(len(values))}"
-            for n, values in data if len(values) > len(header)]
+    data = records[h + 1 :]
+    long = [
+        f"row {n}: a value in column {get_column_letter(len(values))}"
+        for n, values in data
+        if len(values) > len(header)
+    ]
     if long:
         raise ExtractError(
             f"{len(long):,} row(s) have values to the right of the last named column "
             f"(first: {'; '.join(long[:SHOWN])}). Give those columns a name in the header row, "
             "or delete the stray values, and upload again.",
-            code="ragged_rows", details=long[:SHOWN])
-    table = pa.table({f"c{j}": pa.array([v[j] if j < len(v) else "" for _, v in data], pa.string())
-                      for j in range(len(header))})
+            code="ragged_rows",
+            details=long[:SHOWN],
+        )
+    table = pa.table(
+        {
+            f"c{j}": pa.array([v[j] if j < len(v) else "" for _, v in data], pa.string())
+            for j in range(len(header))
+        }
+    )
     index = np.array([n for n, _ in data], dtype=np.int64)
-    return build_extract(table, index, header, header_row, [n for n, _ in records[:h]], "xlsx",
-                         None, ws.title, names, check_formulas=True)
+    return build_extract(
+        table,
+        index,
+        header,
+        header_row,
+        [n for n, _ in records[:h]],
+        "xlsx",
+        None,
+        ws.title,
+        names,
+        check_formulas=True,
+    )
 
 
 def _rows(ws: Any) -> tuple[list[tuple[int, list[str]]], list[str]]:
@@ -198,25 +231,32 @@ def _choose(wb: Any, names: list[str], sheet: str | None) -> Any:
         ws.reset_dimensions()  # a wrong <dimension> must not cut rows off
     if sheet is not None:
         wanted = [ws for ws in tables if ws.title == sheet] or [
-            ws for ws in tables if ws.title.strip().casefold() == sheet.strip().casefold()]
+            ws for ws in tables if ws.title.strip().casefold() == sheet.strip().casefold()
+        ]
         if len(wanted) != 1:
             listed = ", ".join(f'"{n}"' for n in names)
-            raise ExtractError(f'This workbook has no sheet of data named "{sheet}". Its sheets '
-                               f"are: {listed}. Choose one of those.", code="sheet",
-                               details=names)
+            raise ExtractError(
+                f'This workbook has no sheet of data named "{sheet}". Its sheets '
+                f"are: {listed}. Choose one of those.",
+                code="sheet",
+                details=names,
+            )
         return wanted[0]
     fallback = None
     for ws in tables:
-        peek = [[cell_text(v).strip() for v in row]
-                for row in ws.iter_rows(max_row=PEEK_ROWS, values_only=True)]
+        peek = [
+            [cell_text(v).strip() for v in row]
+            for row in ws.iter_rows(max_row=PEEK_ROWS, values_only=True)
+        ]
         if any(any(row) for row in peek):
             fallback = fallback or ws
             h = find_header(peek)
-            if h is not None and any(any(row) for row in peek[h + 1:]):
+            if h is not None and any(any(row) for row in peek[h + 1 :]):
                 return ws
     if fallback is None:
-        raise ExtractError("This workbook is empty: none of its sheets holds any data. "
-                           + SAY_EXPORT, code="empty")
+        raise ExtractError(
+            "This workbook is empty: none of its sheets holds any data. " + SAY_EXPORT, code="empty"
+        )
     return fallback
 
 

@@ -35,8 +35,10 @@ def _check(actor: Any, record: IntelRecord) -> None:
     if not IntelRecord.objects.visible_to(actor).filter(pk=record.pk).exists():
         raise PermissionDenied
     if record.sensitivity != IntelRecord.Sensitivity.RESTRICTED:
-        raise ValidationError("Only restricted records have named readers; the others are "
-                              "open to every role that reads intelligence.")
+        raise ValidationError(
+            "Only restricted records have named readers; the others are "
+            "open to every role that reads intelligence."
+        )
     if not may_grant(actor, record):
         raise PermissionDenied
 
@@ -46,8 +48,12 @@ def intel_record_grant(*, actor: Any, record: IntelRecord, user: Any) -> None:
     """Let one named user read a restricted record."""
     _check(actor, record)
     if not user.is_active or not user.has_perm("intel.view_intelrecord"):
-        raise ValidationError({"user": f"{user.get_username()} cannot read intelligence at all; "
-                                       "a grant would not let them see it."})
+        raise ValidationError(
+            {
+                "user": f"{user.get_username()} cannot read intelligence at all; "
+                "a grant would not let them see it."
+            }
+        )
     assign_perm(VIEW, user, record)
     audit.audit_log(actor=actor, action="intel.grant", obj=record, user=user.get_username())
 
@@ -57,7 +63,8 @@ def intel_record_revoke(*, actor: Any, record: IntelRecord, user: Any) -> None:
     """Take a named user's access to a restricted record away (the submitter keeps theirs)."""
     _check(actor, record)
     if not IntelRecordUserObjectPermission.objects.filter(
-            content_object=record, user=user, permission__codename=VIEW).exists():
+        content_object=record, user=user, permission__codename=VIEW
+    ).exists():
         raise ValidationError({"user": f"{user.get_username()} has no grant on this record."})
     remove_perm(VIEW, user, record)
     audit.audit_log(actor=actor, action="intel.revoke", obj=record, user=user.get_username())
@@ -65,13 +72,24 @@ def intel_record_revoke(*, actor: Any, record: IntelRecord, user: Any) -> None:
 
 def intel_record_readers(*, record: IntelRecord) -> QuerySet[Any]:
     """The users named on a restricted record (group grants are listed by the admin site)."""
-    return get_user_model().objects.filter(
-        intelrecorduserobjectpermission__content_object=record,
-        intelrecorduserobjectpermission__permission__codename=VIEW).order_by("username")
+    return (
+        get_user_model()
+        .objects.filter(
+            intelrecorduserobjectpermission__content_object=record,
+            intelrecorduserobjectpermission__permission__codename=VIEW,
+        )
+        .order_by("username")
+    )
 
 
 def grantable_users() -> QuerySet[Any]:
     """Active users whose role reads intelligence: the only ones a grant can help."""
-    return get_user_model().objects.with_perm(
-        "intel.view_intelrecord", backend="django.contrib.auth.backends.ModelBackend",
-        include_superusers=False).order_by("username")
+    return (
+        get_user_model()
+        .objects.with_perm(
+            "intel.view_intelrecord",
+            backend="django.contrib.auth.backends.ModelBackend",
+            include_superusers=False,
+        )
+        .order_by("username")
+    )

@@ -32,9 +32,14 @@ def check_screen_attestation(hits: list[str], attestation: str, what: str) -> st
     for a record or a membership alike; returns it stripped."""
     attestation = (attestation or "").strip()
     if hits and len(attestation) < ATTESTATION_MIN_CHARS:
-        raise ValidationError({"screen_attestation": (
-            f"The {what} mentions {', '.join(hits)}: explain how this relates directly to "
-            "criminal conduct (28 CFR 23.20(b)) before approving.")})
+        raise ValidationError(
+            {
+                "screen_attestation": (
+                    f"The {what} mentions {', '.join(hits)}: explain how this relates directly to "
+                    "criminal conduct (28 CFR 23.20(b)) before approving."
+                )
+            }
+        )
     return attestation
 
 
@@ -56,11 +61,13 @@ class ApprovalRules(Generic[E]):
     stamp: Callable[[datetime], dict[str, Any]] = field(default=lambda now: {})
     # Extra audit detail (given the screen hits and the attestation kept).
     audit_detail: Callable[[list[str], str], dict[str, Any]] = field(
-        default=lambda hits, attestation: {})
+        default=lambda hits, attestation: {}
+    )
 
 
-def predicated_entry_approve(*, actor: User, entry: E, screen_attestation: str,
-                             rules: ApprovalRules[E]) -> E:
+def predicated_entry_approve(
+    *, actor: User, entry: E, screen_attestation: str, rules: ApprovalRules[E]
+) -> E:
     """A supervisor, never the submitter, approves a pending entry; screen hits need the
     attestation. Sets the approver, the time and the review date, and audits.
 
@@ -85,14 +92,19 @@ def _approve(*, actor: User, entry: E, screen_attestation: str, rules: ApprovalR
     attestation = check_screen_attestation(hits, screen_attestation, rules.screen_noun)
     now = timezone.now()
     values: dict[str, Any] = {
-        "status": PredicatedEntry.APPROVED, "approved_by": actor, "approved_at": now,
-        "review_due": _review_due(timezone.localdate(now)), "screen_attestation": attestation,
-        **rules.stamp(now)}
+        "status": PredicatedEntry.APPROVED,
+        "approved_by": actor,
+        "approved_at": now,
+        "review_due": _review_due(timezone.localdate(now)),
+        "screen_attestation": attestation,
+        **rules.stamp(now),
+    }
     for name, value in values.items():
         setattr(entry, name, value)
     # ``updated_at`` (where the model has one) is stamped by ``auto_now`` only when listed.
     auto = [f.name for f in entry._meta.concrete_fields if getattr(f, "auto_now", False)]
     entry.save(update_fields=[*values, *auto])
-    audit.audit_log(actor=actor, action=rules.action, obj=entry,
-                    **rules.audit_detail(hits, attestation))
+    audit.audit_log(
+        actor=actor, action=rules.action, obj=entry, **rules.audit_detail(hits, attestation)
+    )
     return entry

@@ -26,9 +26,15 @@ DECISIONS = [Outcome.UPHELD, Outcome.DENIED, Outcome.WITHDRAWN]
 
 
 @transaction.atomic
-def challenge_file(*, actor: Any, filed_by: str, received_at: date, grounds: str,
-                   intel_record: IntelRecord | None = None,
-                   membership: GroupMembership | None = None) -> Challenge:
+def challenge_file(
+    *,
+    actor: Any,
+    filed_by: str,
+    received_at: date,
+    grounds: str,
+    intel_record: IntelRecord | None = None,
+    membership: GroupMembership | None = None,
+) -> Challenge:
     """Record a challenge as the unit received it: against exactly one intel record about a
     person, or one group membership."""
     if not actor.has_perm("intel.add_challenge"):
@@ -51,19 +57,25 @@ def challenge_file(*, actor: Any, filed_by: str, received_at: date, grounds: str
         person_id = membership.person_id
     if received_at and received_at > timezone.localdate():
         raise ValidationError({"received_at": "The date received cannot be in the future."})
-    challenge = Challenge(person_id=person_id, intel_record=intel_record, membership=membership,
-                          filed_by=filed_by.strip(), received_at=received_at,
-                          grounds=grounds.strip(), recorded_by=actor)
+    challenge = Challenge(
+        person_id=person_id,
+        intel_record=intel_record,
+        membership=membership,
+        filed_by=filed_by.strip(),
+        received_at=received_at,
+        grounds=grounds.strip(),
+        recorded_by=actor,
+    )
     challenge.full_clean()
     challenge.save()
-    audit.audit_log(actor=actor, action="challenge.file", obj=challenge,
-                    target=_target_label(challenge))
+    audit.audit_log(
+        actor=actor, action="challenge.file", obj=challenge, target=_target_label(challenge)
+    )
     return challenge
 
 
 @transaction.atomic
-def challenge_decide(*, actor: Any, challenge: Challenge, outcome: str,
-                     reason: str) -> Challenge:
+def challenge_decide(*, actor: Any, challenge: Challenge, outcome: str, reason: str) -> Challenge:
     """A supervisor's decision. Upheld: the entry is removed, the reason kept on the challenge.
     Denied: the entry stays, and the reason is required. Withdrawn: closed as the filer asked."""
     if not actor.has_perm("intel.decide_challenge"):
@@ -75,20 +87,31 @@ def challenge_decide(*, actor: Any, challenge: Challenge, outcome: str,
         raise ValidationError({"outcome": "Choose upheld, denied or withdrawn."})
     reason = (reason or "").strip()
     if outcome != Outcome.WITHDRAWN and len(reason) < REASON_MIN_CHARS:
-        raise ValidationError({"reason": f"Give the reason for the decision in at least "
-                                         f"{REASON_MIN_CHARS} characters."})
+        raise ValidationError(
+            {
+                "reason": f"Give the reason for the decision in at least "
+                f"{REASON_MIN_CHARS} characters."
+            }
+        )
     if outcome == Outcome.UPHELD:
         _remove_entry(actor=actor, challenge=challenge, reason=reason)
         challenge.removal_reason = reason
     challenge.status = outcome
     challenge.outcome_reason = reason
     challenge.decided_by, challenge.decided_at = actor, timezone.now()
-    challenge.save(update_fields=["status", "outcome_reason", "removal_reason", "decided_by",
-                                  "decided_at"])
+    challenge.save(
+        update_fields=["status", "outcome_reason", "removal_reason", "decided_by", "decided_at"]
+    )
     # The reason's length, not its text: the audit table is append-only and would keep it after
     # the entry and its content are gone; the reason itself is on the challenge.
-    audit.audit_log(actor=actor, action="challenge.decide", obj=challenge, outcome_of=outcome,
-                    reason_chars=len(reason), target=_target_label(challenge))
+    audit.audit_log(
+        actor=actor,
+        action="challenge.decide",
+        obj=challenge,
+        outcome_of=outcome,
+        reason_chars=len(reason),
+        target=_target_label(challenge),
+    )
     return challenge
 
 
@@ -98,8 +121,7 @@ def _remove_entry(*, actor: Any, challenge: Challenge, reason: str) -> None:
     if challenge.membership_id is not None:
         membership = GroupMembership.objects.select_for_update().get(pk=challenge.membership_id)
         if membership.status != GroupMembership.Status.REMOVED:
-            remove_membership(actor=actor, membership=membership, reason=why,
-                              challenge=challenge)
+            remove_membership(actor=actor, membership=membership, reason=why, challenge=challenge)
         return
     record = IntelRecord.objects.select_for_update().get(pk=challenge.intel_record_id)
     if record.status != IntelRecord.Status.PURGED:

@@ -33,21 +33,28 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def group_create(*, actor: User, name: str, kind: str, description: str = "",
-                 parent: Group | None = None) -> Group:
+def group_create(
+    *, actor: User, name: str, kind: str, description: str = "", parent: Group | None = None
+) -> Group:
     """A group the unit tracks. Creating one says nothing about anyone's membership."""
     if not actor.has_perm("intel.add_group"):
         raise PermissionDenied
-    group = Group(name=name.strip(), kind=kind, description=description.strip(), parent=parent,
-                  created_by=actor)
+    group = Group(
+        name=name.strip(),
+        kind=kind,
+        description=description.strip(),
+        parent=parent,
+        created_by=actor,
+    )
     group.full_clean()
     group.save()
     audit.audit_log(actor=actor, action="group.create", obj=group)
     return group
 
 
-def _check_predicate(*, predicate_category: str, predicate_narrative: str, source_type: str,
-                     lawfully_obtained: bool) -> None:
+def _check_predicate(
+    *, predicate_category: str, predicate_narrative: str, source_type: str, lawfully_obtained: bool
+) -> None:
     errors: dict[str, str] = {}
     if not lawfully_obtained:
         errors["lawfully_obtained"] = UNLAWFUL
@@ -56,7 +63,8 @@ def _check_predicate(*, predicate_category: str, predicate_narrative: str, sourc
     if len((predicate_narrative or "").strip()) < PREDICATE_MIN_CHARS:
         errors["predicate_narrative"] = (
             f"State the reasonable suspicion of criminal activity in at least "
-            f"{PREDICATE_MIN_CHARS} characters (28 CFR 23.20(a)).")
+            f"{PREDICATE_MIN_CHARS} characters (28 CFR 23.20(a))."
+        )
     if source_type not in IntelRecord.SourceType.values:
         errors["source_type"] = "Say where the information came from."
     if errors:
@@ -64,9 +72,17 @@ def _check_predicate(*, predicate_category: str, predicate_narrative: str, sourc
 
 
 @transaction.atomic
-def membership_submit(*, actor: User, group: Group, person: Person, level: str,
-                      predicate_category: str, predicate_narrative: str, source_type: str,
-                      lawfully_obtained: bool) -> GroupMembership:
+def membership_submit(
+    *,
+    actor: User,
+    group: Group,
+    person: Person,
+    level: str,
+    predicate_category: str,
+    predicate_narrative: str,
+    source_type: str,
+    lawfully_obtained: bool,
+) -> GroupMembership:
     """Propose that a person belongs to a group; it counts only once a supervisor approves it.
 
     Refused, with nothing saved, without a predicate category, a reasonable-suspicion statement
@@ -74,28 +90,46 @@ def membership_submit(*, actor: User, group: Group, person: Person, level: str,
     """
     if not actor.has_perm("intel.add_groupmembership"):
         raise PermissionDenied
-    _check_predicate(predicate_category=predicate_category,
-                     predicate_narrative=predicate_narrative, source_type=source_type,
-                     lawfully_obtained=lawfully_obtained)
+    _check_predicate(
+        predicate_category=predicate_category,
+        predicate_narrative=predicate_narrative,
+        source_type=source_type,
+        lawfully_obtained=lawfully_obtained,
+    )
     if person.merged_into_id is not None:
-        raise ValidationError({"person": f"This person was merged into person "
-                                         f"#{person.merged_into_id}: choose that person."})
+        raise ValidationError(
+            {
+                "person": f"This person was merged into person "
+                f"#{person.merged_into_id}: choose that person."
+            }
+        )
     if level not in GroupMembership.Level.values:
         raise ValidationError({"level": "Choose confirmed member, associate or suspected."})
     membership = GroupMembership(
-        group=group, person=person, level=level, predicate_category=predicate_category,
-        predicate_narrative=predicate_narrative.strip(), source_type=source_type,
-        lawfully_obtained=True, submitted_by=actor)
+        group=group,
+        person=person,
+        level=level,
+        predicate_category=predicate_category,
+        predicate_narrative=predicate_narrative.strip(),
+        source_type=source_type,
+        lawfully_obtained=True,
+        submitted_by=actor,
+    )
     membership.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             membership.save()
     except IntegrityError:
         # The one-current-membership constraint: a pending or approved one already exists.
-        raise ValidationError({"person": f"{person} already has a pending or approved "
-                                         f"membership in {group}."}) from None
-    audit.audit_log(actor=actor, action="membership.submit", obj=membership,
-                    screen_hits=membership_screen_hits(membership))
+        raise ValidationError(
+            {"person": f"{person} already has a pending or approved membership in {group}."}
+        ) from None
+    audit.audit_log(
+        actor=actor,
+        action="membership.submit",
+        obj=membership,
+        screen_hits=membership_screen_hits(membership),
+    )
     return membership
 
 
@@ -108,25 +142,32 @@ def membership_screen_hits(membership: GroupMembership) -> list[str]:
 
 
 APPROVAL = ApprovalRules[GroupMembership](
-    permission="intel.approve_groupmembership", action="membership.approve", noun="membership",
-    screen_noun="predicate", screen_hits=membership_screen_hits,
+    permission="intel.approve_groupmembership",
+    action="membership.approve",
+    noun="membership",
+    screen_noun="predicate",
+    screen_hits=membership_screen_hits,
     # The attestation lives on the membership, which removal clears; in the append-only audit
     # detail it would outlive the removal, so only its length goes there.
-    audit_detail=lambda hits, attestation: {"screen_hits": hits,
-                                            "attestation_chars": len(attestation)})
+    audit_detail=lambda hits, attestation: {
+        "screen_hits": hits,
+        "attestation_chars": len(attestation),
+    },
+)
 
 
-def membership_approve(*, actor: User, membership: GroupMembership,
-                       screen_attestation: str = "") -> GroupMembership:
+def membership_approve(
+    *, actor: User, membership: GroupMembership, screen_attestation: str = ""
+) -> GroupMembership:
     """A supervisor, never the submitter, approves; screen hits need the attestation. The one
     approval path of predicated entries (``approval.py``)."""
-    return predicated_entry_approve(actor=actor, entry=membership,
-                                    screen_attestation=screen_attestation, rules=APPROVAL)
+    return predicated_entry_approve(
+        actor=actor, entry=membership, screen_attestation=screen_attestation, rules=APPROVAL
+    )
 
 
 @transaction.atomic
-def membership_remove(*, actor: User, membership: GroupMembership,
-                      reason: str) -> GroupMembership:
+def membership_remove(*, actor: User, membership: GroupMembership, reason: str) -> GroupMembership:
     """Take a person out of a group (or turn down a pending proposal). The supervisor's reason
     is kept with the row as the record of the decision (like a challenge's outcome reason); the
     predicate and attestation go. It no longer counts as membership anywhere."""
@@ -135,28 +176,47 @@ def membership_remove(*, actor: User, membership: GroupMembership,
     return remove_membership(actor=actor, membership=membership, reason=reason)
 
 
-def remove_membership(*, actor: User, membership: GroupMembership, reason: str,
-                      challenge: Challenge | None = None) -> GroupMembership:
+def remove_membership(
+    *, actor: User, membership: GroupMembership, reason: str, challenge: Challenge | None = None
+) -> GroupMembership:
     """The removal itself, shared by ``membership_remove`` and an upheld challenge: callers
     check their own permission and hold the transaction."""
     reason = (reason or "").strip()
     if len(reason) < REASON_MIN_CHARS:
-        raise ValidationError({"reason": f"Give the reason for removal in at least "
-                                         f"{REASON_MIN_CHARS} characters."})
+        raise ValidationError(
+            {"reason": f"Give the reason for removal in at least {REASON_MIN_CHARS} characters."}
+        )
     membership = GroupMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.status == Status.REMOVED:
         raise ValidationError("This membership was already removed.")
     category = RemovalCategory.CHALLENGE_UPHELD if challenge else RemovalCategory.NO_LONGER_VALID
-    _clear(membership, actor=actor, category=category, challenge=challenge,
-           reason="" if challenge else reason)
+    _clear(
+        membership,
+        actor=actor,
+        category=category,
+        challenge=challenge,
+        reason="" if challenge else reason,
+    )
     # Lengths and ids, not text: the audit table is append-only and would keep the words.
-    audit.audit_log(actor=actor, action="membership.remove", obj=membership, category=category,
-                    reason_chars=len(reason), challenge=challenge.pk if challenge else None)
+    audit.audit_log(
+        actor=actor,
+        action="membership.remove",
+        obj=membership,
+        category=category,
+        reason_chars=len(reason),
+        challenge=challenge.pk if challenge else None,
+    )
     return membership
 
 
-def _clear(membership: GroupMembership, *, actor: User, category: str,
-           challenge: Challenge | None = None, reason: str = "") -> None:
+def _clear(
+    membership: GroupMembership,
+    *,
+    actor: User,
+    category: str,
+    challenge: Challenge | None = None,
+    reason: str = "",
+) -> None:
     """Remove a membership and destroy its content (28 CFR 23.20(h)): the predicate, the
     attestation and the grounds of challenges against it. Ids, dates, who removed it, the
     category and a supervisor's reason stay, so the removal can still be shown and counted."""
@@ -165,11 +225,20 @@ def _clear(membership: GroupMembership, *, actor: User, category: str,
     membership.removed_by = None if is_system(actor) else actor  # empty: the system removed it
     membership.removal_category = category
     membership.removal_reason = reason or RemovalCategory(category).label + (
-        f" (challenge #{challenge.pk})" if challenge else "")
+        f" (challenge #{challenge.pk})" if challenge else ""
+    )
     membership.predicate_narrative = membership.screen_attestation = ""
-    membership.save(update_fields=["status", "removed_at", "removed_by", "removal_category",
-                                   "removal_reason", "predicate_narrative",
-                                   "screen_attestation"])
+    membership.save(
+        update_fields=[
+            "status",
+            "removed_at",
+            "removed_by",
+            "removal_category",
+            "removal_reason",
+            "predicate_narrative",
+            "screen_attestation",
+        ]
+    )
     Challenge.objects.filter(membership=membership).update(grounds=REMOVED_TEXT)
 
 
@@ -180,15 +249,26 @@ def memberships_remove_lapsed(*, actor: User, today: date | None = None) -> int:
     a second run changes nothing. Run daily by beat as the system actor."""
     today = today or timezone.localdate()
     lapsed = GroupMembership.objects.select_for_update().filter(
-        status=Status.APPROVED, review_due__lt=today)
+        status=Status.APPROVED, review_due__lt=today
+    )
     count = 0
     for membership in lapsed:
         _clear(membership, actor=actor, category=RemovalCategory.REVIEW_LAPSED)
-        audit.audit_log(actor=actor, username="system", action="membership.remove",
-                        obj=membership, component="memberships_remove_lapsed",
-                        category=RemovalCategory.REVIEW_LAPSED)
+        audit.audit_log(
+            actor=actor,
+            username="system",
+            action="membership.remove",
+            obj=membership,
+            component="memberships_remove_lapsed",
+            category=RemovalCategory.REVIEW_LAPSED,
+        )
         count += 1
-    audit.audit_log(actor=actor, username="system", action="retention.run",
-                    component="memberships_remove_lapsed", removed=count)
+    audit.audit_log(
+        actor=actor,
+        username="system",
+        action="retention.run",
+        component="memberships_remove_lapsed",
+        removed=count,
+    )
     logger.info("retention memberships_remove_lapsed: removed=%d", count)
     return count

@@ -16,8 +16,10 @@ from django.db import transaction
 from csu import audit
 from intel.models import IntelIdentifier, IntelRecord, Person
 
-SUBJECT_REFUSED = ("The subject of the record cannot also be named as non-criminal identifying "
-                   "information (28 CFR Part 23, 1998 clarification).")
+SUBJECT_REFUSED = (
+    "The subject of the record cannot also be named as non-criminal identifying "
+    "information (28 CFR Part 23, 1998 clarification)."
+)
 
 
 @dataclass(frozen=True)
@@ -34,13 +36,18 @@ def add_identifier(*, record: IntelRecord, identifier: IdentifierInput) -> Intel
     """Save one identifier after the R10 checks; callers have checked the actor already."""
     name, relationship = identifier.name.strip(), identifier.relationship.strip()
     person = identifier.person
-    if record.subject_person_id is not None and person is not None \
-            and person.pk == record.subject_person_id:
+    if (
+        record.subject_person_id is not None
+        and person is not None
+        and person.pk == record.subject_person_id
+    ):
         raise ValidationError({"person": SUBJECT_REFUSED})
     subject_names = {record.subject_name.strip().casefold()}
     if record.subject_person is not None:
-        subject_names |= {record.subject_person.full_name.casefold(),
-                          str(record.subject_person).casefold()}
+        subject_names |= {
+            record.subject_person.full_name.casefold(),
+            str(record.subject_person).casefold(),
+        }
     if name.casefold() in subject_names - {""}:
         raise ValidationError({"name": SUBJECT_REFUSED})
     found = IntelIdentifier(record=record, name=name, relationship=relationship, person=person)
@@ -50,8 +57,9 @@ def add_identifier(*, record: IntelRecord, identifier: IdentifierInput) -> Intel
 
 
 @transaction.atomic
-def intel_identifier_add(*, actor: Any, record: IntelRecord, name: str, relationship: str,
-                         person: Person | None = None) -> IntelIdentifier:
+def intel_identifier_add(
+    *, actor: Any, record: IntelRecord, name: str, relationship: str, person: Person | None = None
+) -> IntelIdentifier:
     """The submitter adds an identifier to their draft or pending record.
 
     An approved record is not changed behind its approver's back: new information goes into a
@@ -60,10 +68,12 @@ def intel_identifier_add(*, actor: Any, record: IntelRecord, name: str, relation
     if not actor.has_perm("intel.add_intelrecord") or record.submitted_by_id != actor.pk:
         raise PermissionDenied
     if record.status not in (IntelRecord.Status.DRAFT, IntelRecord.Status.PENDING):
-        raise ValidationError("Identifiers can be added only while the record is a draft or "
-                              "pending review.")
-    found = add_identifier(record=record, identifier=IdentifierInput(
-        name=name, relationship=relationship, person=person))
-    audit.audit_log(actor=actor, action="intel.identifier_add", obj=record,
-                    identifier=found.pk)
+        raise ValidationError(
+            "Identifiers can be added only while the record is a draft or pending review."
+        )
+    found = add_identifier(
+        record=record,
+        identifier=IdentifierInput(name=name, relationship=relationship, person=person),
+    )
+    audit.audit_log(actor=actor, action="intel.identifier_add", obj=record, identifier=found.pk)
     return found

@@ -23,9 +23,12 @@ class Labels:
     control_official: str
 
     def items(self) -> list[tuple[str, str]]:
-        return [("Sensitivity", self.sensitivity), ("Confidence", self.confidence),
-                ("Submitting agency", self.submitting_agency),
-                ("Control official", self.control_official)]
+        return [
+            ("Sensitivity", self.sensitivity),
+            ("Confidence", self.confidence),
+            ("Submitting agency", self.submitting_agency),
+            ("Control official", self.control_official),
+        ]
 
 
 def person_name(user: Any) -> str:
@@ -40,11 +43,14 @@ def record_labels(record: IntelRecord) -> Labels:
     validity = record.get_content_validity_display().split(": ", 1)[-1]
     return Labels(
         sensitivity=record.get_sensitivity_display(),
-        confidence=(f"{record.source_reliability}{record.content_validity}: source {reliability}"
-                    f", content {validity}"),
+        confidence=(
+            f"{record.source_reliability}{record.content_validity}: source {reliability}"
+            f", content {validity}"
+        ),
         submitting_agency=record.submitting_agency.name,
-        control_official=(person_name(record.approved_by) if record.approved_by_id
-                          else "not yet approved"),
+        control_official=(
+            person_name(record.approved_by) if record.approved_by_id else "not yet approved"
+        ),
     )
 
 

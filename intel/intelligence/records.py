@@ -45,8 +45,9 @@ SCREEN_TERMS = [
     "trade union", "petition", "advocacy", "boycott", "vigil", "congregation", "worship",
 ]  # fmt: skip
 _SCREEN = re.compile(
-    r"\b(" + "|".join(sorted((re.escape(t) for t in SCREEN_TERMS), key=len, reverse=True))
-    + r")\b", re.IGNORECASE)
+    r"\b(" + "|".join(sorted((re.escape(t) for t in SCREEN_TERMS), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
 UNLAWFUL = "Only information obtained lawfully may be stored (28 CFR 23.20(d))."
 
 
@@ -62,12 +63,23 @@ def screen_text(*texts: str) -> list[str]:
 
 
 @transaction.atomic
-def intel_record_create(*, actor: User, subject_kind: str, narrative: str,
-                        predicate_category: str, predicate_narrative: str, source_type: str,
-                        source_reliability: str, content_validity: str, sensitivity: str,
-                        submitting_agency: Agency, lawfully_obtained: bool,
-                        subject_person: Person | None = None, subject_name: str = "",
-                        identifiers: Sequence[IdentifierInput] = ()) -> IntelRecord:
+def intel_record_create(
+    *,
+    actor: User,
+    subject_kind: str,
+    narrative: str,
+    predicate_category: str,
+    predicate_narrative: str,
+    source_type: str,
+    source_reliability: str,
+    content_validity: str,
+    sensitivity: str,
+    submitting_agency: Agency,
+    lawfully_obtained: bool,
+    subject_person: Person | None = None,
+    subject_name: str = "",
+    identifiers: Sequence[IdentifierInput] = (),
+) -> IntelRecord:
     """A draft record. Refused without a predicate, labels or the lawful-source attestation.
 
     ``identifiers`` are non-criminal identifying information (R10), added with the record.
@@ -81,24 +93,41 @@ def intel_record_create(*, actor: User, subject_kind: str, narrative: str,
     if subject_kind != IntelRecord.SubjectKind.PERSON and not subject_name.strip():
         raise ValidationError({"subject_name": "Name the group or location."})
     record = IntelRecord(
-        subject_kind=subject_kind, subject_person=subject_person, subject_name=subject_name,
-        narrative=narrative, predicate_category=predicate_category,
-        predicate_narrative=predicate_narrative, source_type=source_type,
-        source_reliability=source_reliability, content_validity=content_validity,
-        sensitivity=sensitivity, submitting_agency=submitting_agency,
-        lawfully_obtained=True, submitted_by=actor,
+        subject_kind=subject_kind,
+        subject_person=subject_person,
+        subject_name=subject_name,
+        narrative=narrative,
+        predicate_category=predicate_category,
+        predicate_narrative=predicate_narrative,
+        source_type=source_type,
+        source_reliability=source_reliability,
+        content_validity=content_validity,
+        sensitivity=sensitivity,
+        submitting_agency=submitting_agency,
+        lawfully_obtained=True,
+        submitted_by=actor,
         screen_hits=screen_text(narrative, predicate_narrative, subject_name),
     )
     if len((predicate_narrative or "").strip()) < PREDICATE_MIN_CHARS:
-        raise ValidationError({"predicate_narrative": (
-            f"State the reasonable suspicion of criminal activity in at least "
-            f"{PREDICATE_MIN_CHARS} characters (28 CFR 23.20(a)).")})
+        raise ValidationError(
+            {
+                "predicate_narrative": (
+                    f"State the reasonable suspicion of criminal activity in at least "
+                    f"{PREDICATE_MIN_CHARS} characters (28 CFR 23.20(a))."
+                )
+            }
+        )
     record.full_clean()
     record.save()
     for identifier in identifiers:
         add_identifier(record=record, identifier=identifier)
-    audit.audit_log(actor=actor, action="intel.create", obj=record,
-                    screen_hits=record.screen_hits, identifiers=len(identifiers))
+    audit.audit_log(
+        actor=actor,
+        action="intel.create",
+        obj=record,
+        screen_hits=record.screen_hits,
+        identifiers=len(identifiers),
+    )
     return record
 
 
@@ -119,16 +148,23 @@ def _validated(now: datetime) -> dict[str, Any]:
 
 # A record's screen hits are stored at submission (its narrative can be edited while a draft).
 APPROVAL = ApprovalRules[IntelRecord](
-    permission="intel.approve_intelrecord", action="intel.approve", noun="record",
-    screen_noun="record", screen_hits=lambda record: record.screen_hits, stamp=_validated)
+    permission="intel.approve_intelrecord",
+    action="intel.approve",
+    noun="record",
+    screen_noun="record",
+    screen_hits=lambda record: record.screen_hits,
+    stamp=_validated,
+)
 
 
-def intel_record_approve(*, actor: User, record: IntelRecord,
-                         screen_attestation: str = "") -> IntelRecord:
+def intel_record_approve(
+    *, actor: User, record: IntelRecord, screen_attestation: str = ""
+) -> IntelRecord:
     """A supervisor, never the submitter, approves; screen hits need the attestation. The one
     approval path of predicated entries (``approval.py``), which also validates it now."""
-    return predicated_entry_approve(actor=actor, entry=record,
-                                    screen_attestation=screen_attestation, rules=APPROVAL)
+    return predicated_entry_approve(
+        actor=actor, entry=record, screen_attestation=screen_attestation, rules=APPROVAL
+    )
 
 
 @transaction.atomic
@@ -136,8 +172,12 @@ def intel_record_revalidate(*, actor: User, record: IntelRecord, explanation: st
     """Review an approved record: it stays for at most five more years."""
     if not actor.has_perm("intel.approve_intelrecord"):
         raise PermissionDenied
-    decision = ReviewDecision(record=record, reviewer=actor, explanation=explanation,
-                              decision=ReviewDecision.Decision.REVALIDATED)
+    decision = ReviewDecision(
+        record=record,
+        reviewer=actor,
+        explanation=explanation,
+        decision=ReviewDecision.Decision.REVALIDATED,
+    )
     decision.full_clean()
     if record.status != IntelRecord.Status.APPROVED:
         raise ValidationError("Only an approved record can be revalidated.")
@@ -175,14 +215,23 @@ def intel_record_purge(*, actor: User, record: IntelRecord, explanation: str) ->
     record = IntelRecord.objects.select_for_update().get(pk=record.pk)
     if record.status == IntelRecord.Status.PURGED:
         raise ValidationError("This record is already purged.")
-    decision = ReviewDecision(record=record, reviewer=actor, explanation=explanation.strip(),
-                              decision=ReviewDecision.Decision.PURGED)
+    decision = ReviewDecision(
+        record=record,
+        reviewer=actor,
+        explanation=explanation.strip(),
+        decision=ReviewDecision.Decision.PURGED,
+    )
     decision.full_clean()
     _destroy_content(record)
     decision.save()  # after the clearing above: this explanation is the one kept
     # Lengths, not text: the audit table is append-only and would keep the words forever.
-    audit.audit_log(actor=actor, action="intel.purge", obj=record, decision=decision.pk,
-                    explanation_chars=len(decision.explanation))
+    audit.audit_log(
+        actor=actor,
+        action="intel.purge",
+        obj=record,
+        decision=decision.pk,
+        explanation_chars=len(decision.explanation),
+    )
     return record
 
 
@@ -193,14 +242,26 @@ def intel_records_purge_expired(*, actor: User, today: date | None = None) -> in
     dissemination log. Run daily by beat as the system actor."""
     today = today or timezone.localdate()
     expired = IntelRecord.objects.select_for_update().filter(
-        status=IntelRecord.Status.APPROVED, review_due__lt=today)
+        status=IntelRecord.Status.APPROVED, review_due__lt=today
+    )
     count = 0
     for record in expired:
         _destroy_content(record)
-        audit.audit_log(actor=actor, username="system", action="intel.purge", obj=record,
-                        component="intel_records_purge_expired", reason="review date passed")
+        audit.audit_log(
+            actor=actor,
+            username="system",
+            action="intel.purge",
+            obj=record,
+            component="intel_records_purge_expired",
+            reason="review date passed",
+        )
         count += 1
-    audit.audit_log(actor=actor, username="system", action="retention.run",
-                    component="intel_records_purge_expired", purged=count)
+    audit.audit_log(
+        actor=actor,
+        username="system",
+        action="retention.run",
+        component="intel_records_purge_expired",
+        purged=count,
+    )
     logger.info("retention intel_records_purge_expired: purged=%d", count)
     return count

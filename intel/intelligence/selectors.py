@@ -44,8 +44,9 @@ class Tab:
 
 
 def _with_parts(records: QuerySet[IntelRecord]) -> QuerySet[IntelRecord]:
-    return records.select_related("subject_person", "submitting_agency", "submitted_by",
-                                  "approved_by")
+    return records.select_related(
+        "subject_person", "submitting_agency", "submitted_by", "approved_by"
+    )
 
 
 def intel_record_search(*, actor: User, text: str = "") -> QuerySet[IntelRecord]:
@@ -53,9 +54,12 @@ def intel_record_search(*, actor: User, text: str = "") -> QuerySet[IntelRecord]
     records = IntelRecord.objects.visible_to(actor).filter(status=IntelRecord.Status.APPROVED)
     for word in text.split():
         records = records.filter(
-            Q(narrative__icontains=word) | Q(predicate_narrative__icontains=word)
-            | Q(subject_name__icontains=word) | Q(subject_person__last_name__iexact=word)
-            | Q(subject_person__first_name__iexact=word))
+            Q(narrative__icontains=word)
+            | Q(predicate_narrative__icontains=word)
+            | Q(subject_name__icontains=word)
+            | Q(subject_person__last_name__iexact=word)
+            | Q(subject_person__first_name__iexact=word)
+        )
     return _with_parts(records)
 
 
@@ -66,13 +70,16 @@ def intel_record_tabs(actor: User) -> list[tuple[str, str]]:
     if actor.has_perm("intel.add_intelrecord"):
         tabs.append((Tab.MINE, "My drafts and pending"))
     if actor.has_perm("intel.approve_intelrecord"):
-        tabs += [(Tab.AWAITING, "Awaiting approval"),
-                 (Tab.REVIEW, f"Due for review ({REVIEW_WINDOW_DAYS} days)")]
+        tabs += [
+            (Tab.AWAITING, "Awaiting approval"),
+            (Tab.REVIEW, f"Due for review ({REVIEW_WINDOW_DAYS} days)"),
+        ]
     return tabs
 
 
-def intel_record_list(*, actor: User, tab: str = Tab.SEARCH,
-                      text: str = "") -> QuerySet[IntelRecord]:
+def intel_record_list(
+    *, actor: User, tab: str = Tab.SEARCH, text: str = ""
+) -> QuerySet[IntelRecord]:
     """The records of one tab; a tab the actor does not have lists nothing."""
     if tab not in dict(intel_record_tabs(actor)):
         return IntelRecord.objects.none()
@@ -80,14 +87,19 @@ def intel_record_list(*, actor: User, tab: str = Tab.SEARCH,
         return intel_record_search(actor=actor, text=text)
     visible = _with_parts(IntelRecord.objects.visible_to(actor))
     if tab == Tab.MINE:
-        return visible.filter(submitted_by=actor, status__in=[IntelRecord.Status.DRAFT,
-                                                               IntelRecord.Status.PENDING])
+        return visible.filter(
+            submitted_by=actor, status__in=[IntelRecord.Status.DRAFT, IntelRecord.Status.PENDING]
+        )
     if tab == Tab.AWAITING:
-        return visible.filter(status=IntelRecord.Status.PENDING).exclude(
-            submitted_by=actor).order_by("updated_at", "id")
+        return (
+            visible.filter(status=IntelRecord.Status.PENDING)
+            .exclude(submitted_by=actor)
+            .order_by("updated_at", "id")
+        )
     horizon = timezone.localdate() + timedelta(days=REVIEW_WINDOW_DAYS)
-    return visible.filter(status=IntelRecord.Status.APPROVED,
-                          review_due__lte=horizon).order_by("review_due", "id")
+    return visible.filter(status=IntelRecord.Status.APPROVED, review_due__lte=horizon).order_by(
+        "review_due", "id"
+    )
 
 
 def intel_record_get(*, actor: User, pk: int) -> IntelRecord:
@@ -117,8 +129,11 @@ def _actions(actor: User, record: IntelRecord) -> set[str]:
     actions = set()
     if mine and status == IntelRecord.Status.DRAFT:
         actions.add("submit")
-    if mine and status in (IntelRecord.Status.DRAFT, IntelRecord.Status.PENDING) \
-            and actor.has_perm("intel.add_intelrecord"):
+    if (
+        mine
+        and status in (IntelRecord.Status.DRAFT, IntelRecord.Status.PENDING)
+        and actor.has_perm("intel.add_intelrecord")
+    ):
         actions.add("identify")
     if supervisor and not mine and status == IntelRecord.Status.PENDING:
         actions.add("approve")
@@ -142,20 +157,38 @@ def intel_record_detail(*, actor: User, pk: int) -> RecordDetail:
     actions = _actions(actor, record)
     disseminations = None
     if actor.has_perm("intel.view_disseminationlog"):
-        disseminations = list(DisseminationLog.objects.visible_to(actor).filter(
-            record=record).select_related("recipient_agency", "disseminated_by"))
+        disseminations = list(
+            DisseminationLog.objects.visible_to(actor)
+            .filter(record=record)
+            .select_related("recipient_agency", "disseminated_by")
+        )
     readers = list(intel_record_readers(record=record)) if "grant" in actions else None
     return RecordDetail(
-        record=record, labels=record_labels(record), actions=actions,
+        record=record,
+        labels=record_labels(record),
+        actions=actions,
         identifiers=list(record.identifiers.select_related("person")),
         reviews=list(record.reviews.select_related("reviewer").order_by("decided_at", "id")),
-        disseminations=disseminations, readers=readers)
+        disseminations=disseminations,
+        readers=readers,
+    )
 
 
 REPORT_HEADER = [
-    "record_id", "subject", "predicate_category", "predicate_narrative", "submitted_by",
-    "approved_by", "approved_at", "review_due", "sensitivity", "confidence",
-    "submitting_agency", "control_official", "disseminations", "recipients",
+    "record_id",
+    "subject",
+    "predicate_category",
+    "predicate_narrative",
+    "submitted_by",
+    "approved_by",
+    "approved_at",
+    "review_due",
+    "sensitivity",
+    "confidence",
+    "submitting_agency",
+    "control_official",
+    "disseminations",
+    "recipients",
 ]
 
 
@@ -163,12 +196,15 @@ def intel_report_rows(*, actor: User) -> list[list[Any]]:
     """R11: one row per approved record with its predicate, submitter, approver, labels and
     dissemination history, for an audit or inspection. Three queries whatever the size."""
 
-    records = list(_with_parts(IntelRecord.objects.filter(
-        status=IntelRecord.Status.APPROVED)).order_by("id"))
+    records = list(
+        _with_parts(IntelRecord.objects.filter(status=IntelRecord.Status.APPROVED)).order_by("id")
+    )
     history: dict[int, list[DisseminationLog]] = {}
-    for log in DisseminationLog.objects.filter(
-            record__status=IntelRecord.Status.APPROVED).select_related(
-            "recipient_agency").order_by("disseminated_at", "id"):
+    for log in (
+        DisseminationLog.objects.filter(record__status=IntelRecord.Status.APPROVED)
+        .select_related("recipient_agency")
+        .order_by("disseminated_at", "id")
+    ):
         history.setdefault(log.record_id, []).append(log)
     rows = []
     for r in records:
@@ -176,14 +212,31 @@ def intel_report_rows(*, actor: User) -> list[list[Any]]:
         # An approved record always has its approver, approval time and review date.
         assert r.approved_by is not None and r.approved_at is not None
         assert r.review_due is not None
-        rows.append([
-            r.pk, str(r.subject_person) if r.subject_person_id else r.subject_name,
-            r.predicate_category, r.predicate_narrative, r.submitted_by.get_username(),
-            r.approved_by.get_username(), r.approved_at.isoformat(), r.review_due.isoformat(),
-            labels.sensitivity, labels.confidence, labels.submitting_agency,
-            labels.control_official, len(logs), dissemination_recipients(logs)])
-    audit.audit_log(actor=actor, action=audit.EXPORT,
-                    component="intel_report", export="intel_report", rows=len(rows))
+        rows.append(
+            [
+                r.pk,
+                str(r.subject_person) if r.subject_person_id else r.subject_name,
+                r.predicate_category,
+                r.predicate_narrative,
+                r.submitted_by.get_username(),
+                r.approved_by.get_username(),
+                r.approved_at.isoformat(),
+                r.review_due.isoformat(),
+                labels.sensitivity,
+                labels.confidence,
+                labels.submitting_agency,
+                labels.control_official,
+                len(logs),
+                dissemination_recipients(logs),
+            ]
+        )
+    audit.audit_log(
+        actor=actor,
+        action=audit.EXPORT,
+        component="intel_report",
+        export="intel_report",
+        rows=len(rows),
+    )
     return rows
 
 
@@ -195,24 +248,32 @@ def group_list(*, actor: User, q: str = "") -> QuerySet[Group]:
     groups = Group.objects.visible_to(actor)
     if q:
         groups = groups.filter(name__icontains=q.strip())
-    return groups.select_related("parent").annotate(
-        member_count=Count("memberships", filter=Q(memberships__status=Status.APPROVED))
-    ).order_by("name")
+    return (
+        groups.select_related("parent")
+        .annotate(member_count=Count("memberships", filter=Q(memberships__status=Status.APPROVED)))
+        .order_by("name")
+    )
 
 
 def group_get(*, actor: User, pk: int) -> Group | None:
     """The group, or None when it does not exist or is out of the actor's sight."""
-    return Group.objects.visible_to(actor).select_related("parent", "created_by").filter(
-        pk=pk).first()
+    return (
+        Group.objects.visible_to(actor).select_related("parent", "created_by").filter(pk=pk).first()
+    )
 
 
 def membership_get(*, actor: User, pk: int) -> GroupMembership | None:
-    return GroupMembership.objects.visible_to(actor).select_related(
-        "group", "person", "submitted_by").filter(pk=pk).first()
+    return (
+        GroupMembership.objects.visible_to(actor)
+        .select_related("group", "person", "submitted_by")
+        .filter(pk=pk)
+        .first()
+    )
 
 
-def membership_list(*, actor: User, person: Person | None = None,
-                    group: Group | None = None) -> QuerySet[GroupMembership]:
+def membership_list(
+    *, actor: User, person: Person | None = None, group: Group | None = None
+) -> QuerySet[GroupMembership]:
     """Approved memberships only: what counts as membership on every other page."""
     rows = GroupMembership.objects.visible_to(actor).filter(status=Status.APPROVED)
     if person is not None:
@@ -239,23 +300,40 @@ def group_page(*, actor: User, pk: int) -> GroupPage | None:
     group = group_get(actor=actor, pk=pk)
     if group is None:
         return None
-    rows = list(GroupMembership.objects.visible_to(actor).filter(group=group).select_related(
-        "person", "submitted_by", "approved_by").order_by("person__last_name",
-                                                          "person__first_name", "id"))
+    rows = list(
+        GroupMembership.objects.visible_to(actor)
+        .filter(group=group)
+        .select_related("person", "submitted_by", "approved_by")
+        .order_by("person__last_name", "person__first_name", "id")
+    )
     reviewer = actor.has_perm("intel.approve_groupmembership")
-    by_level = [(label, [m for m in rows if m.status == Status.APPROVED and m.level == level])
-                for level, label in GroupMembership.Level.choices]
+    by_level = [
+        (label, [m for m in rows if m.status == Status.APPROVED and m.level == level])
+        for level, label in GroupMembership.Level.choices
+    ]
     for membership in rows:
         membership.screen_hits = membership_screen_hits(membership)  # type: ignore[attr-defined]
-    pending = [m for m in rows if m.status == Status.PENDING
-               and (reviewer or m.submitted_by_id == actor.pk)]
+    pending = [
+        m
+        for m in rows
+        if m.status == Status.PENDING and (reviewer or m.submitted_by_id == actor.pk)
+    ]
     removed = [m for m in rows if m.status == Status.REMOVED] if reviewer else []
     challenges: list[Challenge] = []
     if actor.has_perm("intel.view_challenge"):
-        challenges = list(Challenge.objects.visible_to(actor).filter(
-            membership__group=group).select_related("person", "membership"))
-    return GroupPage(group=group, members_by_level=by_level, pending=pending, removed=removed,
-                     challenges=challenges, sets=list(group.sets.all()))
+        challenges = list(
+            Challenge.objects.visible_to(actor)
+            .filter(membership__group=group)
+            .select_related("person", "membership")
+        )
+    return GroupPage(
+        group=group,
+        members_by_level=by_level,
+        pending=pending,
+        removed=removed,
+        challenges=challenges,
+        sets=list(group.sets.all()),
+    )
 
 
 # Challenges -------------------------------------------------------------------------------
@@ -273,24 +351,43 @@ def challenge_list(*, actor: User, status: str = "") -> QuerySet[Challenge]:
     if status:
         rows = rows.filter(status=status)
     is_open = Case(When(status=Outcome.OPEN, then=Value(0)), default=Value(1))
-    return rows.select_related("person", "membership__group", "intel_record", "decided_by",
-                               "recorded_by").order_by(is_open, "received_at", "id")
+    return rows.select_related(
+        "person", "membership__group", "intel_record", "decided_by", "recorded_by"
+    ).order_by(is_open, "received_at", "id")
 
 
 def challenge_get(*, actor: User, pk: int) -> Challenge | None:
-    return challenge_visible(actor).select_related(
-        "person", "membership__group", "membership__person", "intel_record", "decided_by",
-        "recorded_by").filter(pk=pk).first()
+    return (
+        challenge_visible(actor)
+        .select_related(
+            "person",
+            "membership__group",
+            "membership__person",
+            "intel_record",
+            "decided_by",
+            "recorded_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
 
 
-def challenge_target_get(*, actor: User, membership_id: int | None = None,
-                         record_id: int | None = None
-                         ) -> GroupMembership | IntelRecord | None:
+def challenge_target_get(
+    *, actor: User, membership_id: int | None = None, record_id: int | None = None
+) -> GroupMembership | IntelRecord | None:
     """What a new challenge would contest, if the actor may see it."""
     if membership_id is not None:
-        return GroupMembership.objects.visible_to(actor).select_related(
-            "group", "person").filter(pk=membership_id).first()
+        return (
+            GroupMembership.objects.visible_to(actor)
+            .select_related("group", "person")
+            .filter(pk=membership_id)
+            .first()
+        )
     if record_id is not None:
-        return IntelRecord.objects.visible_to(actor).select_related(
-            "subject_person").filter(pk=record_id).first()
+        return (
+            IntelRecord.objects.visible_to(actor)
+            .select_related("subject_person")
+            .filter(pk=record_id)
+            .first()
+        )
     return None

@@ -27,12 +27,16 @@ class Agency(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.POLICE)
     is_law_enforcement = models.BooleanField(default=True)
     agreement_signed_at = models.DateField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="When the information-sharing agreement was signed: intelligence goes outside "
-                  "the unit only to law-enforcement agencies with one on file (28 CFR 23.20(f)).")
+        "the unit only to law-enforcement agencies with one on file (28 CFR 23.20(f)).",
+    )
     time_zone = models.CharField(
-        max_length=64, blank=True,
-        help_text="IANA time zone of the agency's local times (empty: the office's own).")
+        max_length=64,
+        blank=True,
+        help_text="IANA time zone of the agency's local times (empty: the office's own).",
+    )
 
     objects = VisibleQuerySet.as_manager()
 
@@ -61,7 +65,10 @@ class ZoneLayer(models.Model):
         default=0, help_text="Features in the last imported file, before dissolving by key."
     )
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -121,12 +128,20 @@ class SourceRecord(models.Model):
     # The import that last wrote the record, and the one that first created it. No database
     # constraint: imports load with COPY and the rows must not pay a foreign-key check each.
     data_import = models.ForeignKey(
-        "intel.DataImport", null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        "intel.DataImport",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     first_import = models.ForeignKey(
-        "intel.DataImport", null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        "intel.DataImport",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     row_hash = models.BigIntegerField(
         null=True, blank=True, help_text="Hash of the normalised values: unchanged rows skip."

@@ -24,11 +24,13 @@ class Group(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CREW)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="sets")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="sets"
+    )
     description = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = VisibleQuerySet.as_manager()
@@ -62,8 +64,7 @@ class GroupMembership(PredicatedEntry):
         REVIEW_LAPSED = "review_lapsed", "Not revalidated by its review date"
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="memberships")
-    person = models.ForeignKey("intel.Person", on_delete=models.PROTECT,
-                               related_name="memberships")
+    person = models.ForeignKey("intel.Person", on_delete=models.PROTECT, related_name="memberships")
     level = models.CharField(max_length=16, choices=Level.choices)
     predicate_category = predicate_category_field()
     predicate_narrative = predicate_narrative_field()
@@ -71,14 +72,20 @@ class GroupMembership(PredicatedEntry):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     removed_at = models.DateTimeField(null=True, blank=True)
     removal_reason = models.TextField(
-        blank=True, help_text="Content-free once removed: the category and any challenge id.")
-    removal_category = models.CharField(max_length=16, choices=RemovalCategory.choices,
-                                        blank=True)
-    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+",
-                                   help_text="Empty when the system removed it (review lapsed).")
+        blank=True, help_text="Content-free once removed: the category and any challenge id."
+    )
+    removal_category = models.CharField(max_length=16, choices=RemovalCategory.choices, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty when the system removed it (review lapsed).",
+    )
     screen_attestation = models.TextField(
-        blank=True, help_text="Supervisor: how screen terms relate directly to criminal conduct.")
+        blank=True, help_text="Supervisor: how screen terms relate directly to criminal conduct."
+    )
 
     objects = GroupMembershipQuerySet.as_manager()
 
@@ -87,9 +94,11 @@ class GroupMembership(PredicatedEntry):
         permissions = [("approve_groupmembership", "Can approve or remove group memberships")]
         constraints = [
             *PredicatedEntry.entry_constraints("intel_membership"),
-            models.UniqueConstraint(fields=["group", "person"],
-                                    condition=~models.Q(status="removed"),
-                                    name="intel_membership_one_current"),
+            models.UniqueConstraint(
+                fields=["group", "person"],
+                condition=~models.Q(status="removed"),
+                name="intel_membership_one_current",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -131,7 +131,11 @@ class OffenseMapping(models.Model):
     category = models.CharField(max_length=16, choices=OffenseCategory.choices)
     nibrs_code = models.CharField("NIBRS code", max_length=8, blank=True)
     agency = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text="Only for this agency's extracts; empty for all agencies.",
     )
     builtin = models.BooleanField(default=False)

@@ -65,25 +65,36 @@ class IntelRecord(PredicatedEntry):
         RESTRICTED = "restricted", "Restricted (named users only)"
 
     subject_kind = models.CharField(max_length=16, choices=SubjectKind.choices)
-    subject_person = models.ForeignKey("intel.Person", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="intel_records")
-    subject_name = models.CharField(max_length=200, blank=True,
-                                    help_text="A group's or location's name.")
+    subject_person = models.ForeignKey(
+        "intel.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intel_records",
+    )
+    subject_name = models.CharField(
+        max_length=200, blank=True, help_text="A group's or location's name."
+    )
     narrative = models.TextField()
     predicate_category = predicate_category_field(
-        help_text="The criminal activity the subject is reasonably suspected of.")
+        help_text="The criminal activity the subject is reasonably suspected of."
+    )
     predicate_narrative = predicate_narrative_field(
-        help_text="Why there is reasonable suspicion of that criminal activity.")
+        help_text="Why there is reasonable suspicion of that criminal activity."
+    )
     source_reliability = models.CharField(max_length=1, choices=Reliability.choices)
     content_validity = models.CharField(max_length=1, choices=Validity.choices)
     sensitivity = models.CharField(max_length=16, choices=Sensitivity.choices)
     submitting_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     lawfully_obtained = models.BooleanField(
-        help_text="The submitter attests the information was obtained lawfully.")
-    screen_hits = models.JSONField(default=list, blank=True,
-                                   help_text="Political, religious or social terms found.")
+        help_text="The submitter attests the information was obtained lawfully."
+    )
+    screen_hits = models.JSONField(
+        default=list, blank=True, help_text="Political, religious or social terms found."
+    )
     screen_attestation = models.TextField(
-        blank=True, help_text="Supervisor: how those terms relate directly to criminal conduct.")
+        blank=True, help_text="Supervisor: how those terms relate directly to criminal conduct."
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     validated_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -107,8 +118,9 @@ class ReviewDecision(models.Model):
         PURGED = "purged", "Purged"
 
     record = models.ForeignKey(IntelRecord, on_delete=models.PROTECT, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decision = models.CharField(max_length=16, choices=Decision.choices)
     explanation = models.TextField(validators=[MinLengthValidator(20)])
     decided_at = models.DateTimeField(auto_now_add=True)
@@ -128,15 +140,19 @@ class DisseminationLog(models.Model):
     record = models.ForeignKey(IntelRecord, on_delete=models.PROTECT, related_name="+")
     recipient = models.CharField(max_length=200)
     recipient_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(validators=[MinLengthValidator(10)],
-                              help_text="The need to know and right to know.")
-    disseminated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                        related_name="+")
+    reason = models.TextField(
+        validators=[MinLengthValidator(10)], help_text="The need to know and right to know."
+    )
+    disseminated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     disseminated_at = models.DateTimeField(auto_now_add=True)
-    channel = models.CharField(max_length=16, default="share",
-                               help_text="share, export, api or alert.")
+    channel = models.CharField(
+        max_length=16, default="share", help_text="share, export, api or alert."
+    )
     emergency = models.BooleanField(
-        default=False, help_text="Imminent danger to life or property (28 CFR 23.20(f)(2)).")
+        default=False, help_text="Imminent danger to life or property (28 CFR 23.20(f)(2))."
+    )
     emergency_justification = models.TextField(blank=True)
 
     objects = DisseminationLogQuerySet.as_manager()
@@ -158,10 +174,10 @@ class IntelIdentifier(models.Model):
 
     record = models.ForeignKey(IntelRecord, on_delete=models.CASCADE, related_name="identifiers")
     name = models.CharField(max_length=200)
-    relationship = models.CharField(max_length=200,
-                                    help_text="How it identifies the subject.")
-    person = models.ForeignKey("intel.Person", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    relationship = models.CharField(max_length=200, help_text="How it identifies the subject.")
+    person = models.ForeignKey(
+        "intel.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = IntelRecordPartQuerySet.as_manager()
 
@@ -182,22 +198,29 @@ class Challenge(models.Model):
         DENIED = "denied", "Denied: entry kept"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    person = models.ForeignKey("intel.Person", on_delete=models.PROTECT,
-                               related_name="challenges")
-    intel_record = models.ForeignKey(IntelRecord, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="challenges")
-    membership = models.ForeignKey("intel.GroupMembership", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="challenges")
+    person = models.ForeignKey("intel.Person", on_delete=models.PROTECT, related_name="challenges")
+    intel_record = models.ForeignKey(
+        IntelRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="challenges"
+    )
+    membership = models.ForeignKey(
+        "intel.GroupMembership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="challenges",
+    )
     filed_by = models.CharField(max_length=200, help_text="Counsel or the person, as named.")
     received_at = models.DateField()
     grounds = models.TextField(validators=[MinLengthValidator(20)])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     outcome_reason = models.TextField(blank=True)
     removal_reason = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     objects = ChallengeQuerySet.as_manager()
@@ -207,9 +230,12 @@ class Challenge(models.Model):
         permissions = [("decide_challenge", "Can decide challenges")]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(intel_record__isnull=False, membership__isnull=True)
-                           | models.Q(intel_record__isnull=True, membership__isnull=False)),
-                name="intel_challenge_one_target"),
+                condition=(
+                    models.Q(intel_record__isnull=False, membership__isnull=True)
+                    | models.Q(intel_record__isnull=True, membership__isnull=False)
+                ),
+                name="intel_challenge_one_target",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,8 +21,13 @@ class Person(models.Model):
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     race = models.CharField(max_length=20, choices=Race.choices, default=Race.UNKNOWN)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_people",
-        help_text="Set while this record is merged into another person; cleared by un-merge.")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_people",
+        help_text="Set while this record is merged into another person; cleared by un-merge.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -137,12 +142,16 @@ class PersonNameKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["person", "last", "first"],
-                                    name="intel_personnamekey_unique"),
+            models.UniqueConstraint(
+                fields=["person", "last", "first"], name="intel_personnamekey_unique"
+            ),
         ]
         indexes = [
-            models.Index(fields=["last", "first"], name="intel_namekey_name_idx",
-                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
+            models.Index(
+                fields=["last", "first"],
+                name="intel_namekey_name_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["last_sound", "first_sound"], name="intel_namekey_sound_idx"),
             models.Index(fields=["first_sound", "last_sound"], name="intel_namekey_swap_idx"),
         ]
@@ -165,15 +174,18 @@ class PersonLink(models.Model):
         MERGE = "merge", "Moved by a merge"
         MANUAL = "manual", "Linked by an analyst"
 
-    arrest = models.OneToOneField("intel.Arrest", on_delete=models.CASCADE,
-                                  related_name="person_link")
+    arrest = models.OneToOneField(
+        "intel.Arrest", on_delete=models.CASCADE, related_name="person_link"
+    )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links")
     method = models.CharField(max_length=16, choices=Method.choices)
     score = models.FloatField(null=True, blank=True, help_text="Match probability, 0 to 1.")
-    factors = models.JSONField(default=list, blank=True,
-                               help_text="[{factor, detail, weight}], strongest first.")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    factors = models.JSONField(
+        default=list, blank=True, help_text="[{factor, detail, weight}], strongest first."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PersonPartQuerySet.as_manager()
@@ -194,14 +206,16 @@ class MatchCandidate(models.Model):
         REJECTED = "rejected", "Not this person"
         SUPERSEDED = "superseded", "Decided on another candidate"
 
-    arrest = models.ForeignKey("intel.Arrest", on_delete=models.CASCADE,
-                               related_name="match_candidates")
+    arrest = models.ForeignKey(
+        "intel.Arrest", on_delete=models.CASCADE, related_name="match_candidates"
+    )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
     factors = models.JSONField(default=list)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -210,8 +224,9 @@ class MatchCandidate(models.Model):
     class Meta:
         ordering = ["-score", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["arrest", "person"],
-                                    name="intel_matchcandidate_unique"),
+            models.UniqueConstraint(
+                fields=["arrest", "person"], name="intel_matchcandidate_unique"
+            ),
         ]
         indexes = [models.Index(fields=["status", "-score"], name="intel_match_queue_idx")]
 
@@ -231,11 +246,13 @@ class PersonMerge(models.Model):
     merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_out")
     reason = models.TextField()
     snapshot = models.JSONField()
-    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     merged_at = models.DateTimeField(auto_now_add=True)
-    unmerged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    unmerged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     unmerged_at = models.DateTimeField(null=True, blank=True)
     unmerge_reason = models.TextField(blank=True)
 

@@ -42,10 +42,12 @@ class PredicatedEntry(models.Model):
     status: str  # each subclass declares the field, with its own choices
 
     source_type = models.CharField(max_length=16, choices=SourceType.choices)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     review_due = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,13 +61,17 @@ class PredicatedEntry(models.Model):
         created (``intel_record_…`` and ``intel_membership_…``): the lawful-source attestation,
         and an approver who is not the submitter."""
         return [
-            models.CheckConstraint(condition=models.Q(lawfully_obtained=True),
-                                   name=f"{prefix}_lawfully_obtained"),
             models.CheckConstraint(
-                condition=~models.Q(status="approved") | (
-                    models.Q(approved_by__isnull=False) & ~models.Q(
-                        approved_by=models.F("submitted_by"))),
-                name=f"{prefix}_approved_by_other"),
+                condition=models.Q(lawfully_obtained=True), name=f"{prefix}_lawfully_obtained"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved")
+                | (
+                    models.Q(approved_by__isnull=False)
+                    & ~models.Q(approved_by=models.F("submitted_by"))
+                ),
+                name=f"{prefix}_approved_by_other",
+            ),
         ]
 
 
@@ -76,5 +82,6 @@ def predicate_category_field(*, help_text: str = "") -> models.CharField:
 
 def predicate_narrative_field(*, help_text: str = "") -> models.TextField:
     """Why there is reasonable suspicion: at least ``PREDICATE_MIN_CHARS`` characters."""
-    return models.TextField(validators=[MinLengthValidator(PREDICATE_MIN_CHARS)],
-                            help_text=help_text)
+    return models.TextField(
+        validators=[MinLengthValidator(PREDICATE_MIN_CHARS)], help_text=help_text
+    )

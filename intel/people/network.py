@@ -152,17 +152,29 @@ def _pairs_sql(actor: Any) -> tuple[str, dict[str, Any]] | None:
     values are inlined by name too.
     """
     parts = {
-        "arrests": _sql(Arrest.objects.visible_to(actor), "id", "person_id", "incident_id",
-                        "source_agency_id", "source_id", "arrested_at", "address", "latitude",
-                        "longitude"),
+        "arrests": _sql(
+            Arrest.objects.visible_to(actor),
+            "id",
+            "person_id",
+            "incident_id",
+            "source_agency_id",
+            "source_id",
+            "arrested_at",
+            "address",
+            "latitude",
+            "longitude",
+        ),
         "people": _sql(Person.objects.visible_to(actor), "id", "merged_into_id"),
         "incidents": _sql(Incident.objects.visible_to(actor), "id", "source_id", "occurred_at"),
     }
     if parts["arrests"] is None or parts["people"] is None:
         return None
     if parts["incidents"] is None:  # evidence without incident details, but still evidence
-        parts["incidents"] = ("SELECT NULL::bigint AS id, NULL::text AS source_id, "
-                              "NULL::timestamptz AS occurred_at WHERE false", ())
+        parts["incidents"] = (
+            "SELECT NULL::bigint AS id, NULL::text AS source_id, "
+            "NULL::timestamptz AS occurred_at WHERE false",
+            (),
+        )
     params: dict[str, Any] = {}
     text: dict[str, str] = {}
     for name, (sql, values) in parts.items():  # type: ignore[misc]
@@ -199,12 +211,32 @@ def _edge_rows(actor: Any, ids: list[int]) -> list[tuple[int, int, int]]:
 def _associates(actor: Any, person: Person) -> list[tuple[int, list[SharedEvent]]]:
     """(person id, evidence) for each direct associate, most shared events first."""
     evidence: dict[int, list[SharedEvent]] = defaultdict(list)
-    for (pid, kind, _key, at, incident_id, incident_source, incident_at, agency_short, agency,
-         place, own, theirs) in _evidence_rows(actor, [person.pk]):
-        evidence[pid].append(SharedEvent(
-            kind=kind, at=incident_at or at, incident_id=incident_id,
-            incident_source_id=incident_source, agency=agency_short or agency or "",
-            place=place or "", own_arrests=list(own), their_arrests=list(theirs)))
+    for (
+        pid,
+        kind,
+        _key,
+        at,
+        incident_id,
+        incident_source,
+        incident_at,
+        agency_short,
+        agency,
+        place,
+        own,
+        theirs,
+    ) in _evidence_rows(actor, [person.pk]):
+        evidence[pid].append(
+            SharedEvent(
+                kind=kind,
+                at=incident_at or at,
+                incident_id=incident_id,
+                incident_source_id=incident_source,
+                agency=agency_short or agency or "",
+                place=place or "",
+                own_arrests=list(own),
+                their_arrests=list(theirs),
+            )
+        )
     return sorted(evidence.items(), key=lambda item: (-len(item[1]), item[0]))
 
 
@@ -212,11 +244,15 @@ def _people(actor: Any, ids: set[int]) -> tuple[dict[int, Person], dict[int, lis
     """The people by id, and their approved group memberships (what counts as membership)."""
     people = {p.pk: p for p in Person.objects.visible_to(actor).filter(pk__in=ids)}
     groups: dict[int, list[str]] = defaultdict(list)
-    memberships = GroupMembership.objects.visible_to(actor).filter(
-        person_id__in=ids, status=GroupMembership.Status.APPROVED).select_related("group")
+    memberships = (
+        GroupMembership.objects.visible_to(actor)
+        .filter(person_id__in=ids, status=GroupMembership.Status.APPROVED)
+        .select_related("group")
+    )
     for membership in memberships.order_by("group__name"):
         groups[membership.person_id].append(
-            f"{membership.group.name} ({membership.get_level_display().lower()})")
+            f"{membership.group.name} ({membership.get_level_display().lower()})"
+        )
     return people, groups
 
 
@@ -230,7 +266,7 @@ def person_network_get(*, actor: Any, pk: int, max_nodes: int = MAX_NODES) -> Ne
     if person is None:
         return None
     direct = _associates(actor, person)
-    hop1 = [pid for pid, _ in direct[:max_nodes - 1]]
+    hop1 = [pid for pid, _ in direct[: max_nodes - 1]]
     strength: dict[tuple[int, int], int] = {}
     for pid, events in direct:
         strength[(min(person.pk, pid), max(person.pk, pid))] = len(events)
@@ -243,18 +279,36 @@ def person_network_get(*, actor: Any, pk: int, max_nodes: int = MAX_NODES) -> Ne
     room = max_nodes - len(in_graph)
     hop2 = sorted(hop2_score, key=lambda pid: (-hop2_score[pid], pid))
     truncated = len(direct) > len(hop1) or len(hop2) > room
-    hop2 = hop2[:max(room, 0)]
+    hop2 = hop2[: max(room, 0)]
     hops = {person.pk: 0, **dict.fromkeys(hop1, 1), **dict.fromkeys(hop2, 2)}
     people, groups = _people(actor, {*(pid for pid, _ in direct), *hops})
-    associates = [Associate(person=people[pid], shared_events=len(events), evidence=events,
-                            groups=groups.get(pid, []))
-                  for pid, events in direct if pid in people]
+    associates = [
+        Associate(
+            person=people[pid],
+            shared_events=len(events),
+            evidence=events,
+            groups=groups.get(pid, []),
+        )
+        for pid, events in direct
+        if pid in people
+    ]
     shared_with_person = {pid: len(events) for pid, events in direct}
-    nodes = [{"id": pid, "label": str(people[pid]), "hop": hop, "groups": groups.get(pid, []),
-              "shared_events": shared_with_person.get(pid, 0)}
-             for pid, hop in hops.items() if pid in people]
-    edges = [{"source": a, "target": b, "weight": shared}
-             for (a, b), shared in sorted(strength.items())
-             if a in hops and b in hops and a in people and b in people]
-    return Network(person=person, associates=associates, nodes=nodes, edges=edges,
-                   truncated=truncated)
+    nodes = [
+        {
+            "id": pid,
+            "label": str(people[pid]),
+            "hop": hop,
+            "groups": groups.get(pid, []),
+            "shared_events": shared_with_person.get(pid, 0),
+        }
+        for pid, hop in hops.items()
+        if pid in people
+    ]
+    edges = [
+        {"source": a, "target": b, "weight": shared}
+        for (a, b), shared in sorted(strength.items())
+        if a in hops and b in hops and a in people and b in people
+    ]
+    return Network(
+        person=person, associates=associates, nodes=nodes, edges=edges, truncated=truncated
+    )

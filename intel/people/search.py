@@ -52,8 +52,9 @@ class _Hit:
 # ---------------------------------------------------------------------------------- search
 
 
-def person_search(actor: Any, *, q: str = "", dob: date | None = None, identifier: str = "",
-                  limit: int = 50) -> list[PersonMatch]:
+def person_search(
+    actor: Any, *, q: str = "", dob: date | None = None, identifier: str = "", limit: int = 50
+) -> list[PersonMatch]:
     """People matching every criterion given: ``q`` a name in any form ("smith, jon",
     "Jon Smith", a surname prefix, a sound-alike, a nickname), ``identifier`` exactly (state ID,
     FBI number, booking number), ``dob`` exactly. At most ``limit`` people, distinct, merged
@@ -73,17 +74,23 @@ def person_search(actor: Any, *, q: str = "", dob: date | None = None, identifie
         if dob and restrict is None:
             # The few people born that day drive the name lookup (through the name keys'
             # person index), instead of every SMITH being checked for the date.
-            born = set(people.filter(dob=dob).order_by().values_list("id", flat=True)
-                       [:MAX_BORN + 1])
+            born = set(
+                people.filter(dob=dob).order_by().values_list("id", flat=True)[: MAX_BORN + 1]
+            )
             restrict = born if len(born) <= MAX_BORN else None
         swap_ok = "," not in q and bool(parsed.first)
-        criteria.append(_name_hits(actor, parsed, swap_ok=swap_ok, dob=dob, restrict=restrict,
-                                   limit=limit))
+        criteria.append(
+            _name_hits(actor, parsed, swap_ok=swap_ok, dob=dob, restrict=restrict, limit=limit)
+        )
     if not criteria:  # the date of birth alone
-        criteria.append([_Hit(pk, "dob", f"date of birth {dob:%Y-%m-%d}") for pk in
-                         people.filter(dob=dob, merged_into__isnull=True)
-                         .order_by("last_name", "first_name", "id")
-                         .values_list("id", flat=True)[:limit]])
+        criteria.append(
+            [
+                _Hit(pk, "dob", f"date of birth {dob:%Y-%m-%d}")
+                for pk in people.filter(dob=dob, merged_into__isnull=True)
+                .order_by("last_name", "first_name", "id")
+                .values_list("id", flat=True)[:limit]
+            ]
+        )
     found = survivors(people, {h.person_id for hits in criteria for h in hits})
     matches: dict[int, PersonMatch] = {}
     met: list[set[int]] = []
@@ -104,28 +111,46 @@ def person_search(actor: Any, *, q: str = "", dob: date | None = None, identifie
     if dob and (identifier or parsed):
         for match in result:
             match.reasons.append(f"date of birth {dob:%Y-%m-%d}")
-    result.sort(key=lambda m: (_RANK[m.route], m.person.last_name, m.person.first_name,
-                               m.person.pk))
+    result.sort(
+        key=lambda m: (_RANK[m.route], m.person.last_name, m.person.first_name, m.person.pk)
+    )
     return result[:limit]
 
 
 def _identifier_hits(actor: Any, identifier: str, dob: date | None) -> list[_Hit]:
     # Every kind is named so the lookup uses the (kind, value, issuer) unique index.
-    rows = PersonIdentifier.objects.visible_to(actor).filter(
-        kind__in=PersonIdentifier.Kind.values, value__in={identifier, identifier.upper()},
-    ).select_related("issuing_agency")
+    rows = (
+        PersonIdentifier.objects.visible_to(actor)
+        .filter(
+            kind__in=PersonIdentifier.Kind.values,
+            value__in={identifier, identifier.upper()},
+        )
+        .select_related("issuing_agency")
+    )
     if dob:
         rows = rows.filter(person__dob=dob)
     hits = []
     for row in rows[:100]:
         issuer = f", issued by {row.issuing_agency}" if row.issuing_agency_id else ""
-        hits.append(_Hit(row.person_id, "identifier",
-                         f"identifier: {row.get_kind_display()} {row.value}{issuer}"))
+        hits.append(
+            _Hit(
+                row.person_id,
+                "identifier",
+                f"identifier: {row.get_kind_display()} {row.value}{issuer}",
+            )
+        )
     return hits
 
 
-def _name_hits(actor: Any, parsed: Any, *, swap_ok: bool, dob: date | None,
-               restrict: set[int] | None, limit: int) -> list[_Hit]:
+def _name_hits(
+    actor: Any,
+    parsed: Any,
+    *,
+    swap_ok: bool,
+    dob: date | None,
+    restrict: set[int] | None,
+    limit: int,
+) -> list[_Hit]:
     """One UNION ALL over the name keys, one part per route, each part index-backed and
     limited, so a common prefix never sorts the whole table."""
     last, first = parsed.last_key, parsed.first_key
@@ -139,10 +164,18 @@ def _name_hits(actor: Any, parsed: Any, *, swap_ok: bool, dob: date | None,
     forms = first_name_forms(first) if first else frozenset()
     parts: list[tuple[str, Q]] = [
         ("name", Q(last=last, first=first) if first else Q(last=last)),
-        ("prefix", Q(last__startswith=last, first__startswith=first) if first
-         else Q(last__startswith=last)),
-        ("sound-alike", Q(last_sound=sound(last), first_sound__in={sound(f) for f in forms})
-         if first else Q(last_sound=sound(last))),
+        (
+            "prefix",
+            Q(last__startswith=last, first__startswith=first)
+            if first
+            else Q(last__startswith=last),
+        ),
+        (
+            "sound-alike",
+            Q(last_sound=sound(last), first_sound__in={sound(f) for f in forms})
+            if first
+            else Q(last_sound=sound(last)),
+        ),
     ]
     if forms - {first}:
         parts.insert(1, ("nickname", Q(last=last, first__in=forms - {first})))
@@ -152,8 +185,10 @@ def _name_hits(actor: Any, parsed: Any, *, swap_ok: bool, dob: date | None,
     # No ORDER BY in the parts: the LIMIT then stops the index scan after `limit` rows instead
     # of sorting every SMITH (the pattern-ops index cannot give collation order anyway).
     # Results are put in order once they are people.
-    queries = [base.filter(cond).order_by().annotate(route=Value(route))
-               .values_list(*columns)[:limit] for route, cond in parts]
+    queries = [
+        base.filter(cond).order_by().annotate(route=Value(route)).values_list(*columns)[:limit]
+        for route, cond in parts
+    ]
     rows = list(queries[0].union(*queries[1:], all=True))
     return _explain_names(actor, parsed, rows)
 
@@ -163,7 +198,8 @@ def _explain_names(actor: Any, parsed: Any, rows: list[tuple]) -> list[_Hit]:
     cited = _recorded_on(actor, rows)
     hits, seen = [], set()
     for person_id, kind, last, first, last_sound, route in sorted(
-            (_exact_as_name(parsed, row) for row in rows), key=lambda r: _RANK[r[5]]):
+        (_exact_as_name(parsed, row) for row in rows), key=lambda r: _RANK[r[5]]
+    ):
         if (person_id, last, first) in seen:
             continue  # one name matched several ways: its best way says enough
         seen.add((person_id, last, first))
@@ -179,8 +215,7 @@ def _explain_names(actor: Any, parsed: Any, rows: list[tuple]) -> list[_Hit]:
             "name": source,
             "alias": source,
             "prefix": f"prefix: {source} starts with {typed}",
-            "nickname": f"nickname: {parsed.first_key} and {first} are forms of one name; "
-                        f"{source}",
+            "nickname": f"nickname: {parsed.first_key} and {first} are forms of one name; {source}",
             "sound-alike": f"sound-alike: {typed} sounds like {name} ({last_sound}); {source}",
             "swapped": f"swapped: {typed} read surname first is {name}; {source}",
         }[route]
@@ -199,16 +234,25 @@ def _exact_as_name(parsed: Any, row: tuple) -> tuple:
 
 
 def _recorded_on(actor: Any, rows: list[tuple]) -> dict[tuple[int, str, str], str]:
-    """" on arrest TCPD A123 (2024-03-01)" for each (person, last, first) among ``rows``: the
+    """ " on arrest TCPD A123 (2024-03-01)" for each (person, last, first) among ``rows``: the
     newest arrest of the person whose recorded name has those keys."""
     wanted = {(r[0], r[2], r[3]) for r in rows if r[1] != PersonNameKey.Kind.ALIAS}
     if not wanted:
         return {}
     cited: dict[tuple[int, str, str], str] = {}
-    arrests = (Arrest.objects.visible_to(actor).filter(person_id__in={w[0] for w in wanted})
-               .order_by("-arrested_at", "-id")
-               .values_list("person_id", "name_as_recorded", "source_agency__short_name",
-                            "source_agency__name", "source_id", "arrested_at"))
+    arrests = (
+        Arrest.objects.visible_to(actor)
+        .filter(person_id__in={w[0] for w in wanted})
+        .order_by("-arrested_at", "-id")
+        .values_list(
+            "person_id",
+            "name_as_recorded",
+            "source_agency__short_name",
+            "source_agency__name",
+            "source_id",
+            "arrested_at",
+        )
+    )
     for person_id, recorded, short, agency, source_id, when in arrests:
         name = parse_name(recorded)
         key = (person_id, name.last_key, name.first_key) if name else None
@@ -222,8 +266,11 @@ def survivors(people: QuerySet[Person], ids: Iterable[int]) -> dict[int, Person]
     ids = set(ids)
     found = {p.pk: p for p in people.filter(pk__in=ids)} if ids else {}
     for _ in range(MAX_MERGE_HOPS):
-        need = {p.merged_into_id for p in found.values()
-                if p.merged_into_id and p.merged_into_id not in found}
+        need = {
+            p.merged_into_id
+            for p in found.values()
+            if p.merged_into_id and p.merged_into_id not in found
+        }
         if not need:
             break
         found.update({p.pk: p for p in people.filter(pk__in=need)})

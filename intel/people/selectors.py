@@ -73,10 +73,12 @@ class TimelineEntry:
 
 def _arrests(actor: Any, person: Person) -> list[Arrest]:
     return list(
-        Arrest.objects.visible_to(actor).filter(person=person)
+        Arrest.objects.visible_to(actor)
+        .filter(person=person)
         .select_related("source_agency", "person_link", "person_link__decided_by")
         .prefetch_related(Prefetch("charges", queryset=ArrestCharge.objects.order_by("sequence")))
-        .order_by("-arrested_at", "-id"))
+        .order_by("-arrested_at", "-id")
+    )
 
 
 def _record_source(record: Any) -> Source:
@@ -87,13 +89,20 @@ def _record_source(record: Any) -> Source:
 def _memberships(actor: Any, person: Person) -> list[GroupMembership]:
     """Approved memberships only: a pending one is not yet intelligence, and a removed one is
     no longer (28 CFR 23.20(h): what was taken out must not keep following the person)."""
-    return list(GroupMembership.objects.visible_to(actor).filter(person=person)
-                .filter(status=GroupMembership.Status.APPROVED)
-                .select_related("group", "approved_by"))
+    return list(
+        GroupMembership.objects.visible_to(actor)
+        .filter(person=person)
+        .filter(status=GroupMembership.Status.APPROVED)
+        .select_related("group", "approved_by")
+    )
 
 
-def person_timeline(actor: Any, person: Person, arrests: list[Arrest] | None = None,
-                    memberships: list[GroupMembership] | None = None) -> list[TimelineEntry]:
+def person_timeline(
+    actor: Any,
+    person: Person,
+    arrests: list[Arrest] | None = None,
+    memberships: list[GroupMembership] | None = None,
+) -> list[TimelineEntry]:
     """Everything known about the person, newest first, each entry citing its source: arrests
     with charges, incidents linked through those arrests, shootings as victim, case referrals,
     approved intelligence records and approved group memberships. Eight queries at most."""
@@ -101,48 +110,104 @@ def person_timeline(actor: Any, person: Person, arrests: list[Arrest] | None = N
     memberships = _memberships(actor, person) if memberships is None else memberships
     entries = []
     for a in arrests:
-        charges = [f"{c.statute} {c.description}".strip() + f" ({c.get_severity_display()})"
-                   for c in a.charges.all()]
-        entries.append(TimelineEntry(a.arrested_at, "arrest", f"Arrested as {a.name_as_recorded}"
-                                     if a.name_as_recorded else "Arrested",
-                                     [*charges, a.address] if a.address else charges,
-                                     _record_source(a), a))
-    incidents = (Incident.objects.visible_to(actor).filter(arrests__person=person).distinct()
-                 .select_related("source_agency"))
+        charges = [
+            f"{c.statute} {c.description}".strip() + f" ({c.get_severity_display()})"
+            for c in a.charges.all()
+        ]
+        entries.append(
+            TimelineEntry(
+                a.arrested_at,
+                "arrest",
+                f"Arrested as {a.name_as_recorded}" if a.name_as_recorded else "Arrested",
+                [*charges, a.address] if a.address else charges,
+                _record_source(a),
+                a,
+            )
+        )
+    incidents = (
+        Incident.objects.visible_to(actor)
+        .filter(arrests__person=person)
+        .distinct()
+        .select_related("source_agency")
+    )
     for i in incidents:
-        entries.append(TimelineEntry(
-            i.occurred_at, "incident", i.offense_description or i.offense_code or "Incident",
-            [i.get_category_display(), i.address] if i.address else [i.get_category_display()],
-            _record_source(i), i))
-    for s in Shooting.objects.visible_to(actor).filter(victim=person).select_related(
-            "source_agency"):
-        entries.append(TimelineEntry(s.occurred_at, "shooting",
-                                     "Shot (fatal)" if s.fatal else "Shot, survived",
-                                     [s.address] if s.address else [], _record_source(s), s))
-    for c in CaseReferral.objects.visible_to(actor).filter(defendant=person).select_related(
-            "source_agency"):
-        entries.append(TimelineEntry(c.referred_at, "case", f"Case {c.case_number} referred",
-                                     [c.get_status_display(), c.top_charge], _record_source(c), c))
-    for r in (IntelRecord.objects.visible_to(actor)
-              .filter(status=IntelRecord.Status.APPROVED, subject_person=person)
-              .select_related("submitting_agency")):
+        entries.append(
+            TimelineEntry(
+                i.occurred_at,
+                "incident",
+                i.offense_description or i.offense_code or "Incident",
+                [i.get_category_display(), i.address] if i.address else [i.get_category_display()],
+                _record_source(i),
+                i,
+            )
+        )
+    for s in (
+        Shooting.objects.visible_to(actor).filter(victim=person).select_related("source_agency")
+    ):
+        entries.append(
+            TimelineEntry(
+                s.occurred_at,
+                "shooting",
+                "Shot (fatal)" if s.fatal else "Shot, survived",
+                [s.address] if s.address else [],
+                _record_source(s),
+                s,
+            )
+        )
+    for c in (
+        CaseReferral.objects.visible_to(actor)
+        .filter(defendant=person)
+        .select_related("source_agency")
+    ):
+        entries.append(
+            TimelineEntry(
+                c.referred_at,
+                "case",
+                f"Case {c.case_number} referred",
+                [c.get_status_display(), c.top_charge],
+                _record_source(c),
+                c,
+            )
+        )
+    for r in (
+        IntelRecord.objects.visible_to(actor)
+        .filter(status=IntelRecord.Status.APPROVED, subject_person=person)
+        .select_related("submitting_agency")
+    ):
         # The narrative is not shown here: opening the record is its own audited read.
-        entries.append(TimelineEntry(
-            r.approved_at or r.created_at, "intel", f"Intelligence record #{r.pk} approved",
-            [f"Predicate: {r.get_predicate_category_display()}",
-             f"Source {r.get_source_reliability_display()}, "
-             f"content {r.get_content_validity_display()}", r.get_sensitivity_display()],
-            Source(r.submitting_agency.short_name or r.submitting_agency.name, f"intel #{r.pk}"),
-            r))
+        entries.append(
+            TimelineEntry(
+                r.approved_at or r.created_at,
+                "intel",
+                f"Intelligence record #{r.pk} approved",
+                [
+                    f"Predicate: {r.get_predicate_category_display()}",
+                    f"Source {r.get_source_reliability_display()}, "
+                    f"content {r.get_content_validity_display()}",
+                    r.get_sensitivity_display(),
+                ],
+                Source(
+                    r.submitting_agency.short_name or r.submitting_agency.name, f"intel #{r.pk}"
+                ),
+                r,
+            )
+        )
     for m in memberships:
         if m.status != GroupMembership.Status.APPROVED:
             continue
-        entries.append(TimelineEntry(
-            m.approved_at or m.created_at, "membership",
-            f"{m.get_level_display()} of {m.group}",
-            [f"Predicate: {m.get_predicate_category_display()}",
-             f"Source: {m.get_source_type_display()}"],
-            Source("CSU", f"membership #{m.pk}"), m))
+        entries.append(
+            TimelineEntry(
+                m.approved_at or m.created_at,
+                "membership",
+                f"{m.get_level_display()} of {m.group}",
+                [
+                    f"Predicate: {m.get_predicate_category_display()}",
+                    f"Source: {m.get_source_type_display()}",
+                ],
+                Source("CSU", f"membership #{m.pk}"),
+                m,
+            )
+        )
     entries.sort(key=lambda e: (e.at is not None, e.at or _NEVER), reverse=True)
     return entries
 
@@ -168,10 +233,16 @@ def person_profile(actor: Any, person: Person) -> PersonProfile:
     however many records the person has."""
     arrests, memberships = _arrests(actor, person), _memberships(actor, person)
     # Only challenges to entries the actor can open: a challenge names its record.
-    challenges = (Challenge.objects.visible_to(actor).filter(person=person)
-                  .select_related("intel_record", "membership__group"))
-    merges = (PersonMerge.objects.visible_to(actor).filter(Q(survivor=person) | Q(merged=person))
-              .select_related("survivor", "merged", "merged_by", "unmerged_by"))
+    challenges = (
+        Challenge.objects.visible_to(actor)
+        .filter(person=person)
+        .select_related("intel_record", "membership__group")
+    )
+    merges = (
+        PersonMerge.objects.visible_to(actor)
+        .filter(Q(survivor=person) | Q(merged=person))
+        .select_related("survivor", "merged", "merged_by", "unmerged_by")
+    )
     return PersonProfile(
         person=person,
         name_keys=list(person.name_keys.order_by("kind", "last", "first")),
@@ -187,8 +258,12 @@ def person_profile(actor: Any, person: Person) -> PersonProfile:
 
 def person_merge_get(actor: Any, pk: int) -> PersonMerge:
     """A merge to un-merge; 404 if it does not exist or the actor may not see merges."""
-    merge = (PersonMerge.objects.visible_to(actor).filter(pk=pk)
-             .select_related("survivor", "merged").first())
+    merge = (
+        PersonMerge.objects.visible_to(actor)
+        .filter(pk=pk)
+        .select_related("survivor", "merged")
+        .first()
+    )
     if merge is None:
         raise Http404("No such merge.")
     return merge
@@ -212,36 +287,51 @@ def match_queue(actor: Any, *, page: Any = 1, per_page: int = 10) -> tuple[Page,
     if candidates.query.is_empty():
         arrests = Arrest.objects.none()
     else:
-        arrests = (Arrest.objects.visible_to(actor)
-                   .filter(match_candidates__status=MatchCandidate.Status.OPEN)
-                   .annotate(best=Max("match_candidates__score"))
-                   .order_by("-best", "-arrested_at", "id"))
+        arrests = (
+            Arrest.objects.visible_to(actor)
+            .filter(match_candidates__status=MatchCandidate.Status.OPEN)
+            .annotate(best=Max("match_candidates__score"))
+            .order_by("-best", "-arrested_at", "id")
+        )
     paged = Paginator(arrests, per_page).get_page(page)
     on_page = list(paged.object_list)
     if not on_page:
         return paged, []
-    people = Person.objects.visible_to(actor).annotate(
-        arrest_count=Count("arrests")).prefetch_related(
-        Prefetch("identifiers", queryset=PersonIdentifier.objects.select_related(
-            "issuing_agency")),
-        Prefetch("name_keys", queryset=PersonNameKey.objects.order_by("kind", "last", "first")))
+    people = (
+        Person.objects.visible_to(actor)
+        .annotate(arrest_count=Count("arrests"))
+        .prefetch_related(
+            Prefetch(
+                "identifiers", queryset=PersonIdentifier.objects.select_related("issuing_agency")
+            ),
+            Prefetch("name_keys", queryset=PersonNameKey.objects.order_by("kind", "last", "first")),
+        )
+    )
     by_arrest: dict[int, list[MatchCandidate]] = defaultdict(list)
-    for c in (candidates.filter(arrest__in=on_page, status=MatchCandidate.Status.OPEN)
-              .prefetch_related(Prefetch("person", queryset=people.select_related(
-                  "merged_into")))
-              .order_by("-score", "id")):
+    for c in (
+        candidates.filter(arrest__in=on_page, status=MatchCandidate.Status.OPEN)
+        .prefetch_related(Prefetch("person", queryset=people.select_related("merged_into")))
+        .order_by("-score", "id")
+    ):
         by_arrest[c.arrest_id].append(c)
-    arrests_full = {a.pk: a for a in Arrest.objects.visible_to(actor).filter(
-                        pk__in=[a.pk for a in on_page])
-                    .select_related("source_agency").prefetch_related(
-                        Prefetch("charges", queryset=ArrestCharge.objects.order_by("sequence")))}
+    arrests_full = {
+        a.pk: a
+        for a in Arrest.objects.visible_to(actor)
+        .filter(pk__in=[a.pk for a in on_page])
+        .select_related("source_agency")
+        .prefetch_related(Prefetch("charges", queryset=ArrestCharge.objects.order_by("sequence")))
+    }
     return paged, [MatchGroup(arrests_full[a.pk], by_arrest[a.pk]) for a in on_page]
 
 
 def match_candidate_get(actor: Any, pk: int) -> MatchCandidate:
     """An open or decided candidate; 404 if missing or not visible."""
-    found = (MatchCandidate.objects.visible_to(actor).filter(pk=pk)
-             .select_related("arrest", "person").first())
+    found = (
+        MatchCandidate.objects.visible_to(actor)
+        .filter(pk=pk)
+        .select_related("arrest", "person")
+        .first()
+    )
     if found is None:
         raise Http404("No such candidate.")
     return found
@@ -251,9 +341,12 @@ def match_arrest_get(actor: Any, pk: int) -> Arrest:
     """An arrest in the review queue (it has candidates); 404 otherwise."""
     if MatchCandidate.objects.visible_to(actor).query.is_empty():
         raise Http404("No such arrest.")
-    found = (Arrest.objects.visible_to(actor).filter(pk=pk, match_candidates__isnull=False)
-             .distinct().first())
+    found = (
+        Arrest.objects.visible_to(actor)
+        .filter(pk=pk, match_candidates__isnull=False)
+        .distinct()
+        .first()
+    )
     if found is None:
         raise Http404("No such arrest.")
     return found
-

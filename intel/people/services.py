@@ -53,25 +53,33 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _link(*, arrest: Arrest, person: Person, method: str, actor: Any, score: float | None,
-          factors: list) -> PersonLink:
+def _link(
+    *, arrest: Arrest, person: Person, method: str, actor: Any, score: float | None, factors: list
+) -> PersonLink:
     PersonLink.objects.filter(arrest=arrest).delete()
-    link = PersonLink.objects.create(arrest=arrest, person=person, method=method, score=score,
-                                     factors=factors, decided_by=actor)
+    link = PersonLink.objects.create(
+        arrest=arrest, person=person, method=method, score=score, factors=factors, decided_by=actor
+    )
     Arrest.objects.filter(pk=arrest.pk).update(person=person)
     name = parse_name(arrest.name_as_recorded)
     if name:
         store.name_keys_add([store.name_key(person.pk, name, PersonNameKey.Kind.RECORDED)])
-    ids = store.recorded_ids(arrest.state_id_as_recorded, arrest.fbi_number_as_recorded,
-                             arrest.booking_number)
-    store.identifiers_add((person.pk, kind, value, arrest.source_agency_id
-                           if kind == "booking_number" else None) for kind, value in ids.items())
+    ids = store.recorded_ids(
+        arrest.state_id_as_recorded, arrest.fbi_number_as_recorded, arrest.booking_number
+    )
+    store.identifiers_add(
+        (person.pk, kind, value, arrest.source_agency_id if kind == "booking_number" else None)
+        for kind, value in ids.items()
+    )
     return link
 
 
 def _open(candidate: MatchCandidate) -> MatchCandidate:
-    locked = MatchCandidate.objects.select_for_update().select_related("arrest", "person").get(
-        pk=candidate.pk)
+    locked = (
+        MatchCandidate.objects.select_for_update()
+        .select_related("arrest", "person")
+        .get(pk=candidate.pk)
+    )
     if locked.status != MatchCandidate.Status.OPEN or locked.arrest.person_id is not None:
         raise ValidationError("This match has already been decided.")
     return locked
@@ -79,7 +87,8 @@ def _open(candidate: MatchCandidate) -> MatchCandidate:
 
 def _close_others(arrest: Arrest, actor: Any, status: str) -> None:
     MatchCandidate.objects.filter(arrest=arrest, status=MatchCandidate.Status.OPEN).update(
-        status=status, decided_by=actor, decided_at=timezone.now())
+        status=status, decided_by=actor, decided_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -87,14 +96,26 @@ def match_link(*, actor: Any, candidate: MatchCandidate) -> PersonLink:
     """The analyst confirms the arrest is this person: link it, with the candidate's factors."""
     _require(actor, "intel.change_matchcandidate")
     candidate = _open(candidate)
-    link = _link(arrest=candidate.arrest, person=candidate.person,
-                 method=PersonLink.Method.REVIEWED, actor=actor, score=candidate.score,
-                 factors=candidate.factors)
+    link = _link(
+        arrest=candidate.arrest,
+        person=candidate.person,
+        method=PersonLink.Method.REVIEWED,
+        actor=actor,
+        score=candidate.score,
+        factors=candidate.factors,
+    )
     MatchCandidate.objects.filter(pk=candidate.pk).update(
-        status=MatchCandidate.Status.LINKED, decided_by=actor, decided_at=timezone.now())
+        status=MatchCandidate.Status.LINKED, decided_by=actor, decided_at=timezone.now()
+    )
     _close_others(candidate.arrest, actor, MatchCandidate.Status.SUPERSEDED)
-    audit.audit_log(actor=actor, action=audit.MATCH_DECIDE, obj=candidate.arrest,
-                    decision="linked", person=candidate.person_id, score=candidate.score)
+    audit.audit_log(
+        actor=actor,
+        action=audit.MATCH_DECIDE,
+        obj=candidate.arrest,
+        decision="linked",
+        person=candidate.person_id,
+        score=candidate.score,
+    )
     return link
 
 
@@ -102,12 +123,19 @@ def _new_person(*, actor: Any, arrest: Arrest, why: str) -> Person:
     name = parse_name(arrest.name_as_recorded)
     if name is None:
         raise ValidationError("The arrest has no name to start a person from.")
-    person = store.person_from_name(name, dob=arrest.dob_as_recorded, sex=arrest.sex,
-                                    race=arrest.race)
+    person = store.person_from_name(
+        name, dob=arrest.dob_as_recorded, sex=arrest.sex, race=arrest.race
+    )
     person.save()
     store.name_keys_add([store.name_key(person.pk, name, PersonNameKey.Kind.PRIMARY)])
-    _link(arrest=arrest, person=person, method=PersonLink.Method.NEW, actor=actor, score=None,
-          factors=[{"factor": "no match", "detail": why, "weight": 0}])
+    _link(
+        arrest=arrest,
+        person=person,
+        method=PersonLink.Method.NEW,
+        actor=actor,
+        score=None,
+        factors=[{"factor": "no match", "detail": why, "weight": 0}],
+    )
     return person
 
 
@@ -118,11 +146,15 @@ def match_new_person(*, actor: Any, arrest: Arrest) -> Person:
     arrest = Arrest.objects.select_for_update().get(pk=arrest.pk)
     if arrest.person_id is not None:
         raise ValidationError("This arrest is already linked to a person.")
-    person = _new_person(actor=actor, arrest=arrest,
-                         why=f"an analyst ({actor.get_username()}) found no candidate matched")
+    person = _new_person(
+        actor=actor,
+        arrest=arrest,
+        why=f"an analyst ({actor.get_username()}) found no candidate matched",
+    )
     _close_others(arrest, actor, MatchCandidate.Status.REJECTED)
-    audit.audit_log(actor=actor, action=audit.MATCH_DECIDE, obj=arrest, decision="new_person",
-                    person=person.pk)
+    audit.audit_log(
+        actor=actor, action=audit.MATCH_DECIDE, obj=arrest, decision="new_person", person=person.pk
+    )
     return person
 
 
@@ -132,13 +164,23 @@ def match_reject(*, actor: Any, candidate: MatchCandidate) -> None:
     _require(actor, "intel.change_matchcandidate")
     candidate = _open(candidate)
     MatchCandidate.objects.filter(pk=candidate.pk).update(
-        status=MatchCandidate.Status.REJECTED, decided_by=actor, decided_at=timezone.now())
-    audit.audit_log(actor=actor, action=audit.MATCH_DECIDE, obj=candidate.arrest,
-                    decision="rejected", person=candidate.person_id)
-    if not MatchCandidate.objects.filter(arrest=candidate.arrest,
-                                         status=MatchCandidate.Status.OPEN).exists():
-        _new_person(actor=actor, arrest=candidate.arrest,
-                    why=f"an analyst ({actor.get_username()}) rejected every candidate")
+        status=MatchCandidate.Status.REJECTED, decided_by=actor, decided_at=timezone.now()
+    )
+    audit.audit_log(
+        actor=actor,
+        action=audit.MATCH_DECIDE,
+        obj=candidate.arrest,
+        decision="rejected",
+        person=candidate.person_id,
+    )
+    if not MatchCandidate.objects.filter(
+        arrest=candidate.arrest, status=MatchCandidate.Status.OPEN
+    ).exists():
+        _new_person(
+            actor=actor,
+            arrest=candidate.arrest,
+            why=f"an analyst ({actor.get_username()}) rejected every candidate",
+        )
 
 
 def people_resolve(*, actor: Any) -> ResolutionSummary:
@@ -149,12 +191,16 @@ def people_resolve(*, actor: Any) -> ResolutionSummary:
 
 def people_resolve_import(*, actor: Any, data_import: Any) -> ResolutionSummary:
     """What follows an arrest import: resolve the arrests it brought in to people."""
-    ids = list(Arrest.objects.filter(data_import=data_import, person__isnull=True)
-               .values_list("pk", flat=True))
+    ids = list(
+        Arrest.objects.filter(data_import=data_import, person__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
     return resolve_arrests(actor=actor, arrest_ids=ids)
 
 
 # ---- merge and un-merge ------------------------------------------------------------------
+
 
 def _dump(obj: models.Model) -> dict:
     """Every column of a row as JSON, to the microsecond (Django's serializer stops at ms)."""
@@ -167,8 +213,9 @@ def _dump(obj: models.Model) -> dict:
 
 def _load(dump: dict) -> models.Model:
     model = apps.get_model(dump["model"])
-    return model(**{f.attname: f.to_python(dump["fields"][f.attname])
-                    for f in model._meta.concrete_fields})
+    return model(
+        **{f.attname: f.to_python(dump["fields"][f.attname]) for f in model._meta.concrete_fields}
+    )
 
 
 def _relations() -> list[tuple[type[models.Model], str]]:
@@ -186,22 +233,30 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person, reason: str) -
     """Merge ``merged`` into ``survivor``: every record about them now points at the survivor."""
     _require(actor, "intel.merge_person")
     reason = _reason(reason)
-    pair = {p.pk: p for p in Person.objects.select_for_update().filter(
-        pk__in=[survivor.pk, merged.pk])}
+    pair = {
+        p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])
+    }
     if survivor.pk == merged.pk or len(pair) != 2:
         raise ValidationError("Choose two different people.")
     survivor, merged = pair[survivor.pk], pair[merged.pk]
     if survivor.is_merged or merged.is_merged:
         raise ValidationError("One of them is already merged into someone else.")
-    snapshot: dict[str, Any] = {"survivor": _dump(survivor), "merged": _dump(merged),
-                                "moved": {}, "removed": []}
+    snapshot: dict[str, Any] = {
+        "survivor": _dump(survivor),
+        "merged": _dump(merged),
+        "moved": {},
+        "removed": [],
+    }
     for model, fk in _relations():
         rows = model.objects.filter(**{fk: merged})
         if model in _TWINS:
             unique, extra = _TWINS[model]
             mine = set(model.objects.filter(**{fk: survivor}, **extra).values_list(*unique))
-            twins = [obj for obj in rows.filter(**extra)
-                     if tuple(getattr(obj, f) for f in unique) in mine]
+            twins = [
+                obj
+                for obj in rows.filter(**extra)
+                if tuple(getattr(obj, f) for f in unique) in mine
+            ]
             if twins:
                 snapshot["removed"].extend(_dump(t) for t in twins)
                 model.objects.filter(pk__in=[t.pk for t in twins]).delete()
@@ -209,15 +264,24 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person, reason: str) -
         if ids:
             snapshot["moved"][f"{model._meta.label}.{fk}"] = ids
             model.objects.filter(pk__in=ids).update(**{fk: survivor})
-    filled = {f: getattr(merged, f) for f, empty in _FILLABLE.items()
-              if getattr(survivor, f) in (empty, "") and getattr(merged, f) not in (empty, "")}
+    filled = {
+        f: getattr(merged, f)
+        for f, empty in _FILLABLE.items()
+        if getattr(survivor, f) in (empty, "") and getattr(merged, f) not in (empty, "")
+    }
     Person.objects.filter(pk=survivor.pk).update(**filled, updated_at=timezone.now())
     Person.objects.filter(pk=merged.pk).update(merged_into=survivor, updated_at=timezone.now())
-    merge = PersonMerge.objects.create(survivor=survivor, merged=merged, reason=reason,
-                                       snapshot=snapshot, merged_by=actor)
-    audit.audit_log(actor=actor, action=audit.PERSON_MERGE, obj=survivor, merged=merged.pk,
-                    moved={k: len(v) for k, v in snapshot["moved"].items()},
-                    reason_chars=len(reason))  # the reason is kept on the merge, not the trail
+    merge = PersonMerge.objects.create(
+        survivor=survivor, merged=merged, reason=reason, snapshot=snapshot, merged_by=actor
+    )
+    audit.audit_log(
+        actor=actor,
+        action=audit.PERSON_MERGE,
+        obj=survivor,
+        merged=merged.pk,
+        moved={k: len(v) for k, v in snapshot["moved"].items()},
+        reason_chars=len(reason),
+    )  # the reason is kept on the merge, not the trail
     return merge
 
 
@@ -228,8 +292,9 @@ def _restore_person(dump: dict) -> None:
 
 
 def _columns(obj: models.Model) -> dict:
-    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields
-            if not f.primary_key}
+    return {
+        f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key
+    }
 
 
 @transaction.atomic
@@ -258,6 +323,13 @@ def person_unmerge(*, actor: Any, merge: PersonMerge, reason: str) -> None:
     _restore_person(merge.snapshot["survivor"])
     _restore_person(merge.snapshot["merged"])
     PersonMerge.objects.filter(pk=merge.pk).update(
-        unmerged_by=actor, unmerged_at=timezone.now(), unmerge_reason=reason)
-    audit.audit_log(actor=actor, action=audit.PERSON_UNMERGE, obj=survivor, merged=merged.pk,
-                    merge=merge.pk, reason_chars=len(reason))
+        unmerged_by=actor, unmerged_at=timezone.now(), unmerge_reason=reason
+    )
+    audit.audit_log(
+        actor=actor,
+        action=audit.PERSON_UNMERGE,
+        obj=survivor,
+        merged=merged.pk,
+        merge=merge.pk,
+        reason_chars=len(reason),
+    )

@@ -8,12 +8,14 @@ urlpatterns = [
     path("people/", views.person_list_view, name="person-list"),
     path("people/<int:pk>/", views.person_detail_view, name="person-detail"),
     path("people/<int:pk>/merge/", views.person_merge_view, name="person-merge"),
-    path("people/merges/<int:pk>/unmerge/", views.person_unmerge_view,
-         name="person-unmerge"),
+    path("people/merges/<int:pk>/unmerge/", views.person_unmerge_view, name="person-unmerge"),
     path("people/matches/", views.match_list_view, name="match-list"),
     path("people/matches/<int:pk>/link/", views.match_link_view, name="match-link"),
     path("people/matches/<int:pk>/reject/", views.match_reject_view, name="match-reject"),
-    path("people/matches/arrests/<int:pk>/new-person/", views.match_new_person_view,
-         name="match-new-person"),
+    path(
+        "people/matches/arrests/<int:pk>/new-person/",
+        views.match_new_person_view,
+        name="match-new-person",
+    ),
     path("people/<int:pk>/network/", views.person_network_view, name="person-network"),
 ]

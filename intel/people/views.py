@@ -25,8 +25,11 @@ def _error_text(exc: ValidationError) -> str:
 
 
 def _form_errors(form: PersonMergeForm | PersonUnmergeForm) -> str:
-    return " ".join(f"{form.fields[name].label if name in form.fields else ''}: {e}".lstrip(": ")
-                    for name, errors in form.errors.items() for e in errors)
+    return " ".join(
+        f"{form.fields[name].label if name in form.fields else ''}: {e}".lstrip(": ")
+        for name, errors in form.errors.items()
+        for e in errors
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,13 +42,21 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
     results = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        results = search.person_search(request.user, q=data["q"], dob=data["dob"],
-                                       identifier=data["identifier"])
+        results = search.person_search(
+            request.user, q=data["q"], dob=data["dob"], identifier=data["identifier"]
+        )
         # The read audit (csu.audit_reads) records the terms; the count is added to its event.
         audit_reads.note(request, results=len(results))
-    return render(request, "intel/people/list.html", {
-        "form": form, "results": results, "limit": 50,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "intel/people/list.html",
+        {
+            "form": form,
+            "results": results,
+            "limit": 50,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET
@@ -54,16 +65,28 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.user, pk)
     if person.is_merged:
         survivor = selectors.person_survivor(request.user, person)
-        messages.info(request, f"Person #{person.pk} ({person}) was merged into this record; "
-                               "you were sent here.")
+        messages.info(
+            request,
+            f"Person #{person.pk} ({person}) was merged into this record; you were sent here.",
+        )
         return redirect("intel:person-detail", pk=survivor.pk)
     profile = selectors.person_profile(request.user, person)
-    audit_reads.note(request, arrests=len(profile.arrests), timeline=len(profile.timeline),
-                     intel_records=[e.obj.pk for e in profile.timeline if e.kind == "intel"])
-    return render(request, "intel/people/detail.html", {
-        "person": person, "profile": profile,
-        "merge_form": PersonMergeForm(), "unmerge_form": PersonUnmergeForm(),
-    })
+    audit_reads.note(
+        request,
+        arrests=len(profile.arrests),
+        timeline=len(profile.timeline),
+        intel_records=[e.obj.pk for e in profile.timeline if e.kind == "intel"],
+    )
+    return render(
+        request,
+        "intel/people/detail.html",
+        {
+            "person": person,
+            "profile": profile,
+            "merge_form": PersonMergeForm(),
+            "unmerge_form": PersonUnmergeForm(),
+        },
+    )
 
 
 @require_POST
@@ -77,17 +100,22 @@ def person_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         merged = selectors.person_get(request.user, form.cleaned_data["other"])
     except Http404:
-        messages.error(request, f"Nothing was merged: there is no person "
-                                f"#{form.cleaned_data['other']}.")
+        messages.error(
+            request, f"Nothing was merged: there is no person #{form.cleaned_data['other']}."
+        )
         return redirect("intel:person-detail", pk=pk)
     try:
-        services.person_merge(actor=request.user, survivor=survivor, merged=merged,
-                              reason=form.cleaned_data["reason"])
+        services.person_merge(
+            actor=request.user, survivor=survivor, merged=merged, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as exc:
         messages.error(request, f"Nothing was merged: {_error_text(exc)}")
     else:
-        messages.success(request, f"Person #{merged.pk} ({merged}) was merged into this record. "
-                                  "The merge history below can undo it.")
+        messages.success(
+            request,
+            f"Person #{merged.pk} ({merged}) was merged into this record. "
+            "The merge history below can undo it.",
+        )
     return redirect("intel:person-detail", pk=pk)
 
 
@@ -100,13 +128,15 @@ def person_unmerge_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"Nothing was un-merged. {_form_errors(form)}")
         return redirect("intel:person-detail", pk=merge.survivor_id)
     try:
-        services.person_unmerge(actor=request.user, merge=merge,
-                                reason=form.cleaned_data["reason"])
+        services.person_unmerge(actor=request.user, merge=merge, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, f"Nothing was un-merged: {_error_text(exc)}")
         return redirect("intel:person-detail", pk=merge.survivor_id)
-    messages.success(request, f"Un-merged: person #{merge.merged_id} ({merge.merged}) is a "
-                              "separate record again, with everything that was moved.")
+    messages.success(
+        request,
+        f"Un-merged: person #{merge.merged_id} ({merge.merged}) is a "
+        "separate record again, with everything that was moved.",
+    )
     return redirect("intel:person-detail", pk=merge.merged_id)
 
 
@@ -134,9 +164,12 @@ def match_link_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"Arrest {candidate.arrest.source_id} "
-                                  f"({candidate.arrest.name_as_recorded}) is now linked to "
-                                  f"person #{candidate.person_id} ({candidate.person}).")
+        messages.success(
+            request,
+            f"Arrest {candidate.arrest.source_id} "
+            f"({candidate.arrest.name_as_recorded}) is now linked to "
+            f"person #{candidate.person_id} ({candidate.person}).",
+        )
     return _back_to_queue(request)
 
 
@@ -151,10 +184,16 @@ def match_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         arrest = candidate.arrest
         arrest.refresh_from_db(fields=["person"])
-        started = (" No candidate is left, so the arrest starts a new person: "
-                   f"#{arrest.person_id}." if arrest.person_id else "")
-        messages.success(request, f"Noted: arrest {arrest.source_id} is not person "
-                                  f"#{candidate.person_id} ({candidate.person}).{started}")
+        started = (
+            f" No candidate is left, so the arrest starts a new person: #{arrest.person_id}."
+            if arrest.person_id
+            else ""
+        )
+        messages.success(
+            request,
+            f"Noted: arrest {arrest.source_id} is not person "
+            f"#{candidate.person_id} ({candidate.person}).{started}",
+        )
     return _back_to_queue(request)
 
 
@@ -167,8 +206,9 @@ def match_new_person_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"Arrest {arrest.source_id} starts a new person: "
-                                  f"#{person.pk} ({person}).")
+        messages.success(
+            request, f"Arrest {arrest.source_id} starts a new person: #{person.pk} ({person})."
+        )
     return _back_to_queue(request)
 
 
@@ -181,7 +221,13 @@ def person_network_view(request: HttpRequest, pk: int) -> HttpResponse:
     # Who someone is arrested with is part of their record: read like the person page.
     audit_reads.note(request, associates=len(found.associates))
     figure = network_figure(found.nodes, found.edges) if found.edges else None
-    return render(request, "intel/network/_person.html", {
-        "network": found, "person": found.person,
-        "figure": json.loads(json.dumps(figure, cls=PlotlyJSONEncoder)) if figure else None,
-        "chart_id": f"network-figure-{found.person.pk}"})
+    return render(
+        request,
+        "intel/network/_person.html",
+        {
+            "network": found,
+            "person": found.person,
+            "figure": json.loads(json.dumps(figure, cls=PlotlyJSONEncoder)) if figure else None,
+            "chart_id": f"network-figure-{found.person.pk}",
+        },
+    )

@@ -34,13 +34,23 @@ _DRIVERS = {"GeoJSON", "ESRI Shapefile"}
 _POLYGONAL = {"Polygon", "MultiPolygon"}
 # Property names that usually identify a zone, best first. "dist_num" outranks "district"
 # because an ArcInfo coverage's "DISTRICT_" is its internal sequence number.
-_KEY_WORDS = ("precinct", "dist_num", "district", "beat", "ward", "zone", "sector", "area",
-              "pct", "id")
+_KEY_WORDS = (
+    "precinct",
+    "dist_num",
+    "district",
+    "beat",
+    "ward",
+    "zone",
+    "sector",
+    "area",
+    "pct",
+    "id",
+)
 # GIS bookkeeping columns: unique, but not a zone's identity.
-_SYSTEM_FIELD = re.compile(r"^(objectid(_\d+)?|fid|gid|ogc_fid|globalid|shape_.*|st_.*|.*_)$",
-                           re.IGNORECASE)
+_SYSTEM_FIELD = re.compile(
+    r"^(objectid(_\d+)?|fid|gid|ogc_fid|globalid|shape_.*|st_.*|.*_)$", re.IGNORECASE
+)
 _NAME_FIELD = re.compile(r"^(name|label|title|.*_?name|.*_nm)$", re.IGNORECASE)
-
 
 
 def _source_of(path: Path) -> str:
@@ -49,8 +59,11 @@ def _source_of(path: Path) -> str:
         return str(path)
     try:
         with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist()
-                     if not n.startswith("__MACOSX/") and not n.endswith("/")]
+            names = [
+                n
+                for n in archive.namelist()
+                if not n.startswith("__MACOSX/") and not n.endswith("/")
+            ]
     except zipfile.BadZipFile as exc:
         raise ValidationError(f"{path.name} is not a valid zip file.") from exc
     shapefiles = [n for n in names if n.lower().endswith(".shp")]
@@ -77,8 +90,13 @@ def _read(path: Path) -> pd.DataFrame:
         if driver not in _DRIVERS:
             raise ValidationError(f"{path.name} is a {driver} file, not GeoJSON or a shapefile.")
         return pyogrio.read_dataframe(source)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-            pyogrio.errors.FieldError, pyogrio.errors.GeometryError, OSError) as exc:
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.GeometryError,
+        OSError,
+    ) as exc:
         reason = str(exc).split("; It might help")[0].replace(source, path.name)
         raise ValidationError(
             f"{path.name} could not be read as GeoJSON or a shapefile ({reason})."
@@ -109,7 +127,6 @@ def _polygonal(geom: Any) -> Any:
         return geom
     parts = [p for p in shapely.get_parts(geom) if p.geom_type in _POLYGONAL]
     return shapely.union_all(parts) if parts else None
-
 
 
 def _key_of(value: Any) -> str | None:
@@ -177,12 +194,13 @@ def _choose_key(props: pd.DataFrame, key_field: str | None, name: str) -> _KeyCh
 
 def _name_field(props: pd.DataFrame, key_field: str) -> str | None:
     for column in props.columns:
-        if column != key_field and _NAME_FIELD.match(str(column)) and (
-            props[column].map(lambda v: isinstance(v, str) and bool(v.strip())).all()
+        if (
+            column != key_field
+            and _NAME_FIELD.match(str(column))
+            and (props[column].map(lambda v: isinstance(v, str) and bool(v.strip())).all())
         ):
             return str(column)
     return None
-
 
 
 def _zones_from_file(path: Path, key_field: str | None, label: str) -> tuple[list[dict], dict]:
@@ -203,32 +221,49 @@ def _zones_from_file(path: Path, key_field: str | None, label: str) -> tuple[lis
     props = frame.drop(columns=frame.geometry.name)[keep].reset_index(drop=True)
     choice = _choose_key(props, key_field, path.name)
     name_field = _name_field(props, choice.field)
-    table = pd.DataFrame({
-        "key": choice.keys,
-        "name": props[name_field].str.strip() if name_field else None,
-        "geometry": [g for g in geoms if g is not None],
-    })
+    table = pd.DataFrame(
+        {
+            "key": choice.keys,
+            "name": props[name_field].str.strip() if name_field else None,
+            "geometry": [g for g in geoms if g is not None],
+        }
+    )
     zones = []
     for key, group in table.groupby("key", sort=True):
         parts = group["geometry"].tolist()
         geom = parts[0] if len(parts) == 1 else _polygonal(shapely.union_all(parts))
         minx, miny, maxx, maxy = shapely.bounds(geom)
-        zones.append({
-            "key": str(key),
-            "name": (group["name"].iloc[0] if name_field else f"{label} {key}")[:200],
-            "geometry": json.loads(shapely.to_geojson(geom)),
-            "min_lat": miny, "min_lon": minx, "max_lat": maxy, "max_lon": maxx,
-        })
-    facts = {"features": len(frame), "polygon_features": int(keep.sum()),
-             "key_field": choice.field, "key_field_reason": choice.reason,
-             "name_field": name_field or "", "source_crs": source_crs}
+        zones.append(
+            {
+                "key": str(key),
+                "name": (group["name"].iloc[0] if name_field else f"{label} {key}")[:200],
+                "geometry": json.loads(shapely.to_geojson(geom)),
+                "min_lat": miny,
+                "min_lon": minx,
+                "max_lat": maxy,
+                "max_lon": maxx,
+            }
+        )
+    facts = {
+        "features": len(frame),
+        "polygon_features": int(keep.sum()),
+        "key_field": choice.field,
+        "key_field_reason": choice.reason,
+        "name_field": name_field or "",
+        "source_crs": source_crs,
+    }
     return zones, facts
 
 
 @transaction.atomic
 def boundary_layer_import(
-    *, actor: User, path: Path, layer: str, key_field: str | None = None,
-    label: str | None = None, priority: int | None = None,
+    *,
+    actor: User,
+    path: Path,
+    layer: str,
+    key_field: str | None = None,
+    label: str | None = None,
+    priority: int | None = None,
 ) -> ZoneLayer:
     """Import (or re-import) a boundary layer from a GeoJSON file or zipped shapefile.
 
@@ -273,10 +308,17 @@ def boundary_layer_import(
     zone_index_clear()
 
     reassigned = records_reassign_zones(layer=layer_obj)
-    summary = {**facts, "zones": len(zones), "created": len(created), "updated": len(changed),
-               "unchanged": len(zones) - len(created) - len(changed), "removed": len(stale),
-               "reassigned": reassigned}
-    audit_log(actor=actor, action="boundaries.import", obj=layer_obj,
-              file=Path(path).name, **summary)
+    summary = {
+        **facts,
+        "zones": len(zones),
+        "created": len(created),
+        "updated": len(changed),
+        "unchanged": len(zones) - len(created) - len(changed),
+        "removed": len(stale),
+        "reassigned": reassigned,
+    }
+    audit_log(
+        actor=actor, action="boundaries.import", obj=layer_obj, file=Path(path).name, **summary
+    )
     layer_obj.import_summary = summary  # type: ignore[attr-defined]
     return layer_obj

@@ -20,17 +20,22 @@ class BoundaryUploadForm(forms.Form):
         "system, up to 50 MB."
     )
     layer = forms.SlugField(
-        max_length=64, label="Layer name",
+        max_length=64,
+        label="Layer name",
         help_text='Short name, e.g. "precincts". Uploading to an existing layer replaces its '
         "boundaries.",
     )
     label = forms.CharField(max_length=120, required=False, help_text='e.g. "Police precincts".')
     key_field = forms.CharField(
-        max_length=64, required=False, label="Key field",
+        max_length=64,
+        required=False,
+        label="Key field",
         help_text="The property that identifies each zone. Leave empty to detect it.",
     )
     priority = forms.IntegerField(
-        min_value=0, max_value=32767, required=False,
+        min_value=0,
+        max_value=32767,
+        required=False,
         help_text="Where layers overlap, the lower number wins (default 100).",
     )
 
@@ -44,9 +49,12 @@ class BoundaryUploadForm(forms.Form):
 
 
 class OffenseMappingForm(forms.Form):
-    pattern = forms.CharField(max_length=120, help_text="Text the offense contains, e.g. "
-                                                        "\"CARJACKING\" (case does not matter).")
+    pattern = forms.CharField(
+        max_length=120,
+        help_text='Text the offense contains, e.g. "CARJACKING" (case does not matter).',
+    )
     category = forms.ChoiceField(choices=OffenseCategory.choices)
     nibrs_code = forms.CharField(max_length=8, required=False, label="NIBRS code")
-    agency = forms.ModelChoiceField(queryset=Agency.objects.order_by("name"), required=False,
-                                    empty_label="All agencies")
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.order_by("name"), required=False, empty_label="All agencies"
+    )

@@ -145,10 +145,20 @@ def zone_layer_list(*, actor: Any) -> QuerySet[ZoneLayer]:
 
 def offense_mapping_list(*, actor: Any) -> list[dict[str, Any]]:
     """The lookup as it applies: the analyst's rows (which win) and the built-in patterns."""
-    rows = [{"pattern": r.pattern, "category": r.category, "nibrs_code": r.nibrs_code,
-             "agency": r.agency.name if r.agency else "all agencies", "builtin": False}
-            for r in OffenseMapping.objects.visible_to(actor).select_related("agency")]
+    rows = [
+        {
+            "pattern": r.pattern,
+            "category": r.category,
+            "nibrs_code": r.nibrs_code,
+            "agency": r.agency.name if r.agency else "all agencies",
+            "builtin": False,
+        }
+        for r in OffenseMapping.objects.visible_to(actor).select_related("agency")
+    ]
     overridden = {r["pattern"] for r in rows}
-    rows += [{"pattern": p, "category": c, "nibrs_code": n, "agency": "all agencies",
-              "builtin": True} for p, c, n in BUILTIN if p not in overridden]
+    rows += [
+        {"pattern": p, "category": c, "nibrs_code": n, "agency": "all agencies", "builtin": True}
+        for p, c, n in BUILTIN
+        if p not in overridden
+    ]
     return sorted(rows, key=lambda r: (r["builtin"], r["pattern"]))

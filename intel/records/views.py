@@ -29,9 +29,12 @@ def _import_upload(request: HttpRequest, form: BoundaryUploadForm) -> ZoneLayer:
             for chunk in upload.chunks():
                 out.write(chunk)
         return boundary_layer_import(
-            actor=request.user, path=path, layer=form.cleaned_data["layer"],
+            actor=request.user,
+            path=path,
+            layer=form.cleaned_data["layer"],
             key_field=form.cleaned_data["key_field"] or None,
-            label=form.cleaned_data["label"] or None, priority=form.cleaned_data["priority"],
+            label=form.cleaned_data["label"] or None,
+            priority=form.cleaned_data["priority"],
         )
 
 
@@ -58,9 +61,15 @@ def boundary_layer_list_view(request: HttpRequest) -> HttpResponse:
                     f"{sum(s['reassigned'].values())} records moved to a new zone.",
                 )
                 return redirect("intel:boundary-list")
-    return render(request, "intel/boundaries/list.html", {
-        "layers": selectors.zone_layer_list(actor=request.user), "form": form,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "intel/boundaries/list.html",
+        {
+            "layers": selectors.zone_layer_list(actor=request.user),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,9 +81,15 @@ def offense_mapping_list_view(request: HttpRequest) -> HttpResponse:
             return HttpResponse(status=403)
         if form.is_valid():
             row = services.offense_mapping_save(actor=request.user, **form.cleaned_data)
-            messages.success(request, f"“{row.pattern}” now maps to {row.get_category_display()}"
-                                      "; it applies to the next imports.")
+            messages.success(
+                request,
+                f"“{row.pattern}” now maps to {row.get_category_display()}"
+                "; it applies to the next imports.",
+            )
             return redirect("intel:offense-list")
-    return render(request, "intel/offenses/list.html", {
-        "form": form, "rows": selectors.offense_mapping_list(actor=request.user)},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "intel/offenses/list.html",
+        {"form": form, "rows": selectors.offense_mapping_list(actor=request.user)},
+        status=400 if form.errors else 200,
+    )

@@ -64,8 +64,9 @@ def _zone_index() -> _ZoneIndex:
     return _index
 
 
-def zones_for_points(lat: np.ndarray, lon: np.ndarray,
-                     index: _ZoneIndex | None = None) -> np.ndarray:
+def zones_for_points(
+    lat: np.ndarray, lon: np.ndarray, index: _ZoneIndex | None = None
+) -> np.ndarray:
     """The zone id containing each point (int64; 0 = none or no coordinates).
 
     Where layers overlap the zone of the layer with the lowest priority number wins, then the
@@ -99,11 +100,13 @@ def zones_for_points(lat: np.ndarray, lon: np.ndarray,
     return result
 
 
-
 def located_models() -> list[type[Located]]:
     """The concrete record models with a location (incidents, arrests, shootings, calls)."""
-    return [m for m in apps.get_app_config("intel").get_models()
-            if issubclass(m, Located) and not m._meta.abstract and not m._meta.proxy]
+    return [
+        m
+        for m in apps.get_app_config("intel").get_models()
+        if issubclass(m, Located) and not m._meta.abstract and not m._meta.proxy
+    ]
 
 
 def _candidates(model: type[Located], layer: ZoneLayer | None) -> QuerySet:
@@ -117,8 +120,12 @@ def _candidates(model: type[Located], layer: ZoneLayer | None) -> QuerySet:
         s=Min("min_lat"), w=Min("min_lon"), n=Max("max_lat"), e=Max("max_lon")
     )
     if extent["s"] is not None:
-        scope |= Q(latitude__gte=extent["s"], latitude__lte=extent["n"],
-                   longitude__gte=extent["w"], longitude__lte=extent["e"])
+        scope |= Q(
+            latitude__gte=extent["s"],
+            latitude__lte=extent["n"],
+            longitude__gte=extent["w"],
+            longitude__lte=extent["e"],
+        )
     return records.filter(scope)
 
 
@@ -133,9 +140,16 @@ def _write_zones(model: type[Located], ids: np.ndarray, zones: np.ndarray) -> No
     )
     with connection.cursor() as cursor:
         for start in range(0, len(ids), _UPDATE_BATCH):
-            batch = ids[start:start + _UPDATE_BATCH]
-            cursor.execute(sql, [batch.tolist(), zones[start:start + _UPDATE_BATCH].tolist(),
-                                 int(batch[0]), int(batch[-1])])
+            batch = ids[start : start + _UPDATE_BATCH]
+            cursor.execute(
+                sql,
+                [
+                    batch.tolist(),
+                    zones[start : start + _UPDATE_BATCH].tolist(),
+                    int(batch[0]),
+                    int(batch[-1]),
+                ],
+            )
 
 
 @transaction.atomic
@@ -147,16 +161,20 @@ def records_reassign_zones(*, layer: ZoneLayer | None = None) -> dict[str, int]:
         records = _candidates(model, layer).order_by("pk")
         total, last = 0, 0
         while True:
-            rows = list(records.filter(pk__gt=last)
-                        .values_list("pk", "latitude", "longitude", "zone_id")[:_FETCH_CHUNK])
+            rows = list(
+                records.filter(pk__gt=last).values_list("pk", "latitude", "longitude", "zone_id")[
+                    :_FETCH_CHUNK
+                ]
+            )
             if not rows:
                 break
             pks, lats, lons, zone_ids = zip(*rows, strict=True)
             ids = np.array(pks, dtype=np.int64)
             last = int(ids[-1])
             current = np.array([z or 0 for z in zone_ids], dtype=np.int64)
-            new = zones_for_points(np.array(lats, dtype=np.float64),
-                                   np.array(lons, dtype=np.float64))
+            new = zones_for_points(
+                np.array(lats, dtype=np.float64), np.array(lons, dtype=np.float64)
+            )
             moved = new != current
             _write_zones(model, ids[moved], new[moved])
             total += int(moved.sum())

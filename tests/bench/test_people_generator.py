@@ -65,31 +65,51 @@ def test_every_stated_error_rate_is_what_the_arrests_carry(world: World) -> None
 
 def test_the_errors_are_in_what_is_recorded(world: World) -> None:
     people, arrests = world
-    name_errors = {"last_typo", "first_typo", "nickname", "swapped", "middle_dropped",
-                   "middle_initial", "suffix_dropped", "surname_one_part", "hyphen_dropped",
-                   "reading_order"}
+    name_errors = {
+        "last_typo",
+        "first_typo",
+        "nickname",
+        "swapped",
+        "middle_dropped",
+        "middle_initial",
+        "suffix_dropped",
+        "surname_one_part",
+        "hyphen_dropped",
+        "reading_order",
+    }
     for arrest in arrests:
         person, errors = people[arrest["true_id"]], set(arrest["errors"])
         parsed = parse_name(arrest["name_as_recorded"])
         if not errors & name_errors:
             assert arrest["name_as_recorded"] == format_name(
-                last=person["last"], first=person["first"], middle=person["middle"],
-                suffix=person["suffix"])
+                last=person["last"],
+                first=person["first"],
+                middle=person["middle"],
+                suffix=person["suffix"],
+            )
         if errors & name_errors == {"last_typo"}:
-            assert DamerauLevenshtein.distance(letters(parsed.last),
-                                               letters(person["last"])) == 1
+            assert DamerauLevenshtein.distance(letters(parsed.last), letters(person["last"])) == 1
         if errors & name_errors == {"nickname"}:
             assert parsed.first != person["first"]
             assert parsed.first in nickname_choices(person["first"])[0]
         if "dob_missing" in errors:
             assert arrest["dob_as_recorded"] is None
         elif "dob_transposed" in errors:
-            assert arrest["dob_as_recorded"] == date(person["dob"].year, person["dob"].day,
-                                                     person["dob"].month)
+            assert arrest["dob_as_recorded"] == date(
+                person["dob"].year, person["dob"].day, person["dob"].month
+            )
         elif "dob_digit" in errors:
-            assert sum(x != y for x, y in zip(arrest["dob_as_recorded"].strftime("%Y%m%d"),
-                                              person["dob"].strftime("%Y%m%d"),
-                                              strict=True)) == 1
+            assert (
+                sum(
+                    x != y
+                    for x, y in zip(
+                        arrest["dob_as_recorded"].strftime("%Y%m%d"),
+                        person["dob"].strftime("%Y%m%d"),
+                        strict=True,
+                    )
+                )
+                == 1
+            )
         else:
             assert arrest["dob_as_recorded"] == person["dob"]
         expected_state = "" if "state_id_missing" in errors else person["state_id"]
@@ -113,21 +133,32 @@ def test_the_population_has_twins_namesakes_and_fathers_and_sons(world: World) -
     for person in people:
         other = people[person["partner"]] if person["partner"] is not None else None
         if person["hard_case"] == "twin":
-            assert (person["last"], person["dob"], person["address"], person["race"]) == \
-                (other["last"], other["dob"], other["address"], other["race"])
+            assert (person["last"], person["dob"], person["address"], person["race"]) == (
+                other["last"],
+                other["dob"],
+                other["address"],
+                other["race"],
+            )
             assert person["first"] != other["first"]
         elif person["hard_case"] == "namesake":
-            assert (person["first"], person["last"], person["dob"].year) == \
-                (other["first"], other["last"], other["dob"].year)
+            assert (person["first"], person["last"], person["dob"].year) == (
+                other["first"],
+                other["last"],
+                other["dob"].year,
+            )
             assert person["dob"] != other["dob"]
             assert not person["state_id"] or person["state_id"] != other["state_id"]
         elif person["hard_case"] == "son":
-            assert (person["first"], person["last"], person["address"]) == \
-                (other["first"], other["last"], other["address"])
+            assert (person["first"], person["last"], person["address"]) == (
+                other["first"],
+                other["last"],
+                other["address"],
+            )
             assert person["suffix"] == "JR" and other["suffix"] in ("SR", "")
             assert 18 <= (person["dob"] - other["dob"]).days / 365.25 <= 36
-    same_sex_twins = sum(p["sex"] == people[p["partner"]]["sex"] for p in people
-                         if p["hard_case"] == "twin")
+    same_sex_twins = sum(
+        p["sex"] == people[p["partner"]]["sex"] for p in people if p["hard_case"] == "twin"
+    )
     assert 0 < same_sex_twins < kinds["twin"]
 
 
@@ -136,8 +167,7 @@ def test_common_surnames_repeat_and_arrests_are_skewed(world: World) -> None:
     surnames = Counter(p["last"] for p in people)
     assert {"SMITH", "JOHNSON"} <= {name for name, _ in surnames.most_common(5)}
     assert surnames["SMITH"] > 0.01 * len(people)
-    double = sum(p["race"] == "hispanic" and (" " in p["last"] or "-" in p["last"])
-                 for p in people)
+    double = sum(p["race"] == "hispanic" and (" " in p["last"] or "-" in p["last"]) for p in people)
     assert double / len(people) == pytest.approx(0.08, abs=0.01)
     per_person = Counter(a["true_id"] for a in arrests)
     assert set(per_person) == {p["true_id"] for p in people}  # everyone arrested at least once

@@ -15,8 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(tra
 EXTRACT = Path(__file__).resolve().parents[1] / "fixtures" / "extracts" / "chicago_incidents.csv"
 
 
-def test_analyst_imports_an_extract_with_the_proposed_mapping(page, worker, analyst,
-                                                             artifacts_dir) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_imports_an_extract_with_the_proposed_mapping(
+    page, worker, analyst, artifacts_dir
+) -> None:  # type: ignore[no-untyped-def]
     shots = artifacts_dir / "screenshots"
     device = totp_device(analyst)
     page.goto("/accounts/login/")

@@ -18,16 +18,30 @@ T0 = datetime(2025, 5, 1, 22, tzinfo=UTC)
 
 def _county() -> None:
     pd = AgencyFactory(name="Harbor County PD")
-    incident = Incident.objects.create(source_agency=pd, source_id="I1", occurred_at=T0,
-                                       offense_description="ROBBERY", category="violent")
-    rows = [("SMITH, JON A", date(1994, 3, 11), "S1", incident),
-            ("SMITH JR, JOHN", date(1994, 3, 11), "S1", None),
-            ("PRICE, DEVON", date(1996, 1, 2), "S2", incident)]
+    incident = Incident.objects.create(
+        source_agency=pd,
+        source_id="I1",
+        occurred_at=T0,
+        offense_description="ROBBERY",
+        category="violent",
+    )
+    rows = [
+        ("SMITH, JON A", date(1994, 3, 11), "S1", incident),
+        ("SMITH JR, JOHN", date(1994, 3, 11), "S1", None),
+        ("PRICE, DEVON", date(1996, 1, 2), "S2", incident),
+    ]
     for n, (name, dob, sid, inc) in enumerate(rows):
-        Arrest.objects.create(source_agency=pd, source_id=f"A{n}",
-                              arrested_at=T0 + timedelta(days=n * 30), name_as_recorded=name,
-                              dob_as_recorded=dob, state_id_as_recorded=sid, sex="M",
-                              incident=inc, person=None)
+        Arrest.objects.create(
+            source_agency=pd,
+            source_id=f"A{n}",
+            arrested_at=T0 + timedelta(days=n * 30),
+            name_as_recorded=name,
+            dob_as_recorded=dob,
+            state_id_as_recorded=sid,
+            sex="M",
+            incident=inc,
+            person=None,
+        )
     resolve_arrests()
 
 

@@ -75,8 +75,11 @@ def test_the_orm_refuses_to_change_audit_rows(analyst) -> None:
 def test_a_database_update_fails_even_inside_the_app_connection(analyst) -> None:
     event = audit_log(actor=analyst, action="test.event", component="test")
 
-    with pytest.raises(Exception, match="append-only"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(Exception, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE csu_auditevent SET action = 'x' WHERE id = %s", [event.pk])
 
 
@@ -88,8 +91,10 @@ def test_each_login_failed_login_and_logout_is_one_event(analyst) -> None:
         password_step(Client(), analyst.username, "not the password at all")
     password_step(Client(), "nobody-by-this-name", "not the password at all")
 
-    counts = {a: AuditEvent.objects.filter(action=a).count()
-              for a in ("auth.login", "auth.logout", "auth.login_failed")}
+    counts = {
+        a: AuditEvent.objects.filter(action=a).count()
+        for a in ("auth.login", "auth.logout", "auth.login_failed")
+    }
     print(f"audit events for 3 logins, 3 logouts, 3 failures: {counts}")
     assert counts == {"auth.login": 3, "auth.logout": 3, "auth.login_failed": 3}
     failed = AuditEvent.objects.filter(action="auth.login_failed", actor__isnull=True).get()
@@ -105,8 +110,14 @@ def test_events_carry_who_what_when_where_and_outcome(analyst) -> None:
     from_requests = AuditEvent.objects.exclude(action__startswith="user.")
     assert from_requests.count() == 2
     for event in from_requests:
-        for value in (event.action, event.actor_username, event.occurred_at, event.component,
-                      event.ip_address, event.outcome):
+        for value in (
+            event.action,
+            event.actor_username,
+            event.occurred_at,
+            event.component,
+            event.ip_address,
+            event.outcome,
+        ):
             missing += value in (None, "")
         assert event.occurred_at.utcoffset().total_seconds() == 0
     assert missing == 0
@@ -141,8 +152,18 @@ def test_viewing_the_audit_trail_is_audited_and_limited(supervisor, prosecutor, 
     assert client_for(prosecutor).get(reverse("csu:audit-list")).status_code == 403
 
 
-PAYLOADS = ["=1+2", "=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
-            "\t=1", "\r=1", "\n=1", '=1+2";=1+2', "plain"]
+PAYLOADS = [
+    "=1+2",
+    '=HYPERLINK("http://x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "\n=1",
+    '=1+2";=1+2',
+    "plain",
+]
 
 
 def test_csv_exports_carry_no_formula() -> None:
@@ -168,13 +189,24 @@ def searched_and_viewed(prosecutor, client_for):  # type: ignore[no-untyped-def]
 
     person = PersonFactory(last_name=NAME, first_name="ZEBULON")
     client = client_for(prosecutor)
-    assert client.post(reverse("intel:person-list"), {"q": f"{NAME}, Zebulon", "dob": DOB,
-                                                      "identifier": IDENTIFIER}).status_code == 200
+    assert (
+        client.post(
+            reverse("intel:person-list"),
+            {"q": f"{NAME}, Zebulon", "dob": DOB, "identifier": IDENTIFIER},
+        ).status_code
+        == 200
+    )
     assert client.get(reverse("intel:person-detail", args=[person.pk])).status_code == 200
-    AuditEvent.objects.create(action="person.viewed", actor=prosecutor,
-                              actor_username=prosecutor.username, object_type="intel.person",
-                              object_id=str(person.pk), object_repr=f"{NAME}, Zebulon",
-                              component="legacy", purpose=f"bail hearing of {NAME}")
+    AuditEvent.objects.create(
+        action="person.viewed",
+        actor=prosecutor,
+        actor_username=prosecutor.username,
+        object_type="intel.person",
+        object_id=str(person.pk),
+        object_repr=f"{NAME}, Zebulon",
+        component="legacy",
+        purpose=f"bail hearing of {NAME}",
+    )
     return person
 
 
@@ -187,38 +219,55 @@ def _audit_bodies(client: Client) -> dict[str, str]:
     search_event = AuditEvent.objects.get(action="person.searched")
     one = client.get(reverse("audit-event-detail", args=[search_event.pk]))
     legacy = AuditEvent.objects.get(component="legacy")
-    return {"page": page, "export": export.content.decode(),
-            "api list": listed.content.decode(), "api detail": one.content.decode(),
-            "api legacy": client.get(reverse("audit-event-detail",
-                                             args=[legacy.pk])).content.decode()}
+    return {
+        "page": page,
+        "export": export.content.decode(),
+        "api list": listed.content.decode(),
+        "api detail": one.content.decode(),
+        "api legacy": client.get(reverse("audit-event-detail", args=[legacy.pk])).content.decode(),
+    }
 
 
 def test_a_search_is_recorded_with_its_terms_and_a_person_page_by_id_only(
-        searched_and_viewed, prosecutor) -> None:
+    searched_and_viewed, prosecutor
+) -> None:
     search = AuditEvent.objects.get(action="person.searched")
     view = AuditEvent.objects.exclude(component="legacy").get(action="person.viewed")
 
     assert (search.detail["q"], search.detail["dob"], search.detail["identifier"]) == (
-        f"{NAME}, Zebulon", DOB, IDENTIFIER)
+        f"{NAME}, Zebulon",
+        DOB,
+        IDENTIFIER,
+    )
     assert "results" in search.detail and search.detail["route"] == "intel:person-list"
     assert view.object_repr == f"intel.person #{searched_and_viewed.pk}"
     assert NAME not in str(view.detail).upper()
     # audit_log itself names a case-data object by type and id, a user by username.
-    assert audit_log(actor=prosecutor, action="test.event",
-                     obj=searched_and_viewed).object_repr == \
-        f"intel.person #{searched_and_viewed.pk}"
-    assert audit_log(actor=prosecutor, action="test.event", obj=prosecutor).object_repr == \
-        prosecutor.username
+    assert (
+        audit_log(actor=prosecutor, action="test.event", obj=searched_and_viewed).object_repr
+        == f"intel.person #{searched_and_viewed.pk}"
+    )
+    assert (
+        audit_log(actor=prosecutor, action="test.event", obj=prosecutor).object_repr
+        == prosecutor.username
+    )
 
 
 def test_an_admin_finds_no_name_dob_or_identifier_in_the_audit_trail(
-        searched_and_viewed, admin_user, client_for) -> None:
+    searched_and_viewed, admin_user, client_for
+) -> None:
     bodies = _audit_bodies(client_for(admin_user))
 
-    hits = [(where, term) for where, body in bodies.items()
-            for term in (NAME, DOB, IDENTIFIER) if term.lower() in body.lower()]
-    print(f"case-data terms in an admin's audit responses: {len(hits)} of "
-          f"{len(bodies) * 3} (view, term) pairs")
+    hits = [
+        (where, term)
+        for where, body in bodies.items()
+        for term in (NAME, DOB, IDENTIFIER)
+        if term.lower() in body.lower()
+    ]
+    print(
+        f"case-data terms in an admin's audit responses: {len(hits)} of "
+        f"{len(bodies) * 3} (view, term) pairs"
+    )
     assert hits == []
     # What the admin does see: who, what, when, the object's type and id, the route.
     assert "person.searched" in bodies["page"] and "[redacted]" in bodies["page"]
@@ -227,12 +276,14 @@ def test_an_admin_finds_no_name_dob_or_identifier_in_the_audit_trail(
     assert '"q":"[redacted]"' in bodies["api detail"]
 
 
-def test_a_supervisor_sees_who_searched_for_a_name(searched_and_viewed, supervisor,
-                                                  client_for) -> None:
+def test_a_supervisor_sees_who_searched_for_a_name(
+    searched_and_viewed, supervisor, client_for
+) -> None:
     bodies = _audit_bodies(client_for(supervisor))
 
-    assert all(NAME.lower() in body.lower() for body in bodies.values()), \
-        [where for where, body in bodies.items() if NAME.lower() not in body.lower()]
+    assert all(NAME.lower() in body.lower() for body in bodies.values()), [
+        where for where, body in bodies.items() if NAME.lower() not in body.lower()
+    ]
     assert DOB in bodies["page"] and IDENTIFIER in bodies["export"]
 
 

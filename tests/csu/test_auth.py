@@ -35,8 +35,9 @@ def test_login_page_shows_all_four_banner_statements() -> None:
 
 def test_password_without_banner_acknowledgement_signs_no_one_in(analyst) -> None:
     client = Client()
-    response = client.post(reverse("csu:login"), {"username": analyst.username,
-                                                   "password": PASSWORD})
+    response = client.post(
+        reverse("csu:login"), {"username": analyst.username, "password": PASSWORD}
+    )
 
     assert response.status_code == 400
     assert "acknowledge the system-use notice" in response.content.decode()
@@ -134,19 +135,28 @@ def test_a_used_code_cannot_be_replayed(analyst) -> None:
 def test_four_failures_then_the_right_password_still_signs_in(analyst) -> None:
     client = Client()
     for i in range(4):  # from two addresses: one alone is throttled after three (test_throttle)
-        assert password_step(client, analyst.username, "wrong password entirely",
-                             ip=f"10.0.0.{i % 2}").status_code == 400
+        assert (
+            password_step(
+                client, analyst.username, "wrong password entirely", ip=f"10.0.0.{i % 2}"
+            ).status_code
+            == 400
+        )
 
     assert password_step(client, analyst.username).status_code == 302
 
 
 def test_five_failures_lock_the_account_until_an_admin_releases_it(analyst, admin_user) -> None:
-    statuses = [password_step(Client(), analyst.username, "wrong password entirely",
-                              ip=f"10.0.0.{i % 3}").status_code for i in range(5)]
+    statuses = [
+        password_step(
+            Client(), analyst.username, "wrong password entirely", ip=f"10.0.0.{i % 3}"
+        ).status_code
+        for i in range(5)
+    ]
     assert statuses == [400, 400, 400, 400, 429]  # locked at exactly the fifth, across 3 IPs
 
-    refused = [password_step(Client(), analyst.username, ip=f"10.0.1.{i}").status_code
-               for i in range(20)]
+    refused = [
+        password_step(Client(), analyst.username, ip=f"10.0.1.{i}").status_code for i in range(20)
+    ]
     print(f"logins while locked: {refused.count(302)} of 20 tries with the right password")
     assert refused == [429] * 20
     with time_machine.travel(timezone.now() + timedelta(hours=24)):
@@ -166,8 +176,11 @@ def test_wrong_codes_count_toward_the_lockout(analyst) -> None:
     password_step(client, analyst.username)
     statuses = []
     for i in range(5):  # each from its own address: one alone is throttled after three
-        statuses.append(client.post(reverse("csu:mfa"), {"otp_token": "000000"},
-                                    REMOTE_ADDR=f"10.0.2.{i}").status_code)
+        statuses.append(
+            client.post(
+                reverse("csu:mfa"), {"otp_token": "000000"}, REMOTE_ADDR=f"10.0.2.{i}"
+            ).status_code
+        )
         device.refresh_from_db()
         device.throttling_failure_timestamp = None  # skip the backoff wait, keep the count
         device.save()
@@ -273,17 +286,29 @@ NEW_PASSWORD = "my very own passphrase, not the admin's"  # noqa: S105
 
 def _blocked_pages(client: Client) -> dict[str, int]:
     """Pages a user who must change their password asks for, and what they get."""
-    urls = [reverse("csu:home"), reverse("csu:account"), reverse("intel:person-list"),
-            reverse("api-me")]
+    urls = [
+        reverse("csu:home"),
+        reverse("csu:account"),
+        reverse("intel:person-list"),
+        reverse("api-me"),
+    ]
     return {url: client.get(url).status_code for url in urls}
 
 
-def test_an_admin_chosen_password_must_be_changed_before_anything_else(admin_user,
-                                                                       client_for) -> None:
-    response = client_for(admin_user).post(reverse("csu:user-list"), {
-        "username": "fresh.prosecutor", "first_name": "Fresh", "last_name": "Prosecutor",
-        "email": "fresh@example.org", "role": "prosecutor", "password": PASSWORD,
-    })
+def test_an_admin_chosen_password_must_be_changed_before_anything_else(
+    admin_user, client_for
+) -> None:
+    response = client_for(admin_user).post(
+        reverse("csu:user-list"),
+        {
+            "username": "fresh.prosecutor",
+            "first_name": "Fresh",
+            "last_name": "Prosecutor",
+            "email": "fresh@example.org",
+            "role": "prosecutor",
+            "password": PASSWORD,
+        },
+    )
     assert response.status_code == 200
     user = User.objects.get(username="fresh.prosecutor")
     assert user.must_change_password
@@ -291,18 +316,24 @@ def test_an_admin_chosen_password_must_be_changed_before_anything_else(admin_use
 
     blocked = _blocked_pages(client)
     api = client.get(reverse("api-me"))
-    print(f"pages served before the forced password change: "
-          f"{sum(s == 200 for s in blocked.values())} of {len(blocked)}")
+    print(
+        f"pages served before the forced password change: "
+        f"{sum(s == 200 for s in blocked.values())} of {len(blocked)}"
+    )
     assert all(status in (302, 403) for status in blocked.values()), blocked
     assert client.get(reverse("csu:home"))["Location"] == reverse("csu:password-change")
     assert api.status_code == 403 and api.json()["code"] == "password_change_required"
     assert client.get(reverse("csu:password-change")).status_code == 200
 
-    same = client.post(reverse("csu:password-change"), {
-        "old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD})
+    same = client.post(
+        reverse("csu:password-change"),
+        {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
     assert same.status_code == 400  # the admin's password cannot simply be kept
-    changed = client.post(reverse("csu:password-change"), {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    changed = client.post(
+        reverse("csu:password-change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert changed.status_code == 302
     user.refresh_from_db()
     assert not user.must_change_password
@@ -326,8 +357,10 @@ def test_a_password_past_the_maximum_age_must_be_changed(analyst, settings) -> N
         client = sign_in(Client(), analyst)
         home = client.get(reverse("csu:home"))
         token_use = Client(HTTP_AUTHORIZATION=f"Token {key}").get(reverse("api-me"))
-    print(f"password max age: {settings.CSU_PASSWORD_MAX_AGE_DAYS} days; after it, home answers "
-          f"{home.status_code} to {home['Location']}")
+    print(
+        f"password max age: {settings.CSU_PASSWORD_MAX_AGE_DAYS} days; after it, home answers "
+        f"{home.status_code} to {home['Location']}"
+    )
     assert home.status_code == 302 and home["Location"] == reverse("csu:password-change")
     # The token is past its own 12 hours too; the point is that it is not accepted.
     assert token_use.status_code in (401, 403)
@@ -336,8 +369,10 @@ def test_a_password_past_the_maximum_age_must_be_changed(analyst, settings) -> N
 def test_changing_the_password_keeps_this_session_and_ends_the_others(analyst) -> None:
     this, other = sign_in(Client(), analyst), sign_in(Client(), analyst)
 
-    response = this.post(reverse("csu:password-change"), {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = this.post(
+        reverse("csu:password-change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
 
     assert response.status_code == 302
     assert this.get(reverse("csu:home")).status_code == 200
@@ -347,8 +382,9 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(analyst) -
     assert timezone.now() - analyst.password_changed_at < timedelta(minutes=1)
 
 
-def test_an_admin_reset_in_the_django_admin_forces_a_change_and_kills_tokens(analyst,
-                                                                              admin_user) -> None:
+def test_an_admin_reset_in_the_django_admin_forces_a_change_and_kills_tokens(
+    analyst, admin_user
+) -> None:
     from csu.models import ApiToken
     from csu.services import api_token_create
 
@@ -356,8 +392,10 @@ def test_an_admin_reset_in_the_django_admin_forces_a_change_and_kills_tokens(ana
     api_token_create(actor=analyst)
     client = sign_in(Client(), admin_user)
 
-    response = client.post(f"/admin/csu/user/{analyst.pk}/password/", {
-        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    response = client.post(
+        f"/admin/csu/user/{analyst.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
 
     assert response.status_code == 302, response.content[:600]
     analyst.refresh_from_db()
@@ -371,8 +409,9 @@ def test_nobody_changes_their_own_role(admin_user, client_for) -> None:
     from csu.services import user_set_role
 
     client = client_for(admin_user)
-    response = client.post(reverse("csu:user-set-role", args=[admin_user.pk]),
-                           {"role": "supervisor"})
+    response = client.post(
+        reverse("csu:user-set-role", args=[admin_user.pk]), {"role": "supervisor"}
+    )
     with pytest.raises(PermissionDenied):
         user_set_role(actor=admin_user, user=admin_user, role="supervisor")
     page = client.get(reverse("csu:user-list")).content.decode()
@@ -391,16 +430,29 @@ def test_the_django_admin_edits_no_grants_and_not_ones_own_standing(admin_user, 
     own = client.get(f"/admin/csu/user/{admin_user.pk}/change/").content.decode()
     other = client.get(f"/admin/csu/user/{analyst.pk}/change/").content.decode()
     supervisors = Group.objects.get(name="supervisor")
-    client.post(f"/admin/csu/user/{admin_user.pk}/change/", {
-        "username": admin_user.username, "is_superuser": "on", "is_staff": "on",
-        "groups": [supervisors.pk], "first_name": "Ada", "last_name": "Admin",
-        "email": "", "agency": "", "title": "",
-        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-    })
+    client.post(
+        f"/admin/csu/user/{admin_user.pk}/change/",
+        {
+            "username": admin_user.username,
+            "is_superuser": "on",
+            "is_staff": "on",
+            "groups": [supervisors.pk],
+            "first_name": "Ada",
+            "last_name": "Admin",
+            "email": "",
+            "agency": "",
+            "title": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
 
     admin_user.refresh_from_db()
-    editable = [f for f in ("is_superuser", "groups", "user_permissions")
-                if f'name="{f}"' in own or f'name="{f}"' in other]
+    editable = [
+        f
+        for f in ("is_superuser", "groups", "user_permissions")
+        if f'name="{f}"' in own or f'name="{f}"' in other
+    ]
     print(f"grant fields editable in the Django admin: {len(editable)}")
     assert editable == []
     assert 'name="is_staff"' not in own and 'name="is_staff"' in other

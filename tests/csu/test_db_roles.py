@@ -108,9 +108,11 @@ def _counts() -> dict[str, int]:
 
 def _always_enabled_triggers() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%%_no_%%' "
-                       "AND tgrelid::regclass::text = ANY(%s) AND tgenabled = 'A'",
-                       [list(APPEND_ONLY_TABLES)])
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%%_no_%%' "
+            "AND tgrelid::regclass::text = ANY(%s) AND tgenabled = 'A'",
+            [list(APPEND_ONLY_TABLES)],
+        )
         return cursor.fetchone()[0]
 
 
@@ -121,8 +123,10 @@ def test_no_tamper_statement_succeeds_as_the_application_role(
 
     succeeded = _attempt(app_role_database_url, statements)
 
-    print(f"tamper statements that succeeded as the application role: "
-          f"{len(succeeded)} of {len(statements)}")
+    print(
+        f"tamper statements that succeeded as the application role: "
+        f"{len(succeeded)} of {len(statements)}"
+    )
     assert succeeded == []
     assert _counts() == stored_rows
     assert _always_enabled_triggers() == 2 * len(APPEND_ONLY_TABLES)
@@ -133,8 +137,10 @@ def test_the_same_statements_would_succeed_as_the_table_owner(stored_rows) -> No
     the app as) gets through, so the test above would notice an application role that can."""
     succeeded = _attempt(_database_url(), TAMPERING)
 
-    print(f"tamper statements that succeeded as the table owner (control): "
-          f"{len(succeeded)} of {len(TAMPERING)}")
+    print(
+        f"tamper statements that succeeded as the table owner (control): "
+        f"{len(succeeded)} of {len(TAMPERING)}"
+    )
     disable_then_delete = [s for s in succeeded if "DISABLE TRIGGER" in s and "DELETE" in s]
     assert len(disable_then_delete) == len(APPEND_ONLY_TABLES)
     assert _counts() == stored_rows  # every attempt was rolled back
@@ -144,8 +150,10 @@ def test_the_application_role_can_still_read_and_append_to_the_audit_trail(
     app_role_database_url: str, stored_rows: dict[str, int]
 ) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = "
-                       "'csu_auditevent' AND column_name <> 'id'")
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = "
+            "'csu_auditevent' AND column_name <> 'id'"
+        )
         names = [row[0] for row in cursor.fetchall()]
     columns = ", ".join(names)
     # A copy of the stored event under a new action (every NOT NULL column filled, whatever
@@ -184,8 +192,21 @@ def test_the_application_role_owns_nothing_and_holds_no_power(app_role_database_
                FROM pg_roles r WHERE r.rolname = %s""",
             [APP_ROLE],
         )
-        (tables, functions, schemas, types, databases, superuser, createdb, createrole,
-         bypassrls, replication, create_in_schema, create_in_db, temporary) = cursor.fetchone()
+        (
+            tables,
+            functions,
+            schemas,
+            types,
+            databases,
+            superuser,
+            createdb,
+            createrole,
+            bypassrls,
+            replication,
+            create_in_schema,
+            create_in_db,
+            temporary,
+        ) = cursor.fetchone()
         cursor.execute(
             """SELECT c.relname, p.privilege FROM pg_class c
                JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
@@ -203,8 +224,10 @@ def test_the_application_role_owns_nothing_and_holds_no_power(app_role_database_
         on_append_only = sorted(cursor.fetchall())
 
     owned = tables + functions + schemas + types + databases
-    print(f"objects the application role owns: {owned}; "
-          f"TRUNCATE/REFERENCES/TRIGGER privileges it holds: {len(powers)}")
+    print(
+        f"objects the application role owns: {owned}; "
+        f"TRUNCATE/REFERENCES/TRIGGER privileges it holds: {len(powers)}"
+    )
     assert owned == 0
     assert not (superuser or createdb or createrole or bypassrls or replication)
     assert not create_in_schema and not create_in_db

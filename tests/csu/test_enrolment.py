@@ -52,10 +52,17 @@ def _start(client: Client, username: str, code: str | None) -> str:
 
 
 def test_the_password_alone_never_reaches_the_secret(admin_user, client_for) -> None:
-    created = client_for(admin_user).post(reverse("csu:user-list"), {
-        "username": "new.analyst", "first_name": "New", "last_name": "Analyst",
-        "email": "new@example.org", "role": "analyst", "password": PASSWORD,
-    })
+    created = client_for(admin_user).post(
+        reverse("csu:user-list"),
+        {
+            "username": "new.analyst",
+            "first_name": "New",
+            "last_name": "Analyst",
+            "email": "new@example.org",
+            "role": "analyst",
+            "password": PASSWORD,
+        },
+    )
     assert created.status_code == 200
     code = CODE.search(created.content.decode()).group(1)
     user = User.objects.get(username="new.analyst")
@@ -63,10 +70,14 @@ def test_the_password_alone_never_reaches_the_secret(admin_user, client_for) -> 
     attacker = Client()
     page = _start(attacker, user.username, None)
     # Three failures from one address is what the sign-in throttle lets through per account.
-    guesses = [attacker.post(reverse("csu:mfa"), {"enrolment_code": guess}).status_code
-               for guess in ("000000-000000-000000", code[::-1])]
-    seen_by_attacker = [_secret(page), *(_secret(attacker.get(reverse("csu:mfa")).content.decode())
-                                         for _ in range(2))]
+    guesses = [
+        attacker.post(reverse("csu:mfa"), {"enrolment_code": guess}).status_code
+        for guess in ("000000-000000-000000", code[::-1])
+    ]
+    seen_by_attacker = [
+        _secret(page),
+        *(_secret(attacker.get(reverse("csu:mfa")).content.decode()) for _ in range(2)),
+    ]
     otp = attacker.post(reverse("csu:mfa"), {"otp_token": "123456"})
     attacker_sign_ins = int(_signed_in(attacker))
 
@@ -76,15 +87,21 @@ def test_the_password_alone_never_reaches_the_secret(admin_user, client_for) -> 
     assert victim.post(reverse("csu:mfa"), {"otp_token": _totp_for(secret)}).status_code == 302
     attacker_sign_ins += int(_signed_in(attacker))
 
-    print(f"attacker sign-ins: {attacker_sign_ins}; secrets shown to the attacker: "
-          f"{sum(s is not None for s in seen_by_attacker)} of {len(seen_by_attacker)}")
+    print(
+        f"attacker sign-ins: {attacker_sign_ins}; secrets shown to the attacker: "
+        f"{sum(s is not None for s in seen_by_attacker)} of {len(seen_by_attacker)}"
+    )
     assert attacker_sign_ins == 0
     assert seen_by_attacker == [None, None, None]
     assert guesses == [400, 400] and otp.status_code == 400
     assert "enrolment code" in page
     # A wrong enrolment code counts toward the lockout like a wrong password.
-    assert AuditEvent.objects.filter(action="auth.login_failed", actor=user,
-                                     detail__factor="enrolment_code").count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action="auth.login_failed", actor=user, detail__factor="enrolment_code"
+        ).count()
+        == 2
+    )
     assert TOTPDevice.objects.filter(user=user).count() == 1  # only the victim's, confirmed
     # An admin chose the password: the new user's first page is the password change.
     home = victim.get(reverse("csu:home"))
@@ -96,8 +113,10 @@ def test_each_attempt_gets_its_own_secret_and_confirming_one_voids_the_other(ana
     first, second = Client(), Client()
     secret_1 = _secret(_start(first, analyst.username, code))
     secret_2 = _secret(_start(second, analyst.username, code))
-    print(f"enrolment secrets across two sessions: "
-          f"{'different' if secret_1 != secret_2 else 'THE SAME'}")
+    print(
+        f"enrolment secrets across two sessions: "
+        f"{'different' if secret_1 != secret_2 else 'THE SAME'}"
+    )
     assert secret_1 and secret_2 and secret_1 != secret_2
 
     assert first.post(reverse("csu:mfa"), {"otp_token": _totp_for(secret_1)}).status_code == 302
@@ -165,8 +184,9 @@ def test_the_console_command_prints_a_working_code_and_is_audited(analyst) -> No
     code = out.getvalue().rsplit(":", 1)[1].strip()
 
     assert _secret(_start(Client(), analyst.username, code)) is not None
-    event = AuditEvent.objects.get(action="user.mfa_enrolment_code", object_id=str(analyst.pk),
-                                   component="mfa_enrolment_code")
+    event = AuditEvent.objects.get(
+        action="user.mfa_enrolment_code", object_id=str(analyst.pk), component="mfa_enrolment_code"
+    )
     assert event.actor == system_actor() and event.actor_username == "system"
 
 

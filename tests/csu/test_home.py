@@ -14,11 +14,14 @@ from tests.factories import ArrestChargeFactory, ArrestFactory, IncidentFactory,
 pytestmark = pytest.mark.django_db
 
 
-def test_prosecutor_sees_this_weeks_arrests_with_charges_and_the_caveat(prosecutor,
-                                                                        client_for) -> None:
+def test_prosecutor_sees_this_weeks_arrests_with_charges_and_the_caveat(
+    prosecutor, client_for
+) -> None:
     recent = ArrestChargeFactory(description="ROBBERY 1ST DEGREE").arrest
-    ArrestChargeFactory(arrest=ArrestFactory(arrested_at=timezone.now() - timedelta(days=9)),
-                        description="OLD ARREST CHARGE")
+    ArrestChargeFactory(
+        arrest=ArrestFactory(arrested_at=timezone.now() - timedelta(days=9)),
+        description="OLD ARREST CHARGE",
+    )
 
     body = client_for(prosecutor).get(reverse("csu:home")).content.decode()
 

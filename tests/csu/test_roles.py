@@ -12,8 +12,10 @@ def test_groups_hold_exactly_the_matrix_in_the_repository() -> None:
     diff = {}
     for role, wanted in ROLE_PERMISSIONS.items():
         group = Group.objects.get(name=role)
-        held = {f"{p.content_type.app_label}.{p.codename}"
-                for p in group.permissions.select_related("content_type")}
+        held = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
         if held != wanted:
             diff[role] = {"extra": held - wanted, "missing": wanted - held}
     print(f"role x permission differences from the matrix: {len(diff)}")

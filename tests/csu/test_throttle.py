@@ -45,8 +45,9 @@ def _full_sign_in(client: Client, user, ip: str) -> int:  # type: ignore[no-unty
     device.refresh_from_db()
     device.last_t = -1
     device.save(update_fields=["last_t"])
-    return client.post(reverse("csu:mfa"), {"otp_token": current_code(device)},
-                       REMOTE_ADDR=ip).status_code
+    return client.post(
+        reverse("csu:mfa"), {"otp_token": current_code(device)}, REMOTE_ADDR=ip
+    ).status_code
 
 
 def test_it_a_spray_from_one_address_locks_no_real_account(analyst, prosecutor) -> None:
@@ -55,12 +56,14 @@ def test_it_a_spray_from_one_address_locks_no_real_account(analyst, prosecutor) 
     statuses = []
     # The reproduced attack: five tries at each of two real accounts (it locked both) ...
     for name in real:
-        statuses += [password_step(Client(), name, WRONG, ip=ATTACKER).status_code
-                     for _ in range(5)]
+        statuses += [
+            password_step(Client(), name, WRONG, ip=ATTACKER).status_code for _ in range(5)
+        ]
     # ... then 40 usernames x 5 rounds.
     for _ in range(5):
-        statuses += [password_step(Client(), name, WRONG, ip=ATTACKER).status_code
-                     for name in usernames]
+        statuses += [
+            password_step(Client(), name, WRONG, ip=ATTACKER).status_code for name in usernames
+        ]
 
     locked = [name for name in real if _locked(name)]
     reached = len([s for s in statuses if s != 429])
@@ -69,16 +72,21 @@ def test_it_a_spray_from_one_address_locks_no_real_account(analyst, prosecutor) 
     assert locked == []
     assert reached == settings.CSU_SIGNIN_THROTTLE_PER_ADDRESS
     assert max(_failures(name) for name in real) <= 3
-    assert AuditEvent.objects.filter(action="auth.throttled", outcome="denied",
-                                     ip_address=ATTACKER).count() == len(statuses) - reached
+    assert (
+        AuditEvent.objects.filter(
+            action="auth.throttled", outcome="denied", ip_address=ATTACKER
+        ).count()
+        == len(statuses) - reached
+    )
     # The real users, from their own desks, are not affected.
     assert _full_sign_in(Client(), analyst, COLLEAGUE) == 302
     assert _full_sign_in(Client(), prosecutor, "127.0.0.1") == 302
 
 
 def test_it_answers_429_after_three_failures_for_one_username_from_one_address(analyst) -> None:
-    statuses = [password_step(Client(), analyst.username, WRONG, ip=ATTACKER).status_code
-                for _ in range(6)]
+    statuses = [
+        password_step(Client(), analyst.username, WRONG, ip=ATTACKER).status_code for _ in range(6)
+    ]
 
     k = statuses.index(429)
     print(f"address+username limit: 429 after {k} tries")
@@ -94,14 +102,18 @@ def test_it_answers_429_after_three_failures_for_one_username_from_one_address(a
     assert client.get(reverse("csu:home")).status_code == 302
     event = AuditEvent.objects.filter(action="auth.throttled").latest("occurred_at")
     assert (event.outcome, event.actor_username, event.detail["limit"]) == (
-        "denied", analyst.username, "address+username")
+        "denied",
+        analyst.username,
+        "address+username",
+    )
 
     assert _full_sign_in(Client(), analyst, COLLEAGUE) == 302  # another address signs in
 
 
 def test_it_answers_429_after_twenty_failures_from_one_address(analyst) -> None:
-    statuses = [password_step(Client(), f"nobody{i}", WRONG, ip=ATTACKER).status_code
-                for i in range(25)]
+    statuses = [
+        password_step(Client(), f"nobody{i}", WRONG, ip=ATTACKER).status_code for i in range(25)
+    ]
 
     k = statuses.index(429)
     print(f"address limit: 429 after {k} tries")
@@ -116,8 +128,11 @@ def test_it_counts_wrong_codes_at_the_mfa_step(analyst) -> None:
     assert password_step(client, analyst.username, ip=ATTACKER).status_code == 302
     statuses = []
     for _ in range(4):
-        statuses.append(client.post(reverse("csu:mfa"), {"otp_token": "000000"},
-                                    REMOTE_ADDR=ATTACKER).status_code)
+        statuses.append(
+            client.post(
+                reverse("csu:mfa"), {"otp_token": "000000"}, REMOTE_ADDR=ATTACKER
+            ).status_code
+        )
         device.refresh_from_db()
         device.throttling_failure_timestamp = None  # skip django-otp's backoff wait
         device.save()
@@ -125,8 +140,9 @@ def test_it_counts_wrong_codes_at_the_mfa_step(analyst) -> None:
     print(f"MFA step: 429 after {statuses.index(429)} wrong codes")
     assert statuses == [400, 400, 400, 429]
     assert _failures(analyst.username) == 3
-    right = client.post(reverse("csu:mfa"), {"otp_token": current_code(device)},
-                        REMOTE_ADDR=ATTACKER)
+    right = client.post(
+        reverse("csu:mfa"), {"otp_token": current_code(device)}, REMOTE_ADDR=ATTACKER
+    )
     assert right.status_code == 429
     assert client.get(reverse("csu:home")).status_code == 302  # not signed in
 
@@ -136,8 +152,10 @@ def test_it_never_throttles_an_office_signing_in_from_one_address(make_user) -> 
 
     statuses = [_full_sign_in(Client(), user, "127.0.0.1") for user in users]
 
-    print(f"successful sign-ins from one address: {statuses.count(302)} of 25, "
-          f"address limit {settings.CSU_SIGNIN_THROTTLE_PER_ADDRESS} failures")
+    print(
+        f"successful sign-ins from one address: {statuses.count(302)} of 25, "
+        f"address limit {settings.CSU_SIGNIN_THROTTLE_PER_ADDRESS} failures"
+    )
     assert statuses == [302] * 25
 
 
@@ -146,8 +164,9 @@ def test_it_clears_the_address_username_counter_on_sign_in(analyst) -> None:
         assert password_step(Client(), analyst.username, WRONG, ip=ATTACKER).status_code == 400
     assert _full_sign_in(Client(), analyst, ATTACKER) == 302
 
-    statuses = [password_step(Client(), analyst.username, WRONG, ip=ATTACKER).status_code
-                for _ in range(4)]
+    statuses = [
+        password_step(Client(), analyst.username, WRONG, ip=ATTACKER).status_code for _ in range(4)
+    ]
 
     assert statuses == [400, 400, 400, 429]  # a fresh count of three
 
@@ -155,13 +174,15 @@ def test_it_clears_the_address_username_counter_on_sign_in(analyst) -> None:
 @pytest.fixture
 def low_api_rates():  # type: ignore[no-untyped-def]
     rates = {"user": "5/minute", "anon": "3/minute"}
-    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK,
-                                           "DEFAULT_THROTTLE_RATES": rates}):
+    with override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    ):
         yield rates
 
 
-def test_it_throttles_api_requests_per_user_in_the_error_shape(low_api_rates, analyst,
-                                                               supervisor, client_for) -> None:
+def test_it_throttles_api_requests_per_user_in_the_error_shape(
+    low_api_rates, analyst, supervisor, client_for
+) -> None:
     client = client_for(analyst)
 
     responses = [client.get(reverse("api-me")) for _ in range(7)]
@@ -178,12 +199,19 @@ def test_it_throttles_api_requests_per_user_in_the_error_shape(low_api_rates, an
     assert Client().get(reverse("api-me"), HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
 
 
-def test_it_counts_a_token_user_by_user_whatever_address_it_claims(low_api_rates,
-                                                                   analyst) -> None:
+def test_it_counts_a_token_user_by_user_whatever_address_it_claims(low_api_rates, analyst) -> None:
     key = api_token_create(actor=analyst)
 
-    statuses = [Client().get(reverse("api-me"), HTTP_AUTHORIZATION=f"Token {key}",
-                             HTTP_X_FORWARDED_FOR=f"192.0.2.{i}").status_code for i in range(6)]
+    statuses = [
+        Client()
+        .get(
+            reverse("api-me"),
+            HTTP_AUTHORIZATION=f"Token {key}",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{i}",
+        )
+        .status_code
+        for i in range(6)
+    ]
 
     assert statuses == [200] * 5 + [429]
 
@@ -192,7 +220,10 @@ def test_it_identifies_an_anonymous_api_client_by_its_real_address_only() -> Non
     from rest_framework.request import Request
     from rest_framework.test import APIRequestFactory
 
-    request = Request(APIRequestFactory().get("/api/v1/me/", REMOTE_ADDR=ATTACKER,
-                                              HTTP_X_FORWARDED_FOR="192.0.2.1"))
+    request = Request(
+        APIRequestFactory().get(
+            "/api/v1/me/", REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR="192.0.2.1"
+        )
+    )
 
     assert AnonRateThrottle().get_ident(request) == ATTACKER

@@ -50,13 +50,13 @@ def _create_on_page(client: Client, **data: object) -> str:
     return _key_from_page(response)
 
 
-def test_no_token_use_is_accepted_after_revoke_or_expiry(make_user, admin_user,
-                                                          client_for) -> None:
+def test_no_token_use_is_accepted_after_revoke_or_expiry(make_user, admin_user, client_for) -> None:
     admin_client = client_for(admin_user)
     outcomes: dict[str, int] = {}
 
-    def case(name: str, make_stale: Callable[[User, str], int | None],
-             role: str = "analyst") -> None:
+    def case(
+        name: str, make_stale: Callable[[User, str], int | None], role: str = "analyst"
+    ) -> None:
         user = make_user(role, f"tok{len(outcomes)}")
         key = api_token_create(actor=user, name=name, scope="write")
         assert _use(key) == 200, name  # the token worked before
@@ -66,8 +66,10 @@ def test_no_token_use_is_accepted_after_revoke_or_expiry(make_user, admin_user,
     def revoke_on_page(user: User, key: str) -> None:
         client = client_for(user)
         token = ApiToken.objects.get(user=user)
-        assert client.post(reverse("csu:account-token-revoke", args=[token.token_key])
-                           ).status_code == 302
+        assert (
+            client.post(reverse("csu:account-token-revoke", args=[token.token_key])).status_code
+            == 302
+        )
 
     def expire(user: User, key: str) -> int:
         with time_machine.travel(timezone.now() + timedelta(hours=12, minutes=1)):
@@ -75,17 +77,23 @@ def test_no_token_use_is_accepted_after_revoke_or_expiry(make_user, admin_user,
 
     def change_password(user: User, key: str) -> None:
         client = client_for(user)
-        response = client.post(reverse("csu:password-change"), {
-            "old_password": PASSWORD, "new_password1": NEW_PASSWORD,
-            "new_password2": NEW_PASSWORD})
+        response = client.post(
+            reverse("csu:password-change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
         assert response.status_code == 302, response.content[:500]
 
     def reset_mfa(user: User, key: str) -> None:
         assert admin_client.post(reverse("csu:user-reset-mfa", args=[user.pk])).status_code == 200
 
     def change_role(user: User, key: str) -> None:
-        response = admin_client.post(reverse("csu:user-set-role", args=[user.pk]),
-                                     {"role": "prosecutor"})
+        response = admin_client.post(
+            reverse("csu:user-set-role", args=[user.pk]), {"role": "prosecutor"}
+        )
         assert response.status_code == 302
 
     def disable_stale(user: User, key: str) -> None:
@@ -97,7 +105,8 @@ def test_no_token_use_is_accepted_after_revoke_or_expiry(make_user, admin_user,
 
     def password_changed_without_revoking(user: User, key: str) -> None:
         User.objects.filter(pk=user.pk).update(
-            password_changed_at=timezone.now() + timedelta(seconds=1))
+            password_changed_at=timezone.now() + timedelta(seconds=1)
+        )
 
     def lockout(user: User, key: str) -> None:
         for i in range(5):  # from five addresses: the lock is by account
@@ -118,10 +127,19 @@ def test_no_token_use_is_accepted_after_revoke_or_expiry(make_user, admin_user,
     accepted = {name: status for name, status in outcomes.items() if status not in (401, 403)}
     print(f"token uses accepted after revoke or expiry: {len(accepted)} of {len(outcomes)}")
     assert accepted == {}
-    revoked_by = set(AuditEvent.objects.filter(action="api.token_revoke")
-                     .values_list("detail__reason", flat=True))
-    assert revoked_by >= {"revoked by its owner", "password change", "MFA reset", "role change",
-                          "account disabled", "lockout"}
+    revoked_by = set(
+        AuditEvent.objects.filter(action="api.token_revoke").values_list(
+            "detail__reason", flat=True
+        )
+    )
+    assert revoked_by >= {
+        "revoked by its owner",
+        "password change",
+        "MFA reset",
+        "role change",
+        "account disabled",
+        "lockout",
+    }
 
 
 def test_the_database_holds_no_key_and_the_page_shows_it_once(analyst, client_for) -> None:
@@ -156,8 +174,9 @@ def test_a_read_only_token_reads_but_cannot_write(analyst) -> None:
     assert statuses["write POST imports"] == 400  # past the scope check: the upload is missing
 
 
-def test_a_400_day_old_token_is_refused_and_longer_lifetimes_are_not_issued(analyst,
-                                                                            client_for) -> None:
+def test_a_400_day_old_token_is_refused_and_longer_lifetimes_are_not_issued(
+    analyst, client_for
+) -> None:
     key = api_token_create(actor=analyst)
     with time_machine.travel(timezone.now() + timedelta(days=400)):
         assert _use(key) in (401, 403)
@@ -165,8 +184,9 @@ def test_a_400_day_old_token_is_refused_and_longer_lifetimes_are_not_issued(anal
 
     with pytest.raises(ValidationError):
         api_token_create(actor=analyst, hours=13)
-    response = client_for(analyst).post(reverse("csu:account-token"),
-                                        {"name": "forever", "scope": "read", "hours": 9600})
+    response = client_for(analyst).post(
+        reverse("csu:account-token"), {"name": "forever", "scope": "read", "hours": 9600}
+    )
     assert response.status_code == 400
     assert not ApiToken.objects.filter(user=analyst).exists()
 
@@ -175,8 +195,9 @@ def test_a_password_only_session_cannot_create_a_token(analyst) -> None:
     client = Client()
     assert password_step(client, analyst.username).status_code == 302
 
-    response = client.post(reverse("csu:account-token"),
-                           {"name": "stolen", "scope": "write", "hours": 12})
+    response = client.post(
+        reverse("csu:account-token"), {"name": "stolen", "scope": "write", "hours": 12}
+    )
 
     analyst.is_verified = lambda: False  # a request's user that did not pass the second factor
     with pytest.raises(PermissionDenied):
@@ -192,7 +213,8 @@ def test_nobody_revokes_another_users_token(analyst, prosecutor, client_for) -> 
     token = ApiToken.objects.get(user=analyst)
 
     response = client_for(prosecutor).post(
-        reverse("csu:account-token-revoke", args=[token.token_key]))
+        reverse("csu:account-token-revoke", args=[token.token_key])
+    )
 
     assert response.status_code == 404
     with pytest.raises(ApiToken.DoesNotExist):

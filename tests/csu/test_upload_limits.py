@@ -45,11 +45,13 @@ def _extract(size: int) -> SimpleUploadedFile:
 def _post(client: Client, url: str, size: int, **extra: str):  # type: ignore[no-untyped-def]
     """POST an extract of ``size`` bytes as a browser would; returns the response and the
     payload, which knows how much of the body the server read."""
-    body = encode_multipart(BOUNDARY, {"file": _extract(size), "kind": "incidents",
-                                       "agency": "Harbor PD"})
+    body = encode_multipart(
+        BOUNDARY, {"file": _extract(size), "kind": "incidents", "agency": "Harbor PD"}
+    )
     payload = CountingPayload(body)
-    response = client.generic("POST", url, body, content_type=MULTIPART_CONTENT,
-                              **{"wsgi.input": payload}, **extra)
+    response = client.generic(
+        "POST", url, body, content_type=MULTIPART_CONTENT, **{"wsgi.input": payload}, **extra
+    )
     return response, payload, len(body)
 
 
@@ -57,8 +59,12 @@ def _post(client: Client, url: str, size: int, **extra: str):  # type: ignore[no
 def media(tmp_path: Path):  # type: ignore[no-untyped-def]
     spool = tmp_path / "spool"
     spool.mkdir()
-    with override_settings(MEDIA_ROOT=tmp_path / "media", CSU_UPLOAD_MAX_BYTES=LIMIT,
-                           FILE_UPLOAD_TEMP_DIR=spool, FILE_UPLOAD_MAX_MEMORY_SIZE=1024):
+    with override_settings(
+        MEDIA_ROOT=tmp_path / "media",
+        CSU_UPLOAD_MAX_BYTES=LIMIT,
+        FILE_UPLOAD_TEMP_DIR=spool,
+        FILE_UPLOAD_MAX_MEMORY_SIZE=1024,
+    ):
         yield tmp_path
 
 
@@ -85,8 +91,9 @@ def test_it_refuses_an_oversized_api_upload_before_reading_it(media, analyst) ->
     from csu.services import api_token_create
 
     key = api_token_create(actor=analyst, scope=ApiToken.Scope.WRITE)
-    response, payload, total = _post(Client(), "/api/v1/imports/", 1_000_000,
-                                     HTTP_AUTHORIZATION=f"Token {key}")
+    response, payload, total = _post(
+        Client(), "/api/v1/imports/", 1_000_000, HTTP_AUTHORIZATION=f"Token {key}"
+    )
 
     print(f"bytes read of an oversized API upload: {payload.bytes_read} of {total}")
     assert response.status_code == 413
@@ -105,8 +112,9 @@ def test_it_stops_reading_a_file_that_passes_the_limit_within_the_allowance(
     with override_settings(CSU_UPLOAD_OVERHEAD_BYTES=10_000_000):
         response, payload, total = _post(client, url, 3_000_000)
 
-    print(f"bytes read of an oversized upload past the header check: "
-          f"{payload.bytes_read} of {total}")
+    print(
+        f"bytes read of an oversized upload past the header check: {payload.bytes_read} of {total}"
+    )
     assert response.status_code == 413
     assert payload.bytes_read < LIMIT + 2 * 64 * 1024  # the limit plus the chunk in flight
     assert _nothing_created() and _stored(media) == []

@@ -21,8 +21,20 @@ from tests.factories.intel import (
 )
 
 __all__ = [
-    "AgencyFactory", "ArrestChargeFactory", "ArrestFactory", "CaseReferralFactory",
-    "ChallengeFactory", "DataImportFactory", "GroupFactory", "GroupMembershipFactory",
-    "IncidentFactory", "IntelRecordFactory", "MatchCandidateFactory", "PersonAliasFactory",
-    "PersonFactory", "PersonIdentifierFactory", "ZoneFactory", "ZoneLayerFactory",
+    "AgencyFactory",
+    "ArrestChargeFactory",
+    "ArrestFactory",
+    "CaseReferralFactory",
+    "ChallengeFactory",
+    "DataImportFactory",
+    "GroupFactory",
+    "GroupMembershipFactory",
+    "IncidentFactory",
+    "IntelRecordFactory",
+    "MatchCandidateFactory",
+    "PersonAliasFactory",
+    "PersonFactory",
+    "PersonIdentifierFactory",
+    "ZoneFactory",
+    "ZoneLayerFactory",
 ]

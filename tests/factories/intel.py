@@ -64,11 +64,20 @@ class ZoneFactory(factory.django.DjangoModelFactory):
     min_lon = -74.0
     max_lat = factory.LazyAttribute(lambda z: z.min_lat + z.size)
     max_lon = factory.LazyAttribute(lambda z: z.min_lon + z.size)
-    geometry = factory.LazyAttribute(lambda z: {
-        "type": "Polygon",
-        "coordinates": [[[z.min_lon, z.min_lat], [z.max_lon, z.min_lat], [z.max_lon, z.max_lat],
-                         [z.min_lon, z.max_lat], [z.min_lon, z.min_lat]]],
-    })
+    geometry = factory.LazyAttribute(
+        lambda z: {
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [z.min_lon, z.min_lat],
+                    [z.max_lon, z.min_lat],
+                    [z.max_lon, z.max_lat],
+                    [z.min_lon, z.max_lat],
+                    [z.min_lon, z.min_lat],
+                ]
+            ],
+        }
+    )
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -146,8 +155,9 @@ class CaseReferralFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CaseReferral
 
-    source_agency = factory.SubFactory(AgencyFactory, name="Test County District Attorney",
-                                       kind=Agency.Kind.PROSECUTOR)
+    source_agency = factory.SubFactory(
+        AgencyFactory, name="Test County District Attorney", kind=Agency.Kind.PROSECUTOR
+    )
     source_id = factory.Sequence(lambda n: f"C{n:08d}")
     case_number = factory.Sequence(lambda n: f"2026-{n:05d}")
     referred_at = factory.LazyFunction(timezone.now)
@@ -200,8 +210,7 @@ class GroupMembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = GroupMembership
 
-    group = factory.SubFactory(GroupFactory,
-                               created_by=factory.SelfAttribute("..submitted_by"))
+    group = factory.SubFactory(GroupFactory, created_by=factory.SelfAttribute("..submitted_by"))
     person = factory.SubFactory(PersonFactory)
     level = GroupMembership.Level.ASSOCIATE
     predicate_category = "weapons"
@@ -221,7 +230,8 @@ class ChallengeFactory(factory.django.DjangoModelFactory):
     intel_record = None
     membership = None
     person = factory.LazyAttribute(
-        lambda c: c.membership.person if c.membership else c.intel_record.subject_person)
+        lambda c: c.membership.person if c.membership else c.intel_record.subject_person
+    )
     filed_by = "Counsel for the subject"
     received_at = factory.LazyFunction(timezone.localdate)
     grounds = "The record relies on dates my client was in custody."
@@ -249,8 +259,9 @@ class MatchCandidateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = MatchCandidate
 
-    arrest = factory.SubFactory(ArrestFactory, person=None, name_as_recorded="DOE, JOHN",
-                                dob_as_recorded=None)
+    arrest = factory.SubFactory(
+        ArrestFactory, person=None, name_as_recorded="DOE, JOHN", dob_as_recorded=None
+    )
     person = factory.SubFactory(PersonFactory)
     score = 0.7
     factors = factory.LazyFunction(list)

@@ -35,8 +35,9 @@ def _import(path: Path, layer: str, **kwargs: object) -> ZoneLayer:
     return boundary_layer_import(actor=None, path=path, layer=layer, **kwargs)
 
 
-def _share_in_reported_zone(layer: ZoneLayer, lat: pd.Series, lon: pd.Series,
-                            reported: pd.Series) -> float:
+def _share_in_reported_zone(
+    layer: ZoneLayer, lat: pd.Series, lon: pd.Series, reported: pd.Series
+) -> float:
     """Of the rows with coordinates, the share whose zone's key equals the reported one
     (compared as integers, so "15", "15.0" and "015" agree)."""
     has_point = lat.notna() & lon.notna()
@@ -77,17 +78,22 @@ def test_it_imports_philadelphia_districts_in_crs84_by_dist_num() -> None:
 def test_at_least_94_percent_of_points_land_in_the_zone_the_police_recorded() -> None:
     queens = _import(REAL / "nyc_queens_precincts.geojson", "precincts")
     philly = _import(REAL / "philadelphia_police_districts.geojson", "districts")
-    arrests = pd.read_csv(REAL / "nyc_queens_arrests.csv",
-                          usecols=["Latitude", "Longitude", "ARREST_PRECINCT"])
+    arrests = pd.read_csv(
+        REAL / "nyc_queens_arrests.csv", usecols=["Latitude", "Longitude", "ARREST_PRECINCT"]
+    )
     shootings = pd.read_csv(REAL / "philadelphia_shootings.csv", usecols=["lat", "lng", "dist"])
 
-    queens_share = _share_in_reported_zone(queens, arrests["Latitude"], arrests["Longitude"],
-                                           arrests["ARREST_PRECINCT"])
-    philly_share = _share_in_reported_zone(philly, shootings["lat"], shootings["lng"],
-                                           shootings["dist"])
+    queens_share = _share_in_reported_zone(
+        queens, arrests["Latitude"], arrests["Longitude"], arrests["ARREST_PRECINCT"]
+    )
+    philly_share = _share_in_reported_zone(
+        philly, shootings["lat"], shootings["lng"], shootings["dist"]
+    )
 
-    print(f"\nQueens arrests in their ARREST_PRECINCT: {queens_share:.2%}; "  # noqa: T201
-          f"Philadelphia shootings in their dist: {philly_share:.2%}")
+    print(
+        f"\nQueens arrests in their ARREST_PRECINCT: {queens_share:.2%}; "  # noqa: T201
+        f"Philadelphia shootings in their dist: {philly_share:.2%}"
+    )
     assert queens_share >= 0.94
     assert philly_share >= 0.94
 
@@ -96,8 +102,9 @@ def test_a_zipped_shapefile_in_state_plane_feet_lands_in_lon_lat(tmp_path: Path)
     # Three 5,000 ft squares in Queens, in NY State Plane Long Island (US feet).
     squares = gpd.GeoDataFrame(
         {"SECTOR": ["A", "B", "C"], "SHAPE_Area": [2.5e7] * 3},
-        geometry=[box(1_010_000 + i * 5_000, 200_000, 1_015_000 + i * 5_000, 205_000)
-                  for i in range(3)],
+        geometry=[
+            box(1_010_000 + i * 5_000, 200_000, 1_015_000 + i * 5_000, 205_000) for i in range(3)
+        ],
         crs="EPSG:2263",
     )
     squares.to_file(tmp_path / "sectors.shp")
@@ -132,8 +139,13 @@ def test_reimport_updates_removes_zones_and_reassigns_records() -> None:
     assert zones["2"].geometry["type"] == "Polygon" and zones["1"].name == "Harbor"
     assert layer.import_summary["reassigned"]["incident"] == 3
     assigned = dict(Incident.objects.values_list("pk", "zone__key"))
-    assert assigned == {in_one.pk: "1", in_two.pk: "2", in_three.pk: "3", north.pk: None,
-                        nowhere.pk: None}
+    assert assigned == {
+        in_one.pk: "1",
+        in_two.pk: "2",
+        in_three.pk: "3",
+        north.pk: None,
+        nowhere.pk: None,
+    }
 
     layer = _import(FIXTURES / "beats_v2.geojson", "beats")
 
@@ -143,8 +155,13 @@ def test_reimport_updates_removes_zones_and_reassigns_records() -> None:
     assert layer.zones.get(key="1").max_lat == pytest.approx(40.02)
     assert layer.zones.get(key="2").pk == zones["2"].pk  # updated in place, not replaced
     assigned = dict(Incident.objects.values_list("pk", "zone__key"))
-    assert assigned == {in_one.pk: "1", in_two.pk: None, in_three.pk: None, north.pk: "1",
-                        nowhere.pk: None}
+    assert assigned == {
+        in_one.pk: "1",
+        in_two.pk: None,
+        in_three.pk: None,
+        north.pk: "1",
+        nowhere.pk: None,
+    }
     event = AuditEvent.objects.filter(action="boundaries.import").latest("pk")
     assert event.object_id == str(layer.pk) and event.detail["removed"] == 1
 
@@ -203,12 +220,15 @@ def test_a_million_points_are_placed_quickly() -> None:
     assert {beat_of[z] for z in np.unique(zone_ids[beat_two])} == {"2"}
 
 
-@pytest.mark.parametrize(("fixture", "kwargs", "message"), [
-    ("arrests_renamed.geojson", {}, "could not be read as GeoJSON or a shapefile"),
-    ("points_only.geojson", {}, "has no polygons (found Point)"),
-    ("empty.geojson", {}, "holds no features"),
-    ("beats_v1.geojson", {"key_field": "precinct"}, 'has no property "precinct"'),
-])
+@pytest.mark.parametrize(
+    ("fixture", "kwargs", "message"),
+    [
+        ("arrests_renamed.geojson", {}, "could not be read as GeoJSON or a shapefile"),
+        ("points_only.geojson", {}, "has no polygons (found Point)"),
+        ("empty.geojson", {}, "holds no features"),
+        ("beats_v1.geojson", {"key_field": "precinct"}, 'has no property "precinct"'),
+    ],
+)
 def test_bad_input_is_refused_with_a_clear_message_and_writes_nothing(
     fixture: str, kwargs: dict, message: str
 ) -> None:
@@ -224,8 +244,16 @@ def test_bad_input_is_refused_with_a_clear_message_and_writes_nothing(
 
 
 def test_the_command_says_what_it_did(capsys: pytest.CaptureFixture[str]) -> None:
-    call_command("import_boundaries", str(FIXTURES / "beats_v1.geojson"), "--layer", "beats",
-                 "--label", "Beats", "--priority", "5")
+    call_command(
+        "import_boundaries",
+        str(FIXTURES / "beats_v1.geojson"),
+        "--layer",
+        "beats",
+        "--label",
+        "Beats",
+        "--priority",
+        "5",
+    )
 
     out = capsys.readouterr().out
     assert 'Key field: "beat"' in out
@@ -236,8 +264,12 @@ def test_the_command_says_what_it_did(capsys: pytest.CaptureFixture[str]) -> Non
 
 def _upload(name: str = "beats_v1.geojson") -> dict:
     content = (FIXTURES / name).read_bytes()
-    return {"file": SimpleUploadedFile(name, content, content_type="application/geo+json"),
-            "layer": "beats", "label": "Patrol beats", "key_field": ""}
+    return {
+        "file": SimpleUploadedFile(name, content, content_type="application/geo+json"),
+        "layer": "beats",
+        "label": "Patrol beats",
+        "key_field": "",
+    }
 
 
 def test_an_analyst_uploads_a_layer_and_sees_it_listed(analyst, client_for) -> None:
@@ -254,8 +286,9 @@ def test_an_analyst_uploads_a_layer_and_sees_it_listed(analyst, client_for) -> N
 
 
 def test_an_upload_that_is_not_boundaries_shows_the_reason(analyst, client_for) -> None:
-    response = client_for(analyst).post(reverse("intel:boundary-list"),
-                                        _upload("points_only.geojson"))
+    response = client_for(analyst).post(
+        reverse("intel:boundary-list"), _upload("points_only.geojson")
+    )
 
     assert response.status_code == 400
     assert b"has no polygons" in response.content

@@ -20,8 +20,10 @@ from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-PREDICATE = ("Arrested twice this year with two confirmed members, each time carrying a loaded "
-             "handgun; named by a witness in the Elm Street shooting.")
+PREDICATE = (
+    "Arrested twice this year with two confirmed members, each time carrying a loaded "
+    "handgun; named by a witness in the Elm Street shooting."
+)
 GROUNDS = "My client was in custody in another county on every date the record relies on."
 UPHELD = "Jail records confirm custody elsewhere on each date; the predicate does not hold."
 
@@ -29,21 +31,33 @@ UPHELD = "Jail records confirm custody elsewhere on each date; the predicate doe
 @pytest.fixture
 def membership(analyst, supervisor) -> GroupMembership:  # type: ignore[no-untyped-def]
     group = group_create(actor=analyst, name="Elm Street Crew", kind="crew")
-    proposed = membership_submit(actor=analyst, group=group, person=PersonFactory(),
-                                 level="associate", predicate_category="weapons",
-                                 predicate_narrative=PREDICATE, source_type="officer",
-                                 lawfully_obtained=True)
+    proposed = membership_submit(
+        actor=analyst,
+        group=group,
+        person=PersonFactory(),
+        level="associate",
+        predicate_category="weapons",
+        predicate_narrative=PREDICATE,
+        source_type="officer",
+        lawfully_obtained=True,
+    )
     return membership_approve(actor=supervisor, membership=proposed)
 
 
 def a_record(analyst, supervisor, **overrides) -> IntelRecord:  # type: ignore[no-untyped-def]
     agency, _ = Agency.objects.get_or_create(name="Harbor County PD")
     values = {
-        "subject_kind": "person", "subject_person": PersonFactory(),
+        "subject_kind": "person",
+        "subject_person": PersonFactory(),
         "narrative": "Seen handing a firearm to a juvenile outside 12 Elm St on 3 March.",
-        "predicate_category": "weapons", "predicate_narrative": PREDICATE,
-        "source_type": "officer", "source_reliability": "A", "content_validity": "2",
-        "sensitivity": "confidential", "submitting_agency": agency, "lawfully_obtained": True,
+        "predicate_category": "weapons",
+        "predicate_narrative": PREDICATE,
+        "source_type": "officer",
+        "source_reliability": "A",
+        "content_validity": "2",
+        "sensitivity": "confidential",
+        "submitting_agency": agency,
+        "lawfully_obtained": True,
     }
     values.update(overrides)
     record = intel_record_create(actor=analyst, **values)
@@ -52,12 +66,18 @@ def a_record(analyst, supervisor, **overrides) -> IntelRecord:  # type: ignore[n
 
 
 def file(actor, **target) -> Challenge:  # type: ignore[no-untyped-def]
-    return challenge_file(actor=actor, filed_by="J. Rivera, counsel",
-                          received_at=timezone.localdate(), grounds=GROUNDS, **target)
+    return challenge_file(
+        actor=actor,
+        filed_by="J. Rivera, counsel",
+        received_at=timezone.localdate(),
+        grounds=GROUNDS,
+        **target,
+    )
 
 
 def test_an_upheld_challenge_removes_the_membership_and_keeps_challenge_and_reason(
-        analyst, supervisor, membership) -> None:
+    analyst, supervisor, membership
+) -> None:
     challenge = file(analyst, membership=membership)
 
     challenge_decide(actor=supervisor, challenge=challenge, outcome="upheld", reason=UPHELD)
@@ -72,12 +92,15 @@ def test_an_upheld_challenge_removes_the_membership_and_keeps_challenge_and_reas
     assert kept.outcome_reason == UPHELD and kept.decided_by == supervisor
     # Counsel's account of the person goes with the membership's content (28 CFR 23.20(h)).
     assert GROUNDS not in kept.grounds
-    print(f"upheld challenge #{kept.pk}: membership {removed.status}, challenge kept "
-          f"({kept.status}), removal reason kept ({len(kept.removal_reason)} chars)")
+    print(
+        f"upheld challenge #{kept.pk}: membership {removed.status}, challenge kept "
+        f"({kept.status}), removal reason kept ({len(kept.removal_reason)} chars)"
+    )
 
 
 def test_an_upheld_challenge_purges_the_intel_record_through_the_purge_path(
-        analyst, supervisor) -> None:
+    analyst, supervisor
+) -> None:
     record = a_record(analyst, supervisor)
     person = record.subject_person
     challenge = file(supervisor, intel_record=record)
@@ -89,23 +112,31 @@ def test_an_upheld_challenge_purges_the_intel_record_through_the_purge_path(
     assert purged.status == "purged" and purged.narrative == "" and purged.subject_person is None
     decision = ReviewDecision.objects.get(record=record)
     assert decision.decision == "purged" and f"Challenge #{challenge.pk} upheld" in (
-        decision.explanation)
+        decision.explanation
+    )
     assert AuditEvent.objects.filter(action="intel.purge", object_id=str(record.pk)).count() == 1
     assert kept.status == "upheld" and kept.removal_reason == UPHELD
     assert kept.person == person and kept.intel_record_id == record.pk
     assert GROUNDS not in kept.grounds  # purged with the record, like its narrative
-    print(f"upheld challenge #{kept.pk}: record {purged.status}, challenge kept "
-          f"({kept.status}), removal reason kept")
+    print(
+        f"upheld challenge #{kept.pk}: record {purged.status}, challenge kept "
+        f"({kept.status}), removal reason kept"
+    )
 
 
-def test_a_denied_challenge_keeps_the_entry_and_needs_a_reason(analyst, supervisor,
-                                                               membership) -> None:
+def test_a_denied_challenge_keeps_the_entry_and_needs_a_reason(
+    analyst, supervisor, membership
+) -> None:
     challenge = file(analyst, membership=membership)
 
     with pytest.raises(ValidationError, match="reason"):
         challenge_decide(actor=supervisor, challenge=challenge, outcome="denied", reason="")
-    challenge_decide(actor=supervisor, challenge=challenge, outcome="denied",
-                     reason="Custody records show release two days before the first arrest.")
+    challenge_decide(
+        actor=supervisor,
+        challenge=challenge,
+        outcome="denied",
+        reason="Custody records show release two days before the first arrest.",
+    )
 
     assert GroupMembership.objects.get(pk=membership.pk).status == "approved"
     kept = Challenge.objects.get(pk=challenge.pk)
@@ -143,10 +174,13 @@ REFUSED_FILINGS = {
 
 
 @pytest.mark.parametrize("change", REFUSED_FILINGS.values(), ids=REFUSED_FILINGS.keys())
-def test_a_challenge_needs_one_target_grounds_and_a_real_date(analyst, membership,
-                                                              change) -> None:
-    values = {"filed_by": "J. Rivera, counsel", "received_at": timezone.localdate(),
-              "grounds": GROUNDS, "membership": membership}
+def test_a_challenge_needs_one_target_grounds_and_a_real_date(analyst, membership, change) -> None:
+    values = {
+        "filed_by": "J. Rivera, counsel",
+        "received_at": timezone.localdate(),
+        "grounds": GROUNDS,
+        "membership": membership,
+    }
     if not change:
         values.pop("membership")
     values.update(change)
@@ -156,13 +190,22 @@ def test_a_challenge_needs_one_target_grounds_and_a_real_date(analyst, membershi
     assert Challenge.objects.count() == 0
 
 
-def test_a_purged_record_or_removed_membership_cannot_be_challenged(analyst, supervisor,
-                                                                    membership) -> None:
+def test_a_purged_record_or_removed_membership_cannot_be_challenged(
+    analyst, supervisor, membership
+) -> None:
     record = a_record(analyst, supervisor)
-    challenge_decide(actor=supervisor, challenge=file(analyst, intel_record=record),
-                     outcome="upheld", reason=UPHELD)
-    challenge_decide(actor=supervisor, challenge=file(analyst, membership=membership),
-                     outcome="upheld", reason=UPHELD)
+    challenge_decide(
+        actor=supervisor,
+        challenge=file(analyst, intel_record=record),
+        outcome="upheld",
+        reason=UPHELD,
+    )
+    challenge_decide(
+        actor=supervisor,
+        challenge=file(analyst, membership=membership),
+        outcome="upheld",
+        reason=UPHELD,
+    )
 
     with pytest.raises(ValidationError, match="purged"):
         file(analyst, intel_record=record)
@@ -174,23 +217,34 @@ def test_filing_and_deciding_are_audited(analyst, supervisor, membership) -> Non
     challenge = file(analyst, membership=membership)
     challenge_decide(actor=supervisor, challenge=challenge, outcome="upheld", reason=UPHELD)
 
-    actions = list(AuditEvent.objects.filter(action__in=[
-        "challenge.file", "challenge.decide", "membership.remove"]).order_by("id").values_list(
-        "action", "object_type"))
-    assert actions == [("challenge.file", "intel.challenge"),
-                       ("membership.remove", "intel.groupmembership"),
-                       ("challenge.decide", "intel.challenge")]
+    actions = list(
+        AuditEvent.objects.filter(
+            action__in=["challenge.file", "challenge.decide", "membership.remove"]
+        )
+        .order_by("id")
+        .values_list("action", "object_type")
+    )
+    assert actions == [
+        ("challenge.file", "intel.challenge"),
+        ("membership.remove", "intel.groupmembership"),
+        ("challenge.decide", "intel.challenge"),
+    ]
 
 
-def test_the_pages_file_and_decide_a_challenge(analyst, supervisor, membership,
-                                               client_for) -> None:
+def test_the_pages_file_and_decide_a_challenge(analyst, supervisor, membership, client_for) -> None:
     url = reverse("intel:challenge-file") + f"?membership={membership.pk}"
     form = client_for(analyst).get(url)
     assert form.status_code == 200 and "Elm Street Crew" in form.content.decode()
 
-    response = client_for(analyst).post(url, {
-        "membership": membership.pk, "filed_by": "J. Rivera, counsel",
-        "received_at": timezone.localdate().isoformat(), "grounds": GROUNDS})
+    response = client_for(analyst).post(
+        url,
+        {
+            "membership": membership.pk,
+            "filed_by": "J. Rivera, counsel",
+            "received_at": timezone.localdate().isoformat(),
+            "grounds": GROUNDS,
+        },
+    )
     challenge = Challenge.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("intel:challenge-detail", args=[challenge.pk])
@@ -198,25 +252,31 @@ def test_the_pages_file_and_decide_a_challenge(analyst, supervisor, membership,
     supervisor_client = client_for(supervisor)
     listing = supervisor_client.get(reverse("intel:challenge-list")).content.decode()
     assert "J. Rivera, counsel" in listing and "Open" in listing
-    response = supervisor_client.post(reverse("intel:challenge-decide", args=[challenge.pk]),
-                                      {"outcome": "upheld", "reason": UPHELD}, follow=True)
+    response = supervisor_client.post(
+        reverse("intel:challenge-decide", args=[challenge.pk]),
+        {"outcome": "upheld", "reason": UPHELD},
+        follow=True,
+    )
     body = response.content.decode()
     assert "Upheld: entry removed" in body and UPHELD in body
     assert GroupMembership.objects.get(pk=membership.pk).status == "removed"
     # The removed membership's challenge stays on the group page.
-    group_page = supervisor_client.get(reverse("intel:group-detail",
-                                               args=[membership.group_id])).content.decode()
+    group_page = supervisor_client.get(
+        reverse("intel:group-detail", args=[membership.group_id])
+    ).content.decode()
     assert reverse("intel:challenge-detail", args=[challenge.pk]) in group_page
 
 
-def test_a_short_reason_is_refused_on_the_page_and_nothing_changes(analyst, supervisor,
-                                                                   membership,
-                                                                   client_for) -> None:
+def test_a_short_reason_is_refused_on_the_page_and_nothing_changes(
+    analyst, supervisor, membership, client_for
+) -> None:
     challenge = file(analyst, membership=membership)
 
     response = client_for(supervisor).post(
         reverse("intel:challenge-decide", args=[challenge.pk]),
-        {"outcome": "upheld", "reason": "no"}, follow=True)
+        {"outcome": "upheld", "reason": "no"},
+        follow=True,
+    )
 
     assert "Not decided" in response.content.decode()
     assert Challenge.objects.get().status == "open"
@@ -228,15 +288,17 @@ def test_a_target_out_of_sight_is_not_found(analyst, supervisor, client_for) -> 
 
     missing = client_for(analyst).get(reverse("intel:challenge-file") + "?membership=999999")
     # A restricted record is for named readers: a supervisor without a grant does not see it.
-    hidden = client_for(supervisor).get(reverse("intel:challenge-file")
-                                        + f"?record={restricted.pk}")
+    hidden = client_for(supervisor).get(
+        reverse("intel:challenge-file") + f"?record={restricted.pk}"
+    )
 
     assert missing.status_code == 404
     assert hidden.status_code == 404
 
 
-def test_the_list_hides_challenges_to_records_the_reader_may_not_see(analyst, supervisor,
-                                                                     prosecutor) -> None:
+def test_the_list_hides_challenges_to_records_the_reader_may_not_see(
+    analyst, supervisor, prosecutor
+) -> None:
     restricted = a_record(analyst, supervisor, sensitivity="restricted")
     open_record = a_record(analyst, supervisor)
     file(analyst, intel_record=restricted)
@@ -246,15 +308,22 @@ def test_the_list_hides_challenges_to_records_the_reader_may_not_see(analyst, su
     assert len(challenge_list(actor=analyst)) == 2  # the submitter sees their own record
 
 
-def test_a_challenge_to_an_intel_record_is_filed_from_the_record(analyst, supervisor,
-                                                                 client_for) -> None:
+def test_a_challenge_to_an_intel_record_is_filed_from_the_record(
+    analyst, supervisor, client_for
+) -> None:
     record = a_record(analyst, supervisor)
     url = reverse("intel:challenge-file") + f"?record={record.pk}"
 
     form = client_for(analyst).get(url)
-    response = client_for(analyst).post(url, {
-        "record": record.pk, "filed_by": "The subject, in person",
-        "received_at": timezone.localdate().isoformat(), "grounds": GROUNDS})
+    response = client_for(analyst).post(
+        url,
+        {
+            "record": record.pk,
+            "filed_by": "The subject, in person",
+            "received_at": timezone.localdate().isoformat(),
+            "grounds": GROUNDS,
+        },
+    )
 
     assert form.status_code == 200 and f"#{record.pk}" in form.content.decode()
     assert response.status_code == 302

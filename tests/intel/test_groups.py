@@ -27,8 +27,10 @@ from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-PREDICATE = ("Arrested twice this year with two confirmed members, each time carrying a loaded "
-             "handgun; named by a witness in the Elm Street shooting.")
+PREDICATE = (
+    "Arrested twice this year with two confirmed members, each time carrying a loaded "
+    "handgun; named by a witness in the Elm Street shooting."
+)
 
 
 @pytest.fixture
@@ -37,9 +39,15 @@ def group(analyst) -> Group:  # type: ignore[no-untyped-def]
 
 
 def proposal(group: Group, **overrides: object) -> dict:
-    values = {"group": group, "person": PersonFactory(), "level": "associate",
-              "predicate_category": "weapons", "predicate_narrative": PREDICATE,
-              "source_type": "officer", "lawfully_obtained": True}
+    values = {
+        "group": group,
+        "person": PersonFactory(),
+        "level": "associate",
+        "predicate_category": "weapons",
+        "predicate_narrative": PREDICATE,
+        "source_type": "officer",
+        "lawfully_obtained": True,
+    }
     values.update(overrides)
     return values
 
@@ -58,8 +66,7 @@ INVALID = {
 }
 
 
-def test_no_membership_is_saved_without_predicate_source_and_attestation(analyst,
-                                                                         group) -> None:
+def test_no_membership_is_saved_without_predicate_source_and_attestation(analyst, group) -> None:
     refused = 0
     for change in INVALID.values():
         with pytest.raises(ValidationError):
@@ -71,13 +78,20 @@ def test_no_membership_is_saved_without_predicate_source_and_attestation(analyst
     assert refused == len(INVALID) and saved == 0
 
 
-def test_the_form_refuses_a_membership_without_predicate_and_says_why(analyst, group,
-                                                                      client_for) -> None:
+def test_the_form_refuses_a_membership_without_predicate_and_says_why(
+    analyst, group, client_for
+) -> None:
     person = PersonFactory()
     response = client_for(analyst).post(
         reverse("intel:membership-submit", args=[group.pk]),
-        {"person": person.pk, "level": "associate", "predicate_category": "weapons",
-         "predicate_narrative": "He wears the colours.", "source_type": "officer"})
+        {
+            "person": person.pk,
+            "level": "associate",
+            "predicate_category": "weapons",
+            "predicate_narrative": "He wears the colours.",
+            "source_type": "officer",
+        },
+    )
 
     assert response.status_code == 400
     assert "at least 40 characters" in response.content.decode()
@@ -99,12 +113,12 @@ def test_no_one_approves_their_own_membership(make_user, group) -> None:
         membership_approve(actor=both, membership=membership)
     tried += 1
     response = sign_in(Client(), both).post(
-        reverse("intel:membership-approve", args=[membership.pk]))
+        reverse("intel:membership-approve", args=[membership.pk])
+    )
     assert response.status_code == 403
     tried += 1
     with pytest.raises(IntegrityError), transaction.atomic():
-        GroupMembership.objects.filter(pk=membership.pk).update(status="approved",
-                                                                approved_by=both)
+        GroupMembership.objects.filter(pk=membership.pk).update(status="approved", approved_by=both)
 
     self_approved = GroupMembership.objects.filter(status="approved").count()
     print(f"self-approvals: {self_approved} ({tried} attempts: service, page, database)")
@@ -112,8 +126,9 @@ def test_no_one_approves_their_own_membership(make_user, group) -> None:
     assert AuditEvent.objects.filter(action="membership.approve", outcome="denied").count() == 2
 
 
-def test_a_supervisor_approves_with_a_review_date_within_five_years(analyst, supervisor,
-                                                                    group) -> None:
+def test_a_supervisor_approves_with_a_review_date_within_five_years(
+    analyst, supervisor, group
+) -> None:
     membership = membership_submit(actor=analyst, **proposal(group))
 
     approved = membership_approve(actor=supervisor, membership=membership)
@@ -134,10 +149,11 @@ def test_an_analyst_cannot_approve_or_remove(analyst, group) -> None:
 
 
 def test_screen_hits_need_the_supervisors_attestation(analyst, supervisor, group) -> None:
-    narrative = ("Recruits for the crew's gun sales at the Sunday church service and at protest "
-                 "rallies downtown, per two informants.")
-    membership = membership_submit(actor=analyst,
-                                   **proposal(group, predicate_narrative=narrative))
+    narrative = (
+        "Recruits for the crew's gun sales at the Sunday church service and at protest "
+        "rallies downtown, per two informants."
+    )
+    membership = membership_submit(actor=analyst, **proposal(group, predicate_narrative=narrative))
 
     with pytest.raises(ValidationError, match="church, protest"):
         membership_approve(actor=supervisor, membership=membership)
@@ -156,11 +172,15 @@ def test_screen_hits_need_the_supervisors_attestation(analyst, supervisor, group
 
 def test_only_approved_memberships_count_as_membership(analyst, supervisor, group) -> None:
     pending = membership_submit(actor=analyst, **proposal(group))
-    approved = membership_approve(actor=supervisor,
-                                  membership=membership_submit(actor=analyst, **proposal(group)))
+    approved = membership_approve(
+        actor=supervisor, membership=membership_submit(actor=analyst, **proposal(group))
+    )
     removed = membership_submit(actor=analyst, **proposal(group))
-    membership_remove(actor=supervisor, membership=removed,
-                      reason="Predicate rests on one stale field interview only.")
+    membership_remove(
+        actor=supervisor,
+        membership=removed,
+        reason="Predicate rests on one stale field interview only.",
+    )
 
     assert list(membership_list(actor=supervisor)) == [approved]
     assert list(membership_list(actor=supervisor, person=pending.person)) == []
@@ -176,12 +196,16 @@ def test_removal_needs_a_reason_and_keeps_it_without_the_predicate(
     analyst, supervisor, group
 ) -> None:
     membership = membership_approve(
-        actor=supervisor, membership=membership_submit(actor=analyst, **proposal(group)))
+        actor=supervisor, membership=membership_submit(actor=analyst, **proposal(group))
+    )
 
     with pytest.raises(ValidationError):
         membership_remove(actor=supervisor, membership=membership, reason="  ")
-    membership_remove(actor=supervisor, membership=membership,
-                      reason="Moved out of state in 2022; no contact with the crew since.")
+    membership_remove(
+        actor=supervisor,
+        membership=membership,
+        reason="Moved out of state in 2022; no contact with the crew since.",
+    )
 
     kept = GroupMembership.objects.get(pk=membership.pk)
     assert kept.status == "removed" and kept.removed_at is not None
@@ -213,28 +237,49 @@ def test_a_merged_person_cannot_be_proposed(analyst, group) -> None:
 def test_every_write_is_audited(analyst, supervisor, group) -> None:
     membership = membership_submit(actor=analyst, **proposal(group))
     membership_approve(actor=supervisor, membership=membership)
-    membership_remove(actor=supervisor, membership=membership,
-                      reason="Challenge by counsel showed the wrong man was named.")
+    membership_remove(
+        actor=supervisor,
+        membership=membership,
+        reason="Challenge by counsel showed the wrong man was named.",
+    )
 
-    actions = list(AuditEvent.objects.exclude(action__startswith="user.").order_by("id")
-                   .values_list("action", flat=True))
-    assert actions == ["group.create", "membership.submit", "membership.approve",
-                       "membership.remove"]
+    actions = list(
+        AuditEvent.objects.exclude(action__startswith="user.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "group.create",
+        "membership.submit",
+        "membership.approve",
+        "membership.remove",
+    ]
 
 
-def test_the_pages_walk_a_membership_from_proposal_to_approval(analyst, supervisor,
-                                                               prosecutor, client_for) -> None:
+def test_the_pages_walk_a_membership_from_proposal_to_approval(
+    analyst, supervisor, prosecutor, client_for
+) -> None:
     analyst_client, supervisor_client = client_for(analyst), client_for(supervisor)
-    response = analyst_client.post(reverse("intel:group-create"),
-                                   {"name": "North Side Set", "kind": "set"})
+    response = analyst_client.post(
+        reverse("intel:group-create"), {"name": "North Side Set", "kind": "set"}
+    )
     group = Group.objects.get(name="North Side Set")
     assert response.status_code == 302 and response["Location"] == reverse(
-        "intel:group-detail", args=[group.pk])
+        "intel:group-detail", args=[group.pk]
+    )
     person = PersonFactory(last_name="Quarles")
 
-    response = analyst_client.post(reverse("intel:membership-submit", args=[group.pk]), {
-        "person": person.pk, "level": "confirmed", "predicate_category": "violent",
-        "predicate_narrative": PREDICATE, "source_type": "records", "lawfully_obtained": "on"})
+    response = analyst_client.post(
+        reverse("intel:membership-submit", args=[group.pk]),
+        {
+            "person": person.pk,
+            "level": "confirmed",
+            "predicate_category": "violent",
+            "predicate_narrative": PREDICATE,
+            "source_type": "records",
+            "lawfully_obtained": "on",
+        },
+    )
     assert response.status_code == 302
     prosecutor_page = client_for(prosecutor).get(reverse("intel:group-detail", args=[group.pk]))
     assert "QUARLES" not in prosecutor_page.content.decode()  # pending: not membership yet
@@ -242,33 +287,48 @@ def test_the_pages_walk_a_membership_from_proposal_to_approval(analyst, supervis
     assert "Awaiting supervisor review (1)" in supervisor_page.content.decode()
 
     membership = GroupMembership.objects.get()
-    response = supervisor_client.post(reverse("intel:membership-approve",
-                                              args=[membership.pk]), follow=True)
+    response = supervisor_client.post(
+        reverse("intel:membership-approve", args=[membership.pk]), follow=True
+    )
 
     body = response.content.decode()
     assert "approved" in body and "QUARLES" in body and "Confirmed members (1)" in body
-    assert client_for(prosecutor).get(
-        reverse("intel:group-detail", args=[group.pk])).content.decode().count("QUARLES") == 1
+    assert (
+        client_for(prosecutor)
+        .get(reverse("intel:group-detail", args=[group.pk]))
+        .content.decode()
+        .count("QUARLES")
+        == 1
+    )
     assert AuditEvent.objects.filter(action="group.viewed", object_id=str(group.pk)).count() == 4
 
 
-def test_a_refused_approval_shows_the_reason_on_the_group_page(analyst, supervisor, group,
-                                                               client_for) -> None:
-    membership = membership_submit(actor=analyst, **proposal(
-        group, predicate_narrative="Sells guns after the political rally every month, per the "
-                                   "arresting officer's report."))
+def test_a_refused_approval_shows_the_reason_on_the_group_page(
+    analyst, supervisor, group, client_for
+) -> None:
+    membership = membership_submit(
+        actor=analyst,
+        **proposal(
+            group,
+            predicate_narrative="Sells guns after the political rally every month, per the "
+            "arresting officer's report.",
+        ),
+    )
 
     response = client_for(supervisor).post(
-        reverse("intel:membership-approve", args=[membership.pk]), follow=True)
+        reverse("intel:membership-approve", args=[membership.pk]), follow=True
+    )
 
     assert "Not approved" in response.content.decode()
     assert GroupMembership.objects.get().status == "pending"
 
 
-def test_the_group_list_counts_approved_members_only(analyst, supervisor, group,
-                                                     client_for) -> None:
-    membership_approve(actor=supervisor,
-                       membership=membership_submit(actor=analyst, **proposal(group)))
+def test_the_group_list_counts_approved_members_only(
+    analyst, supervisor, group, client_for
+) -> None:
+    membership_approve(
+        actor=supervisor, membership=membership_submit(actor=analyst, **proposal(group))
+    )
     membership_submit(actor=analyst, **proposal(group))
 
     response = client_for(analyst).get(reverse("intel:group-list"), {"q": "elm"})

@@ -35,12 +35,15 @@ def test_the_corpus_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("path", HOSTILE, ids=[p.name for p in HOSTILE])
-def test_a_hostile_upload_gets_a_clear_error_and_writes_nothing(path: Path, analyst,
-                                                                client_for) -> None:
+def test_a_hostile_upload_gets_a_clear_error_and_writes_nothing(
+    path: Path, analyst, client_for
+) -> None:
     client = client_for(analyst)
     with open(path, "rb") as handle:
-        response = client.post(reverse("intel:import-list"), {
-            "file": handle, "kind": "incidents", "agency": "Harbor PD"})
+        response = client.post(
+            reverse("intel:import-list"),
+            {"file": handle, "kind": "incidents", "agency": "Harbor PD"},
+        )
 
     if response.status_code == 302:  # stored; the preview must say why it cannot be imported
         data_import = DataImport.objects.get()
@@ -56,8 +59,9 @@ def test_a_hostile_upload_gets_a_clear_error_and_writes_nothing(path: Path, anal
     assert _rows_written() == 0
 
 
-def test_a_200_mb_upload_is_refused_before_anything_is_stored(analyst, client_for,
-                                                             tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_200_mb_upload_is_refused_before_anything_is_stored(
+    analyst, client_for, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     big = tmp_path / "huge-extract.csv"
     line = b"C-000000,01/02/2024 10:00,THEFT,100XX W MADISON ST\n"
     with open(big, "wb") as handle:
@@ -68,8 +72,10 @@ def test_a_200_mb_upload_is_refused_before_anything_is_stored(analyst, client_fo
     client = client_for(analyst)
 
     with open(big, "rb") as handle:
-        response = client.post(reverse("intel:import-list"), {
-            "file": handle, "kind": "incidents", "agency": "Harbor PD"})
+        response = client.post(
+            reverse("intel:import-list"),
+            {"file": handle, "kind": "incidents", "agency": "Harbor PD"},
+        )
 
     assert response.status_code == 413  # refused on its Content-Length, before it is read
     assert "larger than the 150 MB limit" in response.content.decode()

@@ -45,15 +45,29 @@ EXTRACTS = [
 
 def run_cli(path: Path, kind: str, agency: str, *extra: str) -> dict:
     out = io.StringIO()
-    call_command("import_extract", str(path), "--kind", kind, "--agency", agency, "--json",
-                 *extra, stdout=out, stderr=io.StringIO())
+    call_command(
+        "import_extract",
+        str(path),
+        "--kind",
+        kind,
+        "--agency",
+        agency,
+        "--json",
+        *extra,
+        stdout=out,
+        stderr=io.StringIO(),
+    )
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize(("name", "kind", "sheet", "rows", "model"), EXTRACTS,
-                         ids=[f"{e[0]}:{e[2] or e[1]}" for e in EXTRACTS])
+@pytest.mark.parametrize(
+    ("name", "kind", "sheet", "rows", "model"),
+    EXTRACTS,
+    ids=[f"{e[0]}:{e[2] or e[1]}" for e in EXTRACTS],
+)
 def test_real_extracts_import_with_no_manual_mapping_and_reimport_nothing(
-        name, kind, sheet, rows, model, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    name, kind, sheet, rows, model, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     extra = ("--sheet", sheet) if sheet else ()
     first = run_cli(REAL / name, kind, "Test agency", *extra)
 
@@ -82,35 +96,51 @@ def test_the_same_file_twice_is_recognised_and_writes_nothing() -> None:
     assert second["status"] == "duplicate" and second["duplicate_of"] == first["import_id"]
     assert CallForService.objects.count() == 222
     assert DataImport.objects.get(pk=second["import_id"]).error.startswith(
-        f"This file was already imported as import #{first['import_id']}")
+        f"This file was already imported as import #{first['import_id']}"
+    )
 
 
 def test_boundaries_assign_points_to_the_zone_the_source_names() -> None:
-    call_command("import_boundaries", str(REAL / "nyc_queens_precincts.geojson"),
-                 "--layer", "nyc-precincts", stdout=io.StringIO())
-    call_command("import_boundaries", str(REAL / "philadelphia_police_districts.geojson"),
-                 "--layer", "philly-districts", stdout=io.StringIO())
+    call_command(
+        "import_boundaries",
+        str(REAL / "nyc_queens_precincts.geojson"),
+        "--layer",
+        "nyc-precincts",
+        stdout=io.StringIO(),
+    )
+    call_command(
+        "import_boundaries",
+        str(REAL / "philadelphia_police_districts.geojson"),
+        "--layer",
+        "philly-districts",
+        stdout=io.StringIO(),
+    )
     run_cli(REAL / "nyc_queens_arrests.csv", "arrests", "NYPD")
     run_cli(REAL / "philadelphia_shootings.csv", "shootings", "PPD")
 
     def agreement(model) -> float:  # type: ignore[no-untyped-def]
         rows = model.objects.filter(zone__isnull=False).values_list("zone__key", "district")
-        same = sum(int(float(key)) == int(float(district.split(" /")[0]))
-                   for key, district in rows if district)
+        same = sum(
+            int(float(key)) == int(float(district.split(" /")[0]))
+            for key, district in rows
+            if district
+        )
         return same / len(rows)
 
     nyc, philly = agreement(Arrest), agreement(Shooting)
     located = Arrest.objects.exclude(latitude=None).count()
-    print(f"zone agrees with the source's own precinct: Queens {nyc:.1%}, Philadelphia "
-          f"{philly:.1%}")
+    print(
+        f"zone agrees with the source's own precinct: Queens {nyc:.1%}, Philadelphia {philly:.1%}"
+    )
     assert nyc >= 0.94 and philly >= 0.94
     assert Arrest.objects.filter(zone__isnull=False).count() >= 0.94 * located
     assert Zone.objects.count() >= 16 + 21
 
 
 def _chicago(rows: slice) -> pd.DataFrame:
-    frame = pd.read_csv(REAL / "chicago_incidents.csv", dtype=str, keep_default_na=False,
-                        encoding="utf-8-sig")
+    frame = pd.read_csv(
+        REAL / "chicago_incidents.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
     return frame.iloc[rows].copy()
 
 
@@ -127,8 +157,10 @@ def test_an_overlapping_extract_updates_and_adds_and_rollback_restores(tmp_path)
     b = _write(b_frame.sample(frac=1, random_state=1), tmp_path / "b.csv")
 
     first = run_cli(a, "incidents", "CPD")
-    before = {i.source_id: (i.offense_description, i.updated_at)
-              for i in Incident.objects.filter(source_id__in=changed_ids)}
+    before = {
+        i.source_id: (i.offense_description, i.updated_at)
+        for i in Incident.objects.filter(source_id__in=changed_ids)
+    }
     second = run_cli(b, "incidents", "CPD")
 
     assert (second["created"], second["updated"], second["unchanged"]) == (150, 15, 135)
@@ -137,12 +169,15 @@ def test_an_overlapping_extract_updates_and_adds_and_rollback_restores(tmp_path)
     assert Incident.objects.filter(offense_description__contains="RECLASSIFIED").count() == 15
     assert ImportChange.objects.filter(data_import_id=second["import_id"]).count() == 15
 
-    import_rollback(actor=system_actor(),
-                    data_import=DataImport.objects.get(pk=second["import_id"]))
+    import_rollback(
+        actor=system_actor(), data_import=DataImport.objects.get(pk=second["import_id"])
+    )
 
     assert Incident.objects.count() == 300
-    restored = {i.source_id: (i.offense_description, i.updated_at)
-                for i in Incident.objects.filter(source_id__in=changed_ids)}
+    restored = {
+        i.source_id: (i.offense_description, i.updated_at)
+        for i in Incident.objects.filter(source_id__in=changed_ids)
+    }
     assert restored == before
     assert first["created"] == 300
 
@@ -160,15 +195,18 @@ def test_a_failure_while_writing_leaves_nothing(monkeypatch, tmp_path) -> None: 
     monkeypatch.setattr(load_module, "_update", broken)
     frame = _chicago(slice(50, 200))
     frame["Description"] = "CHANGED"
-    counts_before = (Incident.objects.count(),
-                     Incident.objects.filter(offense_description__contains="CHANGED").count())
+    counts_before = (
+        Incident.objects.count(),
+        Incident.objects.filter(offense_description__contains="CHANGED").count(),
+    )
 
     with pytest.raises(RuntimeError):
         run_cli(_write(frame, tmp_path / "next.csv"), "incidents", "CPD")
 
-    assert (Incident.objects.count(),
-            Incident.objects.filter(offense_description__contains="CHANGED").count()
-            ) == counts_before
+    assert (
+        Incident.objects.count(),
+        Incident.objects.filter(offense_description__contains="CHANGED").count(),
+    ) == counts_before
     failed = DataImport.objects.order_by("-pk").first()
     assert failed.status == "failed" and "wrote nothing" in failed.error
 
@@ -198,11 +236,13 @@ def test_rows_without_a_usable_date_are_rejected_with_the_reason(tmp_path) -> No
 
 
 def test_arrests_keep_charges_names_and_identifiers(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    csv = ("Booking No,Arrest Date,Arrestee Name,DOB,NYSID,Charges,Law Code,Charge Level,"
-           "Latitude,Longitude\n"
-           "B1,03/04/2024 13:05,\"SMITH, JON A\",03/04/65,12345678Q,"
-           "ROBBERY 2ND; CRIM POSS WEAPON 2ND,PL 160.10;PL 265.03,F,40.70,-73.90\n"
-           "B2,03/05/2024 09:00,John Smith Jr.,1965-04-03,,ASSAULT 3RD,PL 120.00,M,,\n")
+    csv = (
+        "Booking No,Arrest Date,Arrestee Name,DOB,NYSID,Charges,Law Code,Charge Level,"
+        "Latitude,Longitude\n"
+        'B1,03/04/2024 13:05,"SMITH, JON A",03/04/65,12345678Q,'
+        "ROBBERY 2ND; CRIM POSS WEAPON 2ND,PL 160.10;PL 265.03,F,40.70,-73.90\n"
+        "B2,03/05/2024 09:00,John Smith Jr.,1965-04-03,,ASSAULT 3RD,PL 120.00,M,,\n"
+    )
     path = tmp_path / "arrests.csv"
     path.write_text(csv)
 
@@ -213,38 +253,58 @@ def test_arrests_keep_charges_names_and_identifiers(tmp_path) -> None:  # type: 
     assert first.name_as_recorded == "SMITH, JON A"
     assert str(first.dob_as_recorded) == "1965-03-04"
     assert first.state_id_as_recorded == "12345678Q"
-    charges = list(ArrestCharge.objects.filter(arrest=first).order_by("sequence")
-                   .values_list("description", "statute", "severity"))
-    assert charges == [("ROBBERY 2ND", "PL 160.10", "felony"),
-                       ("CRIM POSS WEAPON 2ND", "PL 265.03", "felony")]
+    charges = list(
+        ArrestCharge.objects.filter(arrest=first)
+        .order_by("sequence")
+        .values_list("description", "statute", "severity")
+    )
+    assert charges == [
+        ("ROBBERY 2ND", "PL 160.10", "felony"),
+        ("CRIM POSS WEAPON 2ND", "PL 265.03", "felony"),
+    ]
     assert Arrest.objects.get(source_id="B2").name_as_recorded == "SMITH JR, JOHN"
 
 
-def test_analyst_uploads_previews_and_imports_in_the_browser_flow(analyst, client_for,
-                                                                  django_capture_on_commit_callbacks,
-                                                                  tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_uploads_previews_and_imports_in_the_browser_flow(
+    analyst, client_for, django_capture_on_commit_callbacks, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from intel.ingest.tasks import import_run_task
 
     client = client_for(analyst)
     path = _write(_chicago(slice(0, 40)), tmp_path / "cpd-week.csv")
     with open(path, "rb") as handle:
-        response = client.post(reverse("intel:import-list"), {
-            "file": handle, "kind": "incidents", "agency": "Chicago Police Department"})
+        response = client.post(
+            reverse("intel:import-list"),
+            {"file": handle, "kind": "incidents", "agency": "Chicago Police Department"},
+        )
     assert response.status_code == 302
     data_import = DataImport.objects.get()
     page = client.get(response["Location"]).content.decode()
     assert "Proposed mapping" in page and "100% parse as %m/%d/%Y %I:%M:%S %p" in page
 
-    form = {f"col_{name}": column for name, column in {
-        "source_id": "ID", "when": "Date", "offense_type": "Primary Type",
-        "offense_description": "Description", "latitude": "Latitude",
-        "longitude": "Longitude", "address": "Block"}.items()}
+    form = {
+        f"col_{name}": column
+        for name, column in {
+            "source_id": "ID",
+            "when": "Date",
+            "offense_type": "Primary Type",
+            "offense_description": "Description",
+            "latitude": "Latitude",
+            "longitude": "Longitude",
+            "address": "Block",
+        }.items()
+    }
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post(reverse("intel:import-start", args=[data_import.pk]),
-                               {**form, "save_profile": "on", "profile_name": "CPD weekly"})
+        response = client.post(
+            reverse("intel:import-start", args=[data_import.pk]),
+            {**form, "save_profile": "on", "profile_name": "CPD weekly"},
+        )
     assert response.status_code == 302 and len(callbacks) == 1
-    import_run_task(data_import.pk, analyst.pk, json.loads(json.dumps(
-        {"columns": {k[4:]: v for k, v in form.items()}, "options": {}})))
+    import_run_task(
+        data_import.pk,
+        analyst.pk,
+        json.loads(json.dumps({"columns": {k[4:]: v for k, v in form.items()}, "options": {}})),
+    )
 
     data_import.refresh_from_db()
     assert data_import.status == "succeeded" and data_import.created == 40
@@ -252,14 +312,16 @@ def test_analyst_uploads_previews_and_imports_in_the_browser_flow(analyst, clien
     assert data_import.profile.name == "CPD weekly"
 
 
-def test_uploads_are_limited_in_size_and_stored_privately(analyst, client_for, settings,
-                                                         tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_uploads_are_limited_in_size_and_stored_privately(
+    analyst, client_for, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     settings.CSU_UPLOAD_MAX_BYTES = 1000
     client = client_for(analyst)
     path = _write(_chicago(slice(0, 40)), tmp_path / "big.csv")
     with open(path, "rb") as handle:
-        response = client.post(reverse("intel:import-list"), {
-            "file": handle, "kind": "incidents", "agency": "CPD"})
+        response = client.post(
+            reverse("intel:import-list"), {"file": handle, "kind": "incidents", "agency": "CPD"}
+        )
 
     assert response.status_code == 413  # refused before the body is read (csu.uploads)
     assert "larger than" in response.content.decode()
@@ -274,25 +336,36 @@ def test_files_are_stored_under_generated_names_and_path_names_refused(analyst, 
     agency = agency_for_import(name="CPD")
     path = _write(_chicago(slice(0, 5)), tmp_path / "x.csv")
     with open(path, "rb") as handle, pytest.raises(ValidationError, match="file name"):
-        import_create(actor=analyst, source=handle, original_name="../../x.csv",
-                      kind="incidents", agency=agency)
+        import_create(
+            actor=analyst,
+            source=handle,
+            original_name="../../x.csv",
+            kind="incidents",
+            agency=agency,
+        )
     assert DataImport.objects.count() == 0
     with open(path, "rb") as handle:
-        data_import = import_create(actor=analyst, source=handle,
-                                    original_name="C:\\exports\\x.csv", kind="incidents",
-                                    agency=agency)
+        data_import = import_create(
+            actor=analyst,
+            source=handle,
+            original_name="C:\\exports\\x.csv",
+            kind="incidents",
+            agency=agency,
+        )
 
     assert data_import.original_name == "x.csv"
     assert "/" not in data_import.stored_name and data_import.stored_name.endswith(".csv")
     assert import_run(actor=analyst, data_import=data_import).status == "succeeded"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM intel_incident WHERE data_import_id = %s",
-                       [data_import.pk])
+        cursor.execute(
+            "SELECT count(*) FROM intel_incident WHERE data_import_id = %s", [data_import.pk]
+        )
         assert cursor.fetchone()[0] == 5
 
 
-def test_the_api_takes_an_upload_and_reports_the_import(analyst, tmp_path,
-                                                        django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_takes_an_upload_and_reports_the_import(
+    analyst, tmp_path, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     from django.test import Client
 
     from csu.services import api_token_create
@@ -301,8 +374,9 @@ def test_the_api_takes_an_upload_and_reports_the_import(analyst, tmp_path,
     client = Client(HTTP_AUTHORIZATION=f"Token {api_token_create(actor=analyst, scope='write')}")
     path = _write(_chicago(slice(0, 30)), tmp_path / "api.csv")
     with django_capture_on_commit_callbacks(execute=False) as callbacks, open(path, "rb") as fh:
-        response = client.post(reverse("import-list"), {"file": fh, "kind": "incidents",
-                                                        "agency": "CPD"})
+        response = client.post(
+            reverse("import-list"), {"file": fh, "kind": "incidents", "agency": "CPD"}
+        )
     assert response.status_code == 202 and len(callbacks) == 1
     import_id = response.json()["id"]
     import_run_task(import_id, analyst.pk)
@@ -323,8 +397,10 @@ def test_an_analyst_pattern_recategorises_the_next_import(analyst, client_for, t
     assert set(Incident.objects.values_list("category", flat=True)) == {"other"}
 
     client = client_for(analyst)
-    response = client.post(reverse("intel:offense-list"), {
-        "pattern": "carjacking", "category": "violent", "nibrs_code": "120"})
+    response = client.post(
+        reverse("intel:offense-list"),
+        {"pattern": "carjacking", "category": "violent", "nibrs_code": "120"},
+    )
     assert response.status_code == 302
     assert "CARJACKING" in client.get(reverse("intel:offense-list")).content.decode()
     frame["Description"] = "ARMED: HANDGUN"  # changed rows are re-categorised
@@ -333,22 +409,31 @@ def test_an_analyst_pattern_recategorises_the_next_import(analyst, client_for, t
     assert set(Incident.objects.values_list("category", "nibrs_code")) == {("violent", "120")}
 
 
-@pytest.mark.parametrize(("name", "kind", "sheet", "rows", "model"), EXTRACTS,
-                         ids=[f"{e[0]}:{e[2] or e[1]}" for e in EXTRACTS])
+@pytest.mark.parametrize(
+    ("name", "kind", "sheet", "rows", "model"),
+    EXTRACTS,
+    ids=[f"{e[0]}:{e[2] or e[1]}" for e in EXTRACTS],
+)
 def test_real_extracts_import_through_the_web_page_as_proposed(
-        name, kind, sheet, rows, model, analyst, client_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    name, kind, sheet, rows, model, analyst, client_for, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from intel.ingest.tasks import import_run_task
 
     queued: list[tuple] = []
     monkeypatch.setattr(import_run_task, "delay_on_commit", lambda *args: queued.append(args))
     client = client_for(analyst)
     with open(REAL / name, "rb") as handle:
-        response = client.post(reverse("intel:import-list"), {
-            "file": handle, "kind": kind, "agency": "Web PD", "sheet": sheet})
+        response = client.post(
+            reverse("intel:import-list"),
+            {"file": handle, "kind": kind, "agency": "Web PD", "sheet": sheet},
+        )
     detail = client.get(response["Location"])
     form = detail.context["mapping_form"]
-    proposed = {key: field.initial for key, field in form.fields.items()
-                if key.startswith("col_") and field.initial}
+    proposed = {
+        key: field.initial
+        for key, field in form.fields.items()
+        if key.startswith("col_") and field.initial
+    }
     client.post(reverse("intel:import-start", args=[detail.context["imp"].pk]), proposed)
 
     assert len(queued) == 1
@@ -377,8 +462,9 @@ def test_projected_xy_are_reprojected_with_the_given_epsg(tmp_path) -> None:  # 
 def test_the_agency_time_zone_reads_local_times(tmp_path) -> None:  # type: ignore[no-untyped-def]
     frame = _chicago(slice(0, 1))
     frame["Date"] = "07/04/2024 09:00:00 PM"
-    run_cli(_write(frame, tmp_path / "tz.csv"), "incidents", "CPD", "--time-zone",
-            "America/Chicago")
+    run_cli(
+        _write(frame, tmp_path / "tz.csv"), "incidents", "CPD", "--time-zone", "America/Chicago"
+    )
 
     assert Incident.objects.get().occurred_at.isoformat() == "2024-07-05T02:00:00+00:00"
     with pytest.raises(CommandError, match="Unknown time zone"):
@@ -391,12 +477,18 @@ def test_a_saved_profile_is_reused_for_the_next_extract(analyst, tmp_path) -> No
 
     agency = agency_for_import(name="CPD")
     frame = _chicago(slice(0, 10)).rename(columns={"Block": "Where"})
-    mapping_profile_save(actor=analyst, agency=agency, kind="incidents", name="cpd",
-                         mapping=Mapping(columns={"address": "Where", "when": "Date"}),
-                         headers=list(frame.columns))
+    mapping_profile_save(
+        actor=analyst,
+        agency=agency,
+        kind="incidents",
+        name="cpd",
+        mapping=Mapping(columns={"address": "Where", "when": "Date"}),
+        headers=list(frame.columns),
+    )
     with open(_write(frame, tmp_path / "next-week.csv"), "rb") as handle:
-        data_import = import_create(actor=analyst, source=handle, original_name="w.csv",
-                                    kind="incidents", agency=agency)
+        data_import = import_create(
+            actor=analyst, source=handle, original_name="w.csv", kind="incidents", agency=agency
+        )
 
     proposal = import_preview(actor=analyst, data_import=data_import).mapping
     assert proposal.columns["address"] == "Where"
@@ -416,9 +508,15 @@ def test_concurrent_imports_of_the_same_file_make_one_import(tmp_path) -> None: 
     uploads = []
     for _ in range(2):
         with open(path, "rb") as handle:
-            uploads.append(import_create(actor=system_actor(), source=handle,
-                                         original_name="same.csv", kind="incidents",
-                                         agency=agency))
+            uploads.append(
+                import_create(
+                    actor=system_actor(),
+                    source=handle,
+                    original_name="same.csv",
+                    kind="incidents",
+                    agency=agency,
+                )
+            )
     errors: list[BaseException] = []
 
     def run(data_import: DataImport) -> None:
@@ -445,8 +543,13 @@ def test_concurrent_imports_of_the_same_file_make_one_import(tmp_path) -> None: 
 def test_a_redelivered_task_finishes_an_import_a_dead_worker_left_running(tmp_path) -> None:  # type: ignore[no-untyped-def]
     agency = agency_for_import(name="CPD")
     with open(_write(_chicago(slice(0, 20)), tmp_path / "r.csv"), "rb") as handle:
-        data_import = import_create(actor=system_actor(), source=handle, original_name="r.csv",
-                                    kind="incidents", agency=agency)
+        data_import = import_create(
+            actor=system_actor(),
+            source=handle,
+            original_name="r.csv",
+            kind="incidents",
+            agency=agency,
+        )
     DataImport.objects.filter(pk=data_import.pk).update(status="running")  # the worker died
 
     finished = import_run(actor=system_actor(), data_import=data_import)
@@ -457,21 +560,25 @@ def test_a_redelivered_task_finishes_an_import_a_dead_worker_left_running(tmp_pa
     assert Incident.objects.count() == 20
 
 
-def test_the_upload_form_sets_the_agency_time_zone_and_rejects_unknown_ones(analyst, client_for,
-                                                                            tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_upload_form_sets_the_agency_time_zone_and_rejects_unknown_ones(
+    analyst, client_for, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from intel.models import Agency
 
     client = client_for(analyst)
     path = _write(_chicago(slice(0, 5)), tmp_path / "tz.csv")
     with open(path, "rb") as handle:
-        bad = client.post(reverse("intel:import-list"), {
-            "file": handle, "kind": "incidents", "agency": "CPD", "time_zone": "Mars/Base"})
+        bad = client.post(
+            reverse("intel:import-list"),
+            {"file": handle, "kind": "incidents", "agency": "CPD", "time_zone": "Mars/Base"},
+        )
     assert bad.status_code == 400 and "Unknown time zone" in bad.content.decode()
     assert not Agency.objects.filter(name="CPD").exists()
 
     with open(path, "rb") as handle:
-        good = client.post(reverse("intel:import-list"), {
-            "file": handle, "kind": "incidents", "agency": "CPD",
-            "time_zone": "America/Chicago"})
+        good = client.post(
+            reverse("intel:import-list"),
+            {"file": handle, "kind": "incidents", "agency": "CPD", "time_zone": "America/Chicago"},
+        )
     assert good.status_code == 302
     assert Agency.objects.get(name="CPD").time_zone == "America/Chicago"

@@ -26,8 +26,10 @@ from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-PREDICATE = ("Subject was arrested twice this year with a loaded handgun and is named by two "
-             "witnesses in the March shooting on Elm Street.")
+PREDICATE = (
+    "Subject was arrested twice this year with a loaded handgun and is named by two "
+    "witnesses in the March shooting on Elm Street."
+)
 
 
 @pytest.fixture
@@ -37,11 +39,17 @@ def agency() -> Agency:
 
 def payload(agency: Agency, **overrides: object) -> dict:
     values = {
-        "subject_kind": "person", "subject_person": PersonFactory(),
+        "subject_kind": "person",
+        "subject_person": PersonFactory(),
         "narrative": "Seen handing a firearm to a juvenile outside 12 Elm St on 3 March.",
-        "predicate_category": "weapons", "predicate_narrative": PREDICATE,
-        "source_type": "officer", "source_reliability": "A", "content_validity": "2",
-        "sensitivity": "confidential", "submitting_agency": agency, "lawfully_obtained": True,
+        "predicate_category": "weapons",
+        "predicate_narrative": PREDICATE,
+        "source_type": "officer",
+        "source_reliability": "A",
+        "content_validity": "2",
+        "sensitivity": "confidential",
+        "submitting_agency": agency,
+        "lawfully_obtained": True,
     }
     values.update(overrides)
     return values
@@ -71,8 +79,9 @@ INVALID = {
 
 
 @pytest.mark.parametrize("change", INVALID.values(), ids=INVALID.keys())
-def test_no_record_is_saved_without_predicate_labels_and_attestation(analyst, agency,
-                                                                     change) -> None:
+def test_no_record_is_saved_without_predicate_labels_and_attestation(
+    analyst, agency, change
+) -> None:
     with pytest.raises(ValidationError):
         intel_record_create(actor=analyst, **payload(agency, **change))
 
@@ -111,10 +120,15 @@ def test_no_one_approves_their_own_record(make_user, personas, agency) -> None:
     assert AuditEvent.objects.filter(action="intel.approve", outcome="denied").count() == attempts
 
 
-def test_political_or_religious_content_needs_a_supervisor_attestation(analyst, supervisor,
-                                                                       agency) -> None:
-    record = intel_record_create(actor=analyst, **payload(
-        agency, narrative="Recruits shooters for the crew at the Sunday rally near the church."))
+def test_political_or_religious_content_needs_a_supervisor_attestation(
+    analyst, supervisor, agency
+) -> None:
+    record = intel_record_create(
+        actor=analyst,
+        **payload(
+            agency, narrative="Recruits shooters for the crew at the Sunday rally near the church."
+        ),
+    )
     intel_record_submit(actor=analyst, record=record)
     assert record.screen_hits == ["rally", "church"]
 
@@ -122,8 +136,13 @@ def test_political_or_religious_content_needs_a_supervisor_attestation(analyst, 
         intel_record_approve(actor=supervisor, record=record)
     assert IntelRecord.objects.get(pk=record.pk).status == "pending"
 
-    done = intel_record_approve(actor=supervisor, record=record, screen_attestation=(
-        "The rally is only where the recruitment for the March shootings takes place."))
+    done = intel_record_approve(
+        actor=supervisor,
+        record=record,
+        screen_attestation=(
+            "The rally is only where the recruitment for the March shootings takes place."
+        ),
+    )
     assert done.status == "approved" and done.approved_by == supervisor
 
 
@@ -139,30 +158,55 @@ def test_only_approved_records_are_searchable(analyst, supervisor, prosecutor, a
 
 
 def test_every_dissemination_is_logged_with_it_and_the_log_is_append_only(
-        analyst, supervisor, agency) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, agency
+) -> None:  # type: ignore[no-untyped-def]
     record = approved(analyst, supervisor, agency)
-    partner = Agency.objects.create(name="State Police Intelligence Unit",
-                                    agreement_signed_at=timezone.localdate())  # R6
+    partner = Agency.objects.create(
+        name="State Police Intelligence Unit", agreement_signed_at=timezone.localdate()
+    )  # R6
     for i in range(10):
-        intel_record_disseminate(actor=supervisor, record=record, recipient=f"Det. {i}",
-                                 recipient_agency=partner, reason="Joint shooting review team.")
+        intel_record_disseminate(
+            actor=supervisor,
+            record=record,
+            recipient=f"Det. {i}",
+            recipient_agency=partner,
+            reason="Joint shooting review team.",
+        )
     draft = intel_record_create(actor=analyst, **payload(agency))
     with pytest.raises(ValidationError):  # its author sees it, but a draft is never shared
-        intel_record_disseminate(actor=analyst, record=draft, recipient="Det. X",
-                                 recipient_agency=partner, reason="Joint shooting review.")
+        intel_record_disseminate(
+            actor=analyst,
+            record=draft,
+            recipient="Det. X",
+            recipient_agency=partner,
+            reason="Joint shooting review.",
+        )
     with pytest.raises(PermissionDenied):  # someone else's draft is out of sight altogether
-        intel_record_disseminate(actor=supervisor, record=draft, recipient="Det. X",
-                                 recipient_agency=partner, reason="Joint shooting review.")
+        intel_record_disseminate(
+            actor=supervisor,
+            record=draft,
+            recipient="Det. X",
+            recipient_agency=partner,
+            reason="Joint shooting review.",
+        )
     school = Agency.objects.create(name="Harbor Schools", is_law_enforcement=False)
     with pytest.raises(ValidationError, match="law-enforcement"):
-        intel_record_disseminate(actor=supervisor, record=record, recipient="Principal",
-                                 recipient_agency=school, reason="Safety concern at school.")
+        intel_record_disseminate(
+            actor=supervisor,
+            record=record,
+            recipient="Principal",
+            recipient_agency=school,
+            reason="Safety concern at school.",
+        )
 
     assert DisseminationLog.objects.count() == 10
     assert AuditEvent.objects.filter(action="intel.disseminate").count() == 10
     refused = 0
-    for statement in ("UPDATE intel_disseminationlog SET reason = 'x'",
-                      "DELETE FROM intel_disseminationlog", "TRUNCATE intel_disseminationlog"):
+    for statement in (
+        "UPDATE intel_disseminationlog SET reason = 'x'",
+        "DELETE FROM intel_disseminationlog",
+        "TRUNCATE intel_disseminationlog",
+    ):
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement)
@@ -171,8 +215,9 @@ def test_every_dissemination_is_logged_with_it_and_the_log_is_append_only(
     assert refused == 3 and DisseminationLog.objects.count() == 10
 
 
-def test_records_past_review_are_purged_and_revalidated_ones_kept(analyst, supervisor,
-                                                                  agency) -> None:
+def test_records_past_review_are_purged_and_revalidated_ones_kept(
+    analyst, supervisor, agency
+) -> None:
     start = timezone.now()
     with time_machine.travel(start, tick=False) as traveller:
         records = [approved(analyst, supervisor, agency) for _ in range(10)]
@@ -180,8 +225,11 @@ def test_records_past_review_are_purged_and_revalidated_ones_kept(analyst, super
         with pytest.raises(ValidationError):
             intel_record_revalidate(actor=supervisor, record=records[0], explanation="ok")
         for record in records[:3]:
-            intel_record_revalidate(actor=supervisor, record=record, explanation=(
-                "Re-arrested in 2030 with a firearm; predicate still holds."))
+            intel_record_revalidate(
+                actor=supervisor,
+                record=record,
+                explanation=("Re-arrested in 2030 with a firearm; predicate still holds."),
+            )
         traveller.shift(timedelta(days=365 + 2))
         first = intel_records_purge_expired(actor=system_actor())
         second = intel_records_purge_expired(actor=system_actor())
@@ -199,7 +247,10 @@ def test_the_screen_finds_protected_activity_but_not_everyday_words() -> None:
 
     assert screen_text("Arrested in March after a party; struck the victim.") == []
     assert screen_text("Organises the protest and the labor union vigil") == [
-        "protest", "labor union", "vigil"]
+        "protest",
+        "labor union",
+        "vigil",
+    ]
 
 
 def test_a_purge_also_clears_earlier_review_reasons(analyst, supervisor, agency) -> None:
@@ -209,8 +260,11 @@ def test_a_purge_also_clears_earlier_review_reasons(analyst, supervisor, agency)
     with time_machine.travel(start, tick=False) as traveller:
         record = approved(analyst, supervisor, agency)
         traveller.shift(timedelta(days=365))
-        intel_record_revalidate(actor=supervisor, record=record, explanation=(
-            "Still named by the witness at 12 Elm St in the new statement."))
+        intel_record_revalidate(
+            actor=supervisor,
+            record=record,
+            explanation=("Still named by the witness at 12 Elm St in the new statement."),
+        )
         traveller.shift(timedelta(days=5 * 365 + 2))
         assert intel_records_purge_expired(actor=system_actor()) == 1
 

@@ -20,8 +20,11 @@ from tests.intel.test_intelligence_rules import AGREED, PREDICATE, make
 
 pytestmark = pytest.mark.django_db
 
-SHARE = {"recipient": "Det. Cruz", "recipient_agency": "State Police Intelligence Unit",
-         "reason": "Joint shooting review team."}
+SHARE = {
+    "recipient": "Det. Cruz",
+    "recipient_agency": "State Police Intelligence Unit",
+    "reason": "Joint shooting review team.",
+}
 
 
 @pytest.fixture
@@ -43,15 +46,21 @@ def text(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_an_analyst_writes_a_record_a_supervisor_approves_it_and_everyone_sees_its_labels(
-        analyst, supervisor, prosecutor, client_for, agency) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, prosecutor, client_for, agency
+) -> None:  # type: ignore[no-untyped-def]
     person = PersonFactory(first_name="Marcus", last_name="Hill")
     owner = PersonFactory()
     form = {
-        "subject_kind": "person", "subject_person": person.pk,
+        "subject_kind": "person",
+        "subject_person": person.pk,
         "narrative": "Recruits shooters for the crew outside the church on Elm St.",
-        "predicate_category": "weapons", "predicate_narrative": PREDICATE,
-        "source_type": "informant", "source_reliability": "B", "content_validity": "2",
-        "sensitivity": "confidential", "submitting_agency": agency.pk,
+        "predicate_category": "weapons",
+        "predicate_narrative": PREDICATE,
+        "source_type": "informant",
+        "source_reliability": "B",
+        "content_validity": "2",
+        "sensitivity": "confidential",
+        "submitting_agency": agency.pk,
         "identifiers": f"Ana Ruiz | registered owner of the car | {owner.pk}",
     }
     ann = client_for(analyst)
@@ -72,26 +81,38 @@ def test_an_analyst_writes_a_record_a_supervisor_approves_it_and_everyone_sees_i
     no_attestation = sam.post(reverse("intel:record-approve", args=[record.pk]), {})
     assert no_attestation.status_code == 400
     assert "relates directly to criminal conduct" in text(no_attestation)
-    sam.post(reverse("intel:record-approve", args=[record.pk]), {"screen_attestation": (
-        "The church is only where the recruiting for the shootings takes place.")})
+    sam.post(
+        reverse("intel:record-approve", args=[record.pk]),
+        {
+            "screen_attestation": (
+                "The church is only where the recruiting for the shootings takes place."
+            )
+        },
+    )
     record.refresh_from_db()
     assert record.status == "approved" and record.approved_by == supervisor
 
     page = text(client_for(prosecutor).get(detail(record)))
     labels = re.search(r'<dl class="labels".*?</dl>', page).group(0)
-    for label in ("Sensitivity</dt><dd>Confidential", "Confidence</dt><dd>B2: source usually "
-                  "reliable, content probably true", "Submitting agency</dt><dd>Harbor County PD",
-                  "Control official</dt><dd>Supervisor Tester"):
+    for label in (
+        "Sensitivity</dt><dd>Confidential",
+        "Confidence</dt><dd>B2: source usually reliable, content probably true",
+        "Submitting agency</dt><dd>Harbor County PD",
+        "Control official</dt><dd>Supervisor Tester",
+    ):
         assert label in labels
-    assert "Criminal intelligence under 28 CFR Part 23 — need-to-know only; do not " \
-           "disseminate without logging" in page
-    assert f"Ana Ruiz</strong> (<a href=\"/intel/people/{owner.pk}/\">" in page
+    assert (
+        "Criminal intelligence under 28 CFR Part 23 — need-to-know only; do not "
+        "disseminate without logging" in page
+    )
+    assert f'Ana Ruiz</strong> (<a href="/intel/people/{owner.pk}/">' in page
     assert IntelIdentifier.LABEL in page
     assert "Share outside the unit" not in page and "Dissemination log" not in page
 
 
 def test_reading_a_record_page_writes_exactly_one_audit_event(
-        analyst, supervisor, prosecutor, client_for, agency) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, prosecutor, client_for, agency
+) -> None:  # type: ignore[no-untyped-def]
     record = make(analyst, agency, supervisor=supervisor)
     client = client_for(prosecutor)
     before = AuditEvent.objects.count()
@@ -101,11 +122,13 @@ def test_reading_a_record_page_writes_exactly_one_audit_event(
     events = list(AuditEvent.objects.order_by("id")[before:])
     print(f"audit events written by one read of a record page: {len(events)}")
     assert [(e.action, e.object_id, e.actor_id) for e in events] == [
-        ("intel.record_viewed", str(record.pk), prosecutor.pk)]
+        ("intel.record_viewed", str(record.pk), prosecutor.pk)
+    ]
 
 
 def test_r7_every_ui_share_and_csv_export_is_a_log_row(
-        analyst, supervisor, client_for, agency, partner) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, client_for, agency, partner
+) -> None:  # type: ignore[no-untyped-def]
     records = [make(analyst, agency, supervisor=supervisor) for _ in range(3)]
     sam, ann = client_for(supervisor), client_for(analyst)
     disseminations = 0
@@ -121,15 +144,18 @@ def test_r7_every_ui_share_and_csv_export_is_a_log_row(
     exports = DisseminationLog.objects.filter(channel="export").count()
 
     logged = DisseminationLog.objects.count()
-    print(f"R7: UI share 10 → {shares} log rows, CSV export 10 (×3 records) → {exports} log "
-          f"rows; log rows {logged} == disseminations {disseminations}")
+    print(
+        f"R7: UI share 10 → {shares} log rows, CSV export 10 (×3 records) → {exports} log "
+        f"rows; log rows {logged} == disseminations {disseminations}"
+    )
     assert (shares, exports, logged) == (10, 30, disseminations)
     page = text(sam.get(detail(records[0])))
     assert page.count("Det. Cruz") == DisseminationLog.objects.filter(record=records[0]).count()
 
 
 def test_r8_every_row_of_a_ui_export_carries_the_four_labels(
-        analyst, supervisor, client_for, agency, partner) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, client_for, agency, partner
+) -> None:  # type: ignore[no-untyped-def]
     for sensitivity in ("sensitive", "confidential", "restricted"):
         make(analyst, agency, supervisor=supervisor, sensitivity=sensitivity)
 
@@ -139,30 +165,41 @@ def test_r8_every_row_of_a_ui_export_carries_the_four_labels(
     full = sum(all(row[name] for name in intel.LABEL_NAMES) for row in rows)
     print(f"R8 exports: {full}/{len(rows)} rows carry 4 labels")
     assert full == len(rows) == 3
-    assert {r["sensitivity"] for r in rows} == {"Sensitive", "Confidential",
-                                                "Restricted (named users only)"}
+    assert {r["sensitivity"] for r in rows} == {
+        "Sensitive",
+        "Confidential",
+        "Restricted (named users only)",
+    }
 
 
 def test_the_share_form_refuses_a_recipient_without_an_agreement_and_says_why(
-        analyst, supervisor, client_for, agency) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, client_for, agency
+) -> None:  # type: ignore[no-untyped-def]
     record = make(analyst, agency, supervisor=supervisor)
     Agency.objects.create(name="Harbor Schools", is_law_enforcement=False)
     client = client_for(supervisor)
 
-    response = client.post(reverse("intel:record-share", args=[record.pk]),
-                           {**SHARE, "recipient_agency": "Harbor Schools"})
+    response = client.post(
+        reverse("intel:record-share", args=[record.pk]),
+        {**SHARE, "recipient_agency": "Harbor Schools"},
+    )
 
     assert response.status_code == 400
     assert "information-sharing agreement on file" in text(response)
     assert DisseminationLog.objects.count() == 0
-    response = client.post(reverse("intel:record-export"),
-                           {**SHARE, "recipient_agency": "Harbor Schools"})
+    response = client.post(
+        reverse("intel:record-export"), {**SHARE, "recipient_agency": "Harbor Schools"}
+    )
     assert response.status_code == 302 and DisseminationLog.objects.count() == 0
     assert "agreement on file" in text(client.get(response["Location"]))
 
 
 def test_an_emergency_share_from_the_page_logs_it_and_emails_the_supervisors(
-        analyst, supervisor, client_for, agency, django_capture_on_commit_callbacks,
+    analyst,
+    supervisor,
+    client_for,
+    agency,
+    django_capture_on_commit_callbacks,
 ) -> None:  # type: ignore[no-untyped-def]
     supervisor.email = "sam@csu.example"
     supervisor.save()
@@ -171,15 +208,25 @@ def test_an_emergency_share_from_the_page_logs_it_and_emails_the_supervisors(
     client = client_for(analyst)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("intel:record-share", args=[record.pk]), {
-            **SHARE, "recipient": "Principal Diaz", "recipient_agency": "Harbor Schools",
-            "emergency": "on", "emergency_justification": (
-                "He said he would shoot at the school dismissal this afternoon.")})
+        response = client.post(
+            reverse("intel:record-share", args=[record.pk]),
+            {
+                **SHARE,
+                "recipient": "Principal Diaz",
+                "recipient_agency": "Harbor Schools",
+                "emergency": "on",
+                "emergency_justification": (
+                    "He said he would shoot at the school dismissal this afternoon."
+                ),
+            },
+        )
 
     assert response.status_code == 302
     log = DisseminationLog.objects.get()
-    print(f"emergency via the page: {DisseminationLog.objects.count()} log row, "
-          f"{len(mail.outbox)} notification")
+    print(
+        f"emergency via the page: {DisseminationLog.objects.count()} log row, "
+        f"{len(mail.outbox)} notification"
+    )
     assert log.emergency and log.emergency_justification.startswith("He said")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["sam@csu.example"]
 
@@ -200,14 +247,30 @@ RECORD_URLS = {
 
 
 def test_r5_a_restricted_record_is_not_found_for_every_role_not_named(
-        analyst, supervisor, prosecutor, admin_user, make_user, client_for, agency, partner,
+    analyst,
+    supervisor,
+    prosecutor,
+    admin_user,
+    make_user,
+    client_for,
+    agency,
+    partner,
 ) -> None:  # type: ignore[no-untyped-def]
     record = make(analyst, agency, supervisor=supervisor, sensitivity="restricted")
-    users = {"prosecutor": prosecutor, "analyst (not the submitter)": make_user("analyst"),
-             "supervisor": supervisor, "admin": admin_user}
+    users = {
+        "prosecutor": prosecutor,
+        "analyst (not the submitter)": make_user("analyst"),
+        "supervisor": supervisor,
+        "admin": admin_user,
+    }
     clients = {role: client_for(user) for role, user in users.items()}
-    data = {"user": prosecutor.username, "explanation": "x" * 30, "name": "A. Ruiz",
-            "relationship": "registered owner", **SHARE}
+    data = {
+        "user": prosecutor.username,
+        "explanation": "x" * 30,
+        "name": "A. Ruiz",
+        "relationship": "registered owner",
+        **SHARE,
+    }
     requests, unexpected, not_found = 0, [], 0
     for role, client in clients.items():
         for name, (method, perms) in RECORD_URLS.items():
@@ -220,16 +283,19 @@ def test_r5_a_restricted_record_is_not_found_for_every_role_not_named(
         if role != "admin":
             listed = client.post(reverse("intel:record-list"), {"q": "firearm"}).content.decode()
             assert f'href="{detail(record)}"' not in listed
-    print(f"R5 IDOR: {requests} requests by 4 roles not named on a restricted record: "
-          f"{not_found} 404, {requests - not_found} 403 (role without the page), "
-          f"{len(unexpected)} unexpected")
+    print(
+        f"R5 IDOR: {requests} requests by 4 roles not named on a restricted record: "
+        f"{not_found} 404, {requests - not_found} 403 (role without the page), "
+        f"{len(unexpected)} unexpected"
+    )
     assert unexpected == []
     assert DisseminationLog.objects.count() == 0
     record.refresh_from_db()
     assert record.status == "approved"
 
-    granted = client_for(analyst).post(reverse("intel:record-grant", args=[record.pk]),
-                                       {"user": supervisor.username})
+    granted = client_for(analyst).post(
+        reverse("intel:record-grant", args=[record.pk]), {"user": supervisor.username}
+    )
     assert granted.status_code == 302
     assert clients["supervisor"].get(detail(record)).status_code == 200
     assert clients["prosecutor"].get(detail(record)).status_code == 404
@@ -238,7 +304,8 @@ def test_r5_a_restricted_record_is_not_found_for_every_role_not_named(
 
 
 def test_drafts_and_pending_records_are_never_in_search_or_exports(
-        analyst, supervisor, client_for, agency, partner) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, client_for, agency, partner
+) -> None:  # type: ignore[no-untyped-def]
     shown = make(analyst, agency, supervisor=supervisor)
     hidden = [make(analyst, agency, status=s) for s in ("draft", "pending") * 5]
     client = client_for(supervisor)
@@ -248,20 +315,24 @@ def test_drafts_and_pending_records_are_never_in_search_or_exports(
     exported = {int(r["record_id"]) for r in csv.DictReader(io.StringIO(export.content.decode()))}
 
     in_search = sum(f'href="{detail(r)}"' in page for r in hidden)
-    print(f"drafts or pending in search: {in_search} of 10; in exports: "
-          f"{len(exported & {r.pk for r in hidden})} of 10")
+    print(
+        f"drafts or pending in search: {in_search} of 10; in exports: "
+        f"{len(exported & {r.pk for r in hidden})} of 10"
+    )
     assert in_search == 0 and exported == {shown.pk}
     assert f'href="{detail(shown)}"' in page
 
 
-def test_the_queues_show_each_role_its_work(analyst, supervisor, prosecutor, client_for,
-                                            agency) -> None:  # type: ignore[no-untyped-def]
+def test_the_queues_show_each_role_its_work(
+    analyst, supervisor, prosecutor, client_for, agency
+) -> None:  # type: ignore[no-untyped-def]
     draft = make(analyst, agency, status="draft")
     pending = make(analyst, agency, status="pending")
     due = make(analyst, agency, supervisor=supervisor)
     later = make(analyst, agency, supervisor=supervisor)
     IntelRecord.objects.filter(pk=due.pk).update(
-        review_due=timezone.localdate() + timedelta(days=30))
+        review_due=timezone.localdate() + timedelta(days=30)
+    )
     url = reverse("intel:record-list")
 
     mine = client_for(analyst).get(url + "?tab=mine").content.decode()
@@ -276,9 +347,14 @@ def test_the_queues_show_each_role_its_work(analyst, supervisor, prosecutor, cli
     assert "Awaiting approval" not in pat and f'href="{detail(pending)}"' not in pat
 
 
-def test_the_list_runs_a_fixed_number_of_queries(analyst, supervisor, prosecutor, client_for,
-                                                 agency, django_assert_max_num_queries,
-                                                 ) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_runs_a_fixed_number_of_queries(
+    analyst,
+    supervisor,
+    prosecutor,
+    client_for,
+    agency,
+    django_assert_max_num_queries,
+) -> None:  # type: ignore[no-untyped-def]
     client = client_for(prosecutor)
     make(analyst, agency, supervisor=supervisor)
     client.get(reverse("intel:record-list"))
@@ -291,17 +367,21 @@ def test_the_list_runs_a_fixed_number_of_queries(analyst, supervisor, prosecutor
 
 
 def test_a_supervisor_revalidates_and_purges_from_the_page(
-        analyst, supervisor, client_for, agency) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, client_for, agency
+) -> None:  # type: ignore[no-untyped-def]
     record = make(analyst, agency, supervisor=supervisor)
     client = client_for(supervisor)
 
-    short = client.post(reverse("intel:record-revalidate", args=[record.pk]),
-                        {"explanation": "ok"})
+    short = client.post(reverse("intel:record-revalidate", args=[record.pk]), {"explanation": "ok"})
     assert short.status_code == 400
-    client.post(reverse("intel:record-revalidate", args=[record.pk]),
-                {"explanation": "Re-arrested last month with a firearm; still valid."})
-    client.post(reverse("intel:record-purge", args=[record.pk]),
-                {"explanation": "The case was dismissed and the predicate no longer holds."})
+    client.post(
+        reverse("intel:record-revalidate", args=[record.pk]),
+        {"explanation": "Re-arrested last month with a firearm; still valid."},
+    )
+    client.post(
+        reverse("intel:record-purge", args=[record.pk]),
+        {"explanation": "The case was dismissed and the predicate no longer holds."},
+    )
 
     record.refresh_from_db()
     assert record.status == "purged" and record.narrative == ""

@@ -20,8 +20,10 @@ from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-PREDICATE = ("Subject was arrested twice this year with a loaded handgun and is named by two "
-             "witnesses in the March shooting on Elm Street.")
+PREDICATE = (
+    "Subject was arrested twice this year with a loaded handgun and is named by two "
+    "witnesses in the March shooting on Elm Street."
+)
 AGREED = date(2024, 1, 15)
 
 
@@ -35,14 +37,26 @@ def partner() -> Agency:
     return Agency.objects.create(name="State Police Intelligence Unit", agreement_signed_at=AGREED)
 
 
-def make(analyst, agency, *, status: str = "approved", supervisor=None,  # type: ignore[no-untyped-def]
-         **overrides):
+def make(
+    analyst,
+    agency,
+    *,
+    status: str = "approved",
+    supervisor=None,  # type: ignore[no-untyped-def]
+    **overrides,
+):
     values = {
-        "subject_kind": "person", "subject_person": PersonFactory(),
+        "subject_kind": "person",
+        "subject_person": PersonFactory(),
         "narrative": "Seen handing a firearm to a juvenile outside 12 Elm St on 3 March.",
-        "predicate_category": "weapons", "predicate_narrative": PREDICATE,
-        "source_type": "officer", "source_reliability": "B", "content_validity": "2",
-        "sensitivity": "confidential", "submitting_agency": agency, "lawfully_obtained": True,
+        "predicate_category": "weapons",
+        "predicate_narrative": PREDICATE,
+        "source_type": "officer",
+        "source_reliability": "B",
+        "content_validity": "2",
+        "sensitivity": "confidential",
+        "submitting_agency": agency,
+        "lawfully_obtained": True,
     }
     values.update(overrides)
     record = intel.intel_record_create(actor=analyst, **values)
@@ -54,21 +68,33 @@ def make(analyst, agency, *, status: str = "approved", supervisor=None,  # type:
 
 
 def share(actor, record, agency, **extra):  # type: ignore[no-untyped-def]
-    return intel.intel_record_disseminate(actor=actor, record=record, recipient="Det. Cruz",
-                                          recipient_agency=agency,
-                                          reason="Joint shooting review team.", **extra)
+    return intel.intel_record_disseminate(
+        actor=actor,
+        record=record,
+        recipient="Det. Cruz",
+        recipient_agency=agency,
+        reason="Joint shooting review team.",
+        **extra,
+    )
 
 
 # R6 ----------------------------------------------------------------------------------------
 
 
 def test_r6_only_law_enforcement_with_an_agreement_receives_intelligence(
-        analyst, supervisor, agency, partner) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, agency, partner
+) -> None:  # type: ignore[no-untyped-def]
     record = make(analyst, agency, supervisor=supervisor)
-    refused = [Agency.objects.create(name=f"School district {i}", is_law_enforcement=False,
-                                     agreement_signed_at=AGREED) for i in range(5)]
-    refused += [Agency.objects.create(name=f"Housing authority {i}", is_law_enforcement=False)
-                for i in range(5)]
+    refused = [
+        Agency.objects.create(
+            name=f"School district {i}", is_law_enforcement=False, agreement_signed_at=AGREED
+        )
+        for i in range(5)
+    ]
+    refused += [
+        Agency.objects.create(name=f"Housing authority {i}", is_law_enforcement=False)
+        for i in range(5)
+    ]
     refused += [Agency.objects.create(name=f"County PD {i}") for i in range(10)]  # no agreement
     accepted = 0
     for i, recipient_agency in enumerate(refused):
@@ -76,9 +102,13 @@ def test_r6_only_law_enforcement_with_an_agreement_receives_intelligence(
             if i % 2:
                 share(supervisor, record, recipient_agency)
             else:
-                intel.intel_record_export(actor=analyst, text="", recipient="Det. Cruz",
-                                          recipient_agency=recipient_agency,
-                                          reason="Joint shooting review team.")
+                intel.intel_record_export(
+                    actor=analyst,
+                    text="",
+                    recipient="Det. Cruz",
+                    recipient_agency=recipient_agency,
+                    reason="Joint shooting review team.",
+                )
             accepted += 1
         except ValidationError as exc:
             assert "recipient_agency" in exc.message_dict
@@ -92,7 +122,11 @@ def test_r6_only_law_enforcement_with_an_agreement_receives_intelligence(
 
 
 def test_r6_an_emergency_disclosure_is_logged_and_tells_every_supervisor_once(
-        analyst, supervisor, make_user, agency, django_capture_on_commit_callbacks,
+    analyst,
+    supervisor,
+    make_user,
+    agency,
+    django_capture_on_commit_callbacks,
 ) -> None:  # type: ignore[no-untyped-def]
     supervisor.email = "sam@csu.example"
     supervisor.save()
@@ -103,20 +137,31 @@ def test_r6_an_emergency_disclosure_is_logged_and_tells_every_supervisor_once(
     school = Agency.objects.create(name="Harbor Schools", is_law_enforcement=False)
     record = make(analyst, agency, supervisor=supervisor)
 
-    with (django_capture_on_commit_callbacks(execute=True),
-          pytest.raises(ValidationError, match="imminent danger")):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError, match="imminent danger"),
+    ):
         share(analyst, record, school, emergency=True, emergency_justification="urgent")
     assert (DisseminationLog.objects.count(), len(mail.outbox)) == (0, 0)
 
     disclosures = 3
     for n in range(disclosures):
         with django_capture_on_commit_callbacks(execute=True):
-            share(analyst, record, school, emergency=True, emergency_justification=(
-                f"Threat {n}: subject said he will shoot at the school dismissal today."))
+            share(
+                analyst,
+                record,
+                school,
+                emergency=True,
+                emergency_justification=(
+                    f"Threat {n}: subject said he will shoot at the school dismissal today."
+                ),
+            )
 
     rows = DisseminationLog.objects.order_by("id")
-    print(f"R6 emergency: {disclosures} disclosures → {rows.count()} log rows, "
-          f"{len(mail.outbox)} notifications (1 log row + 1 notification per disclosure)")
+    print(
+        f"R6 emergency: {disclosures} disclosures → {rows.count()} log rows, "
+        f"{len(mail.outbox)} notifications (1 log row + 1 notification per disclosure)"
+    )
     assert rows.count() == len(mail.outbox) == disclosures
     assert all(r.emergency and r.emergency_justification.startswith("Threat") for r in rows)
     assert sorted(mail.outbox[0].to) == ["sam@csu.example", "sue@csu.example"]
@@ -124,15 +169,23 @@ def test_r6_an_emergency_disclosure_is_logged_and_tells_every_supervisor_once(
     assert record.narrative not in mail.outbox[0].body  # the e-mail names, it does not tell
 
 
-def test_r6_no_email_leaves_before_the_disclosure_commits(analyst, supervisor, agency,
-                                                          ) -> None:  # type: ignore[no-untyped-def]
+def test_r6_no_email_leaves_before_the_disclosure_commits(
+    analyst,
+    supervisor,
+    agency,
+) -> None:  # type: ignore[no-untyped-def]
     supervisor.email = "sam@csu.example"
     supervisor.save()
     school = Agency.objects.create(name="Harbor Schools", is_law_enforcement=False)
     record = make(analyst, agency, supervisor=supervisor)
 
-    share(analyst, record, school, emergency=True,
-          emergency_justification="Subject said he will shoot at the school dismissal today.")
+    share(
+        analyst,
+        record,
+        school,
+        emergency=True,
+        emergency_justification="Subject said he will shoot at the school dismissal today.",
+    )
 
     assert len(mail.outbox) == 0  # the test's transaction never commits: nothing was sent
 
@@ -141,20 +194,34 @@ def test_r6_no_email_leaves_before_the_disclosure_commits(analyst, supervisor, a
 
 
 def test_r8_every_exported_row_carries_the_four_labels_and_only_approved_records(
-        analyst, supervisor, agency, partner) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, agency, partner
+) -> None:  # type: ignore[no-untyped-def]
     approved = [make(analyst, agency, supervisor=supervisor) for _ in range(6)]
-    approved.append(make(analyst, agency, supervisor=supervisor,
-                         narrative="=HYPERLINK(\"http://x\") handed a firearm to a juvenile"))
+    approved.append(
+        make(
+            analyst,
+            agency,
+            supervisor=supervisor,
+            narrative='=HYPERLINK("http://x") handed a firearm to a juvenile',
+        )
+    )
     drafts = [make(analyst, agency, status=s) for s in ("draft", "pending") * 5]
 
-    body = intel.intel_record_export(actor=supervisor, text="firearm", recipient="Det. Cruz",
-                                     recipient_agency=partner, reason="Joint shooting review.")
+    body = intel.intel_record_export(
+        actor=supervisor,
+        text="firearm",
+        recipient="Det. Cruz",
+        recipient_agency=partner,
+        reason="Joint shooting review.",
+    )
 
     rows = list(csv.DictReader(io.StringIO(body.decode())))
     labelled = [r for r in rows if all(r[name].strip() for name in intel.LABEL_NAMES)]
-    print(f"R8 exports: {len(labelled)}/{len(rows)} rows carry 4 labels "
-          f"({100 * len(labelled) // len(rows)}%); drafts in export: "
-          f"{len({int(r['record_id']) for r in rows} & {d.pk for d in drafts})}")
+    print(
+        f"R8 exports: {len(labelled)}/{len(rows)} rows carry 4 labels "
+        f"({100 * len(labelled) // len(rows)}%); drafts in export: "
+        f"{len({int(r['record_id']) for r in rows} & {d.pk for d in drafts})}"
+    )
     assert len(rows) == len(labelled) == len(approved)
     assert {int(r["record_id"]) for r in rows} == {r.pk for r in approved}
     assert rows[0]["control_official"].startswith("Supervisor Tester")
@@ -168,15 +235,29 @@ def test_r8_every_exported_row_carries_the_four_labels_and_only_approved_records
     assert event.detail["export"] == "intel_records" and event.detail["rows"] == len(approved)
 
 
-def test_an_export_that_fails_leaves_no_log_row(analyst, supervisor, agency, partner,
-                                                ) -> None:  # type: ignore[no-untyped-def]
+def test_an_export_that_fails_leaves_no_log_row(
+    analyst,
+    supervisor,
+    agency,
+    partner,
+) -> None:  # type: ignore[no-untyped-def]
     make(analyst, agency, supervisor=supervisor)
     with pytest.raises(ValidationError):
-        intel.intel_record_export(actor=supervisor, text="nothing-matches-this", recipient="X",
-                                  recipient_agency=partner, reason="Joint shooting review.")
+        intel.intel_record_export(
+            actor=supervisor,
+            text="nothing-matches-this",
+            recipient="X",
+            recipient_agency=partner,
+            reason="Joint shooting review.",
+        )
     with pytest.raises(PermissionDenied):
-        intel.intel_record_export(actor=PersonaLess(), text="", recipient="X",
-                                  recipient_agency=partner, reason="Joint shooting review.")
+        intel.intel_record_export(
+            actor=PersonaLess(),
+            text="",
+            recipient="X",
+            recipient_agency=partner,
+            reason="Joint shooting review.",
+        )
     assert DisseminationLog.objects.count() == 0
 
 
@@ -189,8 +270,13 @@ class PersonaLess:
         return False
 
 
-def test_prosecutors_read_but_do_not_share(analyst, supervisor, prosecutor, agency, partner,
-                                           ) -> None:  # type: ignore[no-untyped-def]
+def test_prosecutors_read_but_do_not_share(
+    analyst,
+    supervisor,
+    prosecutor,
+    agency,
+    partner,
+) -> None:  # type: ignore[no-untyped-def]
     record = make(analyst, agency, supervisor=supervisor)
     assert list(intel.intel_record_search(actor=prosecutor)) == [record]
     with pytest.raises(PermissionDenied):
@@ -201,7 +287,8 @@ def test_prosecutors_read_but_do_not_share(analyst, supervisor, prosecutor, agen
 
 
 def test_r5_a_restricted_record_is_seen_only_by_its_submitter_and_named_readers(
-        analyst, supervisor, prosecutor, make_user, agency) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, prosecutor, make_user, agency
+) -> None:  # type: ignore[no-untyped-def]
     record = make(analyst, agency, supervisor=supervisor, sensitivity="restricted")
     open_record = make(analyst, agency, supervisor=supervisor)
     other_analyst, other_supervisor = make_user("analyst"), make_user("supervisor")
@@ -236,7 +323,8 @@ def test_r5_a_restricted_record_is_seen_only_by_its_submitter_and_named_readers(
 
 
 def test_r5_a_grant_to_someone_who_cannot_read_intelligence_is_refused(
-        analyst, supervisor, admin_user, agency) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, admin_user, agency
+) -> None:  # type: ignore[no-untyped-def]
     record = make(analyst, agency, supervisor=supervisor, sensitivity="restricted")
     with pytest.raises(ValidationError, match="cannot read intelligence"):
         intel.intel_record_grant(actor=analyst, record=record, user=admin_user)
@@ -249,28 +337,45 @@ def test_r5_a_grant_to_someone_who_cannot_read_intelligence_is_refused(
 # R10 ---------------------------------------------------------------------------------------
 
 
-def test_r10_an_identifier_can_never_become_a_subject(analyst, supervisor, agency,
-                                                      ) -> None:  # type: ignore[no-untyped-def]
+def test_r10_an_identifier_can_never_become_a_subject(
+    analyst,
+    supervisor,
+    agency,
+) -> None:  # type: ignore[no-untyped-def]
     subject = PersonFactory(first_name="Marcus", last_name="Hill")
     owner = PersonFactory()
     record = make(analyst, agency, status="draft", subject_person=subject)
-    group_record = make(analyst, agency, status="draft", subject_kind="group",
-                        subject_person=None, subject_name="Elm Street Crew")
+    group_record = make(
+        analyst,
+        agency,
+        status="draft",
+        subject_kind="group",
+        subject_person=None,
+        subject_name="Elm Street Crew",
+    )
 
     attempts = {
         "the subject as identifier": lambda: intel.intel_identifier_add(
-            actor=analyst, record=record, name="M. Hill", relationship="brother", person=subject),
+            actor=analyst, record=record, name="M. Hill", relationship="brother", person=subject
+        ),
         "the subject's name": lambda: intel.intel_identifier_add(
-            actor=analyst, record=record, name="Marcus Hill", relationship="himself"),
+            actor=analyst, record=record, name="Marcus Hill", relationship="himself"
+        ),
         "the group's name": lambda: intel.intel_identifier_add(
-            actor=analyst, record=group_record, name="elm street crew", relationship="itself"),
+            actor=analyst, record=group_record, name="elm street crew", relationship="itself"
+        ),
         "an identifier with a predicate": lambda: IntelIdentifier.objects.create(
-            record=record, name="A. Ruiz", relationship="owner", predicate_category="weapons"),
+            record=record, name="A. Ruiz", relationship="owner", predicate_category="weapons"
+        ),
         "the subject among new identifiers": lambda: make(
-            analyst, agency, subject_person=subject, identifiers=[
-                intel.IdentifierInput(name="Marcus", relationship="x", person=subject)]),
+            analyst,
+            agency,
+            subject_person=subject,
+            identifiers=[intel.IdentifierInput(name="Marcus", relationship="x", person=subject)],
+        ),
         "an identifier by someone else": lambda: intel.intel_identifier_add(
-            actor=supervisor, record=record, name="A. Ruiz", relationship="registered owner"),
+            actor=supervisor, record=record, name="A. Ruiz", relationship="registered owner"
+        ),
     }
     accepted = 0
     for attempt in attempts.values():
@@ -279,27 +384,50 @@ def test_r10_an_identifier_can_never_become_a_subject(analyst, supervisor, agenc
             accepted += 1
         except (ValidationError, PermissionDenied, TypeError):
             pass
-    print(f"R10: {len(attempts)} attempts to make an identifier a subject or give it a "
-          f"predicate: {accepted} accepted")
+    print(
+        f"R10: {len(attempts)} attempts to make an identifier a subject or give it a "
+        f"predicate: {accepted} accepted"
+    )
     assert accepted == 0
     assert IntelIdentifier.objects.count() == 0
     assert not {f.name for f in IntelIdentifier._meta.get_fields()} & {
-        "predicate_category", "predicate_narrative", "subject_kind", "status"}
+        "predicate_category",
+        "predicate_narrative",
+        "subject_kind",
+        "status",
+    }
 
-    found = intel.intel_identifier_add(actor=analyst, record=record, name="Ana Ruiz",
-                                       relationship="registered owner of the car", person=owner)
+    found = intel.intel_identifier_add(
+        actor=analyst,
+        record=record,
+        name="Ana Ruiz",
+        relationship="registered owner of the car",
+        person=owner,
+    )
     assert found.person == owner and str(found).endswith("(non-criminal identifier)")
     assert IntelRecord.objects.filter(subject_person=owner).count() == 0
 
 
-def test_r10_identifiers_go_with_the_purged_content(analyst, supervisor, agency,
-                                                   ) -> None:  # type: ignore[no-untyped-def]
-    record = make(analyst, agency, supervisor=supervisor, identifiers=[
-        intel.IdentifierInput(name="Ana Ruiz", relationship="registered owner of the car")])
+def test_r10_identifiers_go_with_the_purged_content(
+    analyst,
+    supervisor,
+    agency,
+) -> None:  # type: ignore[no-untyped-def]
+    record = make(
+        analyst,
+        agency,
+        supervisor=supervisor,
+        identifiers=[
+            intel.IdentifierInput(name="Ana Ruiz", relationship="registered owner of the car")
+        ],
+    )
     assert record.identifiers.count() == 1
 
-    intel.intel_record_purge(actor=supervisor, record=record, explanation=(
-        "Predicate no longer holds after the review of the case file."))
+    intel.intel_record_purge(
+        actor=supervisor,
+        record=record,
+        explanation=("Predicate no longer holds after the review of the case file."),
+    )
 
     record.refresh_from_db()
     assert record.status == "purged" and record.narrative == ""
@@ -312,7 +440,8 @@ def test_r10_identifiers_go_with_the_purged_content(analyst, supervisor, agency,
 
 
 def test_r11_the_report_has_one_row_per_approved_record_with_predicate_and_approver(
-        analyst, supervisor, agency, partner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    analyst, supervisor, agency, partner, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     approved = [make(analyst, agency, supervisor=supervisor) for _ in range(5)]
     approved.append(make(analyst, agency, supervisor=supervisor, sensitivity="restricted"))
     for status in ("draft", "pending", "pending"):
@@ -328,16 +457,20 @@ def test_r11_the_report_has_one_row_per_approved_record_with_predicate_and_appro
     call_command("intel_report", "--output", str(tmp_path / "r.csv"), stderr=io.StringIO())
 
     approved_count = IntelRecord.objects.filter(status="approved").count()
-    print(f"R11: report rows {len(rows)} == approved records {approved_count}; rows without "
-          f"predicate or approver: "
-          f"{sum(1 for r in rows if not r['predicate_narrative'] or not r['approved_by'])}")
+    print(
+        f"R11: report rows {len(rows)} == approved records {approved_count}; rows without "
+        f"predicate or approver: "
+        f"{sum(1 for r in rows if not r['predicate_narrative'] or not r['approved_by'])}"
+    )
     assert len(rows) == approved_count == 6
-    assert all(r["predicate_category"] and r["predicate_narrative"] and r["approved_by"]
-               for r in rows)
+    assert all(
+        r["predicate_category"] and r["predicate_narrative"] and r["approved_by"] for r in rows
+    )
     by_id = {int(r["record_id"]): r for r in rows}
     assert by_id[approved[0].pk]["disseminations"] == "2"
-    assert by_id[approved[0].pk]["recipients"] == ("Det. Cruz (State Police Intelligence Unit); "
-                                                   "Det. Cruz (State Police Intelligence Unit)")
+    assert by_id[approved[0].pk]["recipients"] == (
+        "Det. Cruz (State Police Intelligence Unit); Det. Cruz (State Police Intelligence Unit)"
+    )
     assert by_id[approved[2].pk]["disseminations"] == "0"
     assert (tmp_path / "r.csv").read_text().count("\n") == len(rows) + 1
     assert AuditEvent.objects.filter(action="export", component="intel_report").count() == 2

@@ -37,9 +37,12 @@ def county(analyst, supervisor):  # type: ignore[no-untyped-def]
     agency in the same minute elsewhere, Eve at the same address an hour later, Zed at the same
     place and minute by another agency: none of them is an associate. Ben shares a third incident
     with Gus (two hops from Ana). Moe, arrested with Ana, was merged into Sol."""
-    p = SimpleNamespace(**{name: PersonFactory(first_name=name.title(), last_name="Case")
-                           for name in ["ana", "ben", "cal", "dee", "eve", "fay", "gus", "sol",
-                                        "moe", "zed"]})
+    p = SimpleNamespace(
+        **{
+            name: PersonFactory(first_name=name.title(), last_name="Case")
+            for name in ["ana", "ben", "cal", "dee", "eve", "fay", "gus", "sol", "moe", "zed"]
+        }
+    )
     p.moe.merged_into = p.sol
     p.moe.save()
     i1 = IncidentFactory(source_id="INC-1", occurred_at=T0 - timedelta(days=30))
@@ -55,15 +58,30 @@ def county(analyst, supervisor):  # type: ignore[no-untyped-def]
     for who in (p.ana, p.moe):
         arrest(who, T0 - timedelta(days=2), i4)
     arrest(p.ana, T0 + timedelta(seconds=10), source_id="A-ELM", **ELM)
-    arrest(p.cal, T0 + timedelta(seconds=40), source_id="C-ELM", address=" 12 Elm St ",
-           latitude=40.71, longitude=-73.91)
-    arrest(p.fay, T0 + timedelta(seconds=5), source_id="F-PT", address="",
-           latitude=ELM["latitude"], longitude=ELM["longitude"])
-    arrest(p.dee, T0 + timedelta(seconds=20), address="99 OAK AVE", latitude=40.8,
-           longitude=-73.8)
+    arrest(
+        p.cal,
+        T0 + timedelta(seconds=40),
+        source_id="C-ELM",
+        address=" 12 Elm St ",
+        latitude=40.71,
+        longitude=-73.91,
+    )
+    arrest(
+        p.fay,
+        T0 + timedelta(seconds=5),
+        source_id="F-PT",
+        address="",
+        latitude=ELM["latitude"],
+        longitude=ELM["longitude"],
+    )
+    arrest(p.dee, T0 + timedelta(seconds=20), address="99 OAK AVE", latitude=40.8, longitude=-73.8)
     arrest(p.eve, T0 + timedelta(hours=1), **ELM)
-    arrest(p.zed, T0 + timedelta(seconds=10),
-           source_agency=AgencyFactory(name="Transit Police", short_name="TPD"), **ELM)
+    arrest(
+        p.zed,
+        T0 + timedelta(seconds=10),
+        source_agency=AgencyFactory(name="Transit Police", short_name="TPD"),
+        **ELM,
+    )
     crew = Group.objects.create(name="Elm Street Crew", created_by=analyst)
     common = {"group": crew, "level": "confirmed", "submitted_by": analyst}
     GroupMembershipFactory(person=p.ben, status="approved", approved_by=supervisor, **common)
@@ -76,18 +94,23 @@ def test_associates_are_found_with_their_counts_and_evidence(county, prosecutor)
 
     assert network is not None
     found = {a.person.first_name: a for a in network.associates}
-    print("network correctness: "
-          + ", ".join(f"{name} {a.shared_events}" for name, a in found.items())
-          + " | not associates: Dee (other place), Eve (other minute), Zed (other agency), "
-            "Moe (merged: counted for Sol)")
+    print(
+        "network correctness: "
+        + ", ".join(f"{name} {a.shared_events}" for name, a in found.items())
+        + " | not associates: Dee (other place), Eve (other minute), Zed (other agency), "
+        "Moe (merged: counted for Sol)"
+    )
     assert {name: a.shared_events for name, a in found.items()} == {
-        "Ben": 2, "Cal": 2, "Fay": 1, "Sol": 1}
+        "Ben": 2,
+        "Cal": 2,
+        "Fay": 1,
+        "Sol": 1,
+    }
     assert [e.incident_source_id for e in found["Ben"].evidence] == ["INC-2", "INC-1"]
     cal = {e.kind: e for e in found["Cal"].evidence}
     assert cal["incident"].incident_source_id == "INC-2"
     assert cal["together"].place == "12 ELM ST" and cal["together"].agency == "TCPD"
-    assert cal["together"].own_arrests == ["A-ELM"] and cal["together"].their_arrests == [
-        "C-ELM"]
+    assert cal["together"].own_arrests == ["A-ELM"] and cal["together"].their_arrests == ["C-ELM"]
     assert cal["together"].at == T0 + timedelta(seconds=10)
     assert found["Fay"].evidence[0].kind == "together"  # same point, no address
     assert found["Ben"].groups == ["Elm Street Crew (confirmed member)"]
@@ -124,9 +147,9 @@ def test_the_graph_is_capped(county, prosecutor) -> None:
     assert len(network.associates) == 4  # the table still lists every direct associate
 
 
-def test_the_network_selector_runs_a_fixed_number_of_queries(county, prosecutor,
-                                                             django_assert_max_num_queries
-                                                             ) -> None:
+def test_the_network_selector_runs_a_fixed_number_of_queries(
+    county, prosecutor, django_assert_max_num_queries
+) -> None:
     prosecutor.has_perm("intel.view_person")  # the role's permissions, loaded once per request
     with django_assert_max_num_queries(5):
         small = person_network_get(actor=prosecutor, pk=county.ana.pk)
@@ -144,9 +167,11 @@ def test_the_network_selector_runs_a_fixed_number_of_queries(county, prosecutor,
         big = person_network_get(actor=prosecutor, pk=county.ana.pk)
 
     assert small is not None and big is not None
-    print(f"network selector: {len(small.associates)} associates and {len(small.nodes)} nodes, "
-          f"then {len(big.associates)} associates and {len(big.nodes)} nodes (capped at 60): "
-          f"{len(captured.captured_queries)} queries both times")
+    print(
+        f"network selector: {len(small.associates)} associates and {len(small.nodes)} nodes, "
+        f"then {len(big.associates)} associates and {len(big.nodes)} nodes (capped at 60): "
+        f"{len(captured.captured_queries)} queries both times"
+    )
     assert len(big.associates) == 44 and len(big.nodes) == 60 and big.truncated
 
 
@@ -162,10 +187,10 @@ def test_a_role_without_access_to_people_sees_nothing(county, admin_user) -> Non
     assert person_network_get(actor=admin_user, pk=county.ana.pk) is None
 
 
-def test_the_fragment_shows_the_graph_and_the_table_and_is_audited(county, prosecutor,
-                                                                   client_for) -> None:
-    response = client_for(prosecutor).get(reverse("intel:person-network",
-                                                  args=[county.ana.pk]))
+def test_the_fragment_shows_the_graph_and_the_table_and_is_audited(
+    county, prosecutor, client_for
+) -> None:
+    response = client_for(prosecutor).get(reverse("intel:person-network", args=[county.ana.pk]))
 
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body  # a fragment for htmx
@@ -181,13 +206,21 @@ def test_the_fragment_shows_the_graph_and_the_table_and_is_audited(county, prose
 def test_the_figure_colours_hops_shows_groups_and_widens_strong_links() -> None:
     nodes = [
         {"id": 1, "label": "CASE, Ana", "hop": 0, "groups": [], "shared_events": 0},
-        {"id": 2, "label": "CASE, Ben", "hop": 1, "groups": ["Elm Street Crew (confirmed "
-                                                              "member)"], "shared_events": 3},
+        {
+            "id": 2,
+            "label": "CASE, Ben",
+            "hop": 1,
+            "groups": ["Elm Street Crew (confirmed member)"],
+            "shared_events": 3,
+        },
         {"id": 3, "label": "CASE, <Cal>", "hop": 1, "groups": [], "shared_events": 1},
         {"id": 4, "label": "CASE, Gus", "hop": 2, "groups": [], "shared_events": 0},
     ]
-    edges = [{"source": 1, "target": 2, "weight": 3}, {"source": 1, "target": 3, "weight": 1},
-             {"source": 2, "target": 4, "weight": 1}]
+    edges = [
+        {"source": 1, "target": 2, "weight": 3},
+        {"source": 1, "target": 3, "weight": 1},
+        {"source": 2, "target": 4, "weight": 1},
+    ]
 
     figure = network_figure(nodes, edges)
     again = network_figure(nodes, edges)
@@ -216,8 +249,12 @@ def test_an_imported_name_that_is_markup_stays_text_in_the_graph(prosecutor, cli
     response = client_for(prosecutor).get(reverse("intel:person-network", args=[ana.pk]))
     figure = response.context["figure"]
 
-    fields = [str(value) for trace in figure["data"] for key in ("text", "hovertext")
-              for value in (trace.get(key) or [])]
+    fields = [
+        str(value)
+        for trace in figure["data"]
+        for key in ("text", "hovertext")
+        for value in (trace.get(key) or [])
+    ]
     fields.append(str(figure["layout"].get("title", {}).get("text", "")))
     live = [value for value in fields if "<a " in value.lower()]
     print(f"live links among the network figure's text fields: {len(live)} of {len(fields)}")

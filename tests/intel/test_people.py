@@ -39,13 +39,19 @@ T0 = datetime(2024, 3, 1, 12, tzinfo=UTC)
 KIND = PersonNameKey.Kind
 
 
-def person(name: str, dob: date | None = None, *, aliases: tuple[str, ...] = (),
-           recorded: tuple[str, ...] = ()) -> Person:
+def person(
+    name: str,
+    dob: date | None = None,
+    *,
+    aliases: tuple[str, ...] = (),
+    recorded: tuple[str, ...] = (),
+) -> Person:
     """A person as entity resolution leaves them: a primary name key, plus alias and recorded
     name keys (each recorded name on an arrest of theirs)."""
     parsed = parse_name(name)
-    found = Person.objects.create(last_name=parsed.last.title(), first_name=parsed.first.title(),
-                                  dob=dob, sex="M")
+    found = Person.objects.create(
+        last_name=parsed.last.title(), first_name=parsed.first.title(), dob=dob, sex="M"
+    )
     keys = [name_key(found.pk, parsed, KIND.PRIMARY)]
     keys += [name_key(found.pk, parse_name(a), KIND.ALIAS) for a in aliases]
     keys += [name_key(found.pk, parse_name(r), KIND.RECORDED) for r in recorded]
@@ -54,8 +60,13 @@ def person(name: str, dob: date | None = None, *, aliases: tuple[str, ...] = (),
 
 
 def arrest_of(who: Person, recorded: str, n: int, **extra) -> Arrest:  # type: ignore[no-untyped-def]
-    return ArrestFactory(person=who, name_as_recorded=recorded, source_id=f"A{n:05d}",
-                         arrested_at=T0 + timedelta(days=n), **extra)
+    return ArrestFactory(
+        person=who,
+        name_as_recorded=recorded,
+        source_id=f"A{n:05d}",
+        arrested_at=T0 + timedelta(days=n),
+        **extra,
+    )
 
 
 def found(results) -> dict[int, object]:  # type: ignore[no-untyped-def]
@@ -74,7 +85,8 @@ def smiths(db):  # type: ignore[no-untyped-def]
 
 
 def test_a_name_in_either_order_finds_the_person_and_says_where_it_was_recorded(
-        smiths, analyst) -> None:
+    smiths, analyst
+) -> None:
     for q in ("smith, jon", "Jon Smith", "SMITH, JON"):
         results = found(person_search(analyst, q=q))
         match = results[smiths["jon"].pk]
@@ -107,8 +119,11 @@ def test_a_spelling_that_sounds_alike_finds_the_person(analyst) -> None:
 
     assert list(results) == [smith.pk]
     assert results[smith.pk].route == "sound-alike"
-    assert results[smith.pk].reasons[0].startswith("sound-alike: SMYTHE, ROBERT sounds like "
-                                                   "SMITH, ROBERT")
+    assert (
+        results[smith.pk]
+        .reasons[0]
+        .startswith("sound-alike: SMYTHE, ROBERT sounds like SMITH, ROBERT")
+    )
 
 
 def test_a_nickname_finds_the_formal_name_and_an_alias_is_named(smiths, analyst) -> None:
@@ -130,17 +145,23 @@ def test_identifiers_match_exactly_and_name_their_issuer(smiths, analyst) -> Non
     pd = AgencyFactory()
     PersonIdentifier.objects.create(person=smiths["jon"], kind="state_id", value="NY1234567")
     PersonIdentifier.objects.create(person=smiths["jon"], kind="fbi_number", value="123456AB7")
-    PersonIdentifier.objects.create(person=smiths["robert"], kind="booking_number",
-                                    value="B-0099", issuing_agency=pd)
+    PersonIdentifier.objects.create(
+        person=smiths["robert"], kind="booking_number", value="B-0099", issuing_agency=pd
+    )
 
-    for value, pk in (("NY1234567", smiths["jon"].pk), ("ny1234567", smiths["jon"].pk),
-                      ("123456AB7", smiths["jon"].pk), ("B-0099", smiths["robert"].pk)):
+    for value, pk in (
+        ("NY1234567", smiths["jon"].pk),
+        ("ny1234567", smiths["jon"].pk),
+        ("123456AB7", smiths["jon"].pk),
+        ("B-0099", smiths["robert"].pk),
+    ):
         results = person_search(analyst, identifier=value)
         assert [m.person.pk for m in results] == [pk], value
         assert results[0].route == "identifier"
     booking = person_search(analyst, identifier="B-0099")[0]
-    assert booking.reasons == ["identifier: Booking number B-0099, issued by "
-                               "Test City Police Department"]
+    assert booking.reasons == [
+        "identifier: Booking number B-0099, issued by Test City Police Department"
+    ]
     assert person_search(analyst, identifier="NY12345") == []  # exact, never a prefix
 
 
@@ -156,11 +177,16 @@ def test_a_date_of_birth_alone_or_with_a_name_narrows_exactly(smiths, analyst) -
 
 
 def test_each_person_is_listed_once_and_a_merged_person_only_as_the_survivor(
-        smiths, analyst) -> None:
+    smiths, analyst
+) -> None:
     duplicate = person("SMITH, JON", date(1990, 1, 2))
     PersonIdentifier.objects.create(person=duplicate, kind="state_id", value="NY7654321")
-    person_merge(actor=analyst, survivor=smiths["jon"], merged=duplicate,
-                 reason="same state ID on both records")
+    person_merge(
+        actor=analyst,
+        survivor=smiths["jon"],
+        merged=duplicate,
+        reason="same state ID on both records",
+    )
 
     by_name = [m.person.pk for m in person_search(analyst, q="Smith, Jon")]
     by_id = person_search(analyst, identifier="NY7654321")
@@ -185,11 +211,15 @@ def test_a_role_without_people_finds_no_one(smiths, admin_user) -> None:
     assert person_search(admin_user, dob=date(1990, 1, 2)) == []
 
 
-def test_search_runs_a_fixed_number_of_queries(smiths, analyst,
-                                               django_assert_max_num_queries) -> None:
+def test_search_runs_a_fixed_number_of_queries(
+    smiths, analyst, django_assert_max_num_queries
+) -> None:
     for n in range(40):
-        arrest_of(person(f"SMITH, JOHN{chr(65 + n % 26)}", recorded=(f"SMYTHE, JON{n}",)),
-                  f"SMYTHE, JON{n}", 100 + n)
+        arrest_of(
+            person(f"SMITH, JOHN{chr(65 + n % 26)}", recorded=(f"SMYTHE, JON{n}",)),
+            f"SMYTHE, JON{n}",
+            100 + n,
+        )
     PersonIdentifier.objects.create(person=smiths["jon"], kind="state_id", value="NY1234567")
 
     analyst.has_perm("intel.view_person")  # the role's permissions load once per request
@@ -212,43 +242,79 @@ def history(analyst, supervisor):  # type: ignore[no-untyped-def]
     """One man's record across every source, each dated differently."""
     jon = person("SMITH, JON", date(1990, 1, 2))
     pd = AgencyFactory()
-    incident = IncidentFactory(source_id="I-1", occurred_at=T0 - timedelta(days=1),
-                               offense_description="ROBBERY 2ND DEGREE")
+    incident = IncidentFactory(
+        source_id="I-1",
+        occurred_at=T0 - timedelta(days=1),
+        offense_description="ROBBERY 2ND DEGREE",
+    )
     first = arrest_of(jon, "SMITH, JON", 1, incident=incident, data_import_id=41)
-    ArrestChargeFactory(arrest=first, sequence=1, statute="PL 160.10",
-                        description="ROBBERY 2ND DEGREE")
+    ArrestChargeFactory(
+        arrest=first, sequence=1, statute="PL 160.10", description="ROBBERY 2ND DEGREE"
+    )
     PersonLink.objects.create(arrest=first, person=jon, method="new", factors=[])
-    CaseReferralFactory(arrest=first, defendant=jon, source_id="C-1", case_number="2024-00001",
-                        referred_at=T0 + timedelta(days=5))
-    Shooting.objects.create(source_agency=pd, source_id="S-1", victim=jon,
-                            occurred_at=T0 + timedelta(days=30))
-    common = {"subject_kind": "person", "subject_person": jon, "narrative": "Sells firearms.",
-              "predicate_category": "weapons", "source_type": "officer",
-              "predicate_narrative": "Observed selling handguns on two dates by officers.",
-              "source_reliability": "B", "content_validity": "2", "sensitivity": "sensitive",
-              "submitting_agency": pd, "lawfully_obtained": True, "submitted_by": analyst}
-    approved = IntelRecord.objects.create(**common, status="approved", approved_by=supervisor,
-                                          approved_at=T0 + timedelta(days=60))
+    CaseReferralFactory(
+        arrest=first,
+        defendant=jon,
+        source_id="C-1",
+        case_number="2024-00001",
+        referred_at=T0 + timedelta(days=5),
+    )
+    Shooting.objects.create(
+        source_agency=pd, source_id="S-1", victim=jon, occurred_at=T0 + timedelta(days=30)
+    )
+    common = {
+        "subject_kind": "person",
+        "subject_person": jon,
+        "narrative": "Sells firearms.",
+        "predicate_category": "weapons",
+        "source_type": "officer",
+        "predicate_narrative": "Observed selling handguns on two dates by officers.",
+        "source_reliability": "B",
+        "content_validity": "2",
+        "sensitivity": "sensitive",
+        "submitting_agency": pd,
+        "lawfully_obtained": True,
+        "submitted_by": analyst,
+    }
+    approved = IntelRecord.objects.create(
+        **common, status="approved", approved_by=supervisor, approved_at=T0 + timedelta(days=60)
+    )
     IntelRecord.objects.create(**common, status="pending")
     group = Group.objects.create(name="Elm Street Crew", created_by=analyst)
     GroupMembership.objects.create(
-        group=group, person=jon, level="associate", predicate_category="weapons",
+        group=group,
+        person=jon,
+        level="associate",
+        predicate_category="weapons",
         predicate_narrative="Arrested twice with admitted members carrying guns.",
-        source_type="officer", lawfully_obtained=True, status="approved", submitted_by=analyst,
-        approved_by=supervisor, approved_at=T0 + timedelta(days=90))
+        source_type="officer",
+        lawfully_obtained=True,
+        status="approved",
+        submitted_by=analyst,
+        approved_by=supervisor,
+        approved_at=T0 + timedelta(days=90),
+    )
     return {"jon": jon, "intel": approved}
 
 
-def test_the_timeline_is_newest_first_and_every_entry_cites_its_source(history,
-                                                                       supervisor) -> None:
+def test_the_timeline_is_newest_first_and_every_entry_cites_its_source(history, supervisor) -> None:
     timeline = person_timeline(supervisor, history["jon"])
 
-    assert [e.kind for e in timeline] == ["membership", "intel", "shooting", "case", "arrest",
-                                          "incident"]
+    assert [e.kind for e in timeline] == [
+        "membership",
+        "intel",
+        "shooting",
+        "case",
+        "arrest",
+        "incident",
+    ]
     assert all(e.source.agency and e.source.source_id for e in timeline)
     arrest = timeline[4]
     assert (arrest.source.agency, arrest.source.source_id, arrest.source.import_id) == (
-        "TCPD", "A00001", 41)
+        "TCPD",
+        "A00001",
+        41,
+    )
     assert "PL 160.10 ROBBERY 2ND DEGREE (Felony)" in arrest.details
     assert timeline[1].title == f"Intelligence record #{history['intel'].pk} approved"
     assert timeline[5].title == "ROBBERY 2ND DEGREE"
@@ -265,7 +331,8 @@ def test_only_approved_intel_and_memberships_reach_the_timeline(history, prosecu
 
 
 def test_the_person_page_data_comes_in_a_fixed_number_of_queries(
-        history, prosecutor, django_assert_max_num_queries) -> None:
+    history, prosecutor, django_assert_max_num_queries
+) -> None:
     jon = history["jon"]
 
     def load() -> int:
@@ -280,9 +347,13 @@ def test_the_person_page_data_comes_in_a_fixed_number_of_queries(
     for n in range(2, 12):
         a = arrest_of(jon, "SMITH, JON", n)
         ArrestChargeFactory(arrest=a)
-        PersonLink.objects.create(arrest=a, person=jon, method="auto", score=0.97,
-                                  factors=[{"factor": "date of birth", "detail": "same",
-                                            "weight": 6.0}])
+        PersonLink.objects.create(
+            arrest=a,
+            person=jon,
+            method="auto",
+            score=0.97,
+            factors=[{"factor": "date of birth", "detail": "same", "weight": 6.0}],
+        )
     eleven = load()
 
     assert one == eleven

@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
 
 
 def viewed(pk: int) -> int:
-    return AuditEvent.objects.filter(action="person.viewed", object_type="intel.person",
-                                     object_id=str(pk)).count()
+    return AuditEvent.objects.filter(
+        action="person.viewed", object_type="intel.person", object_id=str(pk)
+    ).count()
 
 
 def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
@@ -38,18 +39,27 @@ def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def jon(db):  # type: ignore[no-untyped-def]
     jon = person("SMITH, JON", date(1990, 1, 2), recorded=("SMYTH, JON",))
-    PersonIdentifier.objects.create(person=jon, kind="booking_number", value="B-77",
-                                    issuing_agency=AgencyFactory())
+    PersonIdentifier.objects.create(
+        person=jon, kind="booking_number", value="B-77", issuing_agency=AgencyFactory()
+    )
     first = arrest_of(jon, "SMYTH, JON", 1, data_import_id=12)
     ArrestChargeFactory(arrest=first, sequence=1)
-    PersonLink.objects.create(arrest=first, person=jon, method="auto", score=0.974, factors=[
-        {"factor": "last name", "detail": "SMYTH / SMITH: one typo apart", "weight": 2.5},
-        {"factor": "date of birth", "detail": "1990-01-02: same", "weight": 6.0}])
+    PersonLink.objects.create(
+        arrest=first,
+        person=jon,
+        method="auto",
+        score=0.974,
+        factors=[
+            {"factor": "last name", "detail": "SMYTH / SMITH: one typo apart", "weight": 2.5},
+            {"factor": "date of birth", "detail": "1990-01-02: same", "weight": 6.0},
+        ],
+    )
     return jon
 
 
 def test_the_person_page_shows_why_records_are_linked_and_is_audited_once_per_view(
-        jon, prosecutor, client_for) -> None:
+    jon, prosecutor, client_for
+) -> None:
     client = client_for(prosecutor)
     url = reverse("intel:person-detail", args=[jon.pk])
 
@@ -81,7 +91,8 @@ def test_a_missing_person_is_not_found(prosecutor, client_for) -> None:
 
 
 def test_a_merged_persons_page_sends_you_to_the_survivor_with_a_notice(
-        jon, analyst, prosecutor, client_for) -> None:
+    jon, analyst, prosecutor, client_for
+) -> None:
     duplicate = person("SMITH, JONATHAN", date(1990, 1, 2))
     person_merge(actor=analyst, survivor=jon, merged=duplicate, reason="same booking number")
     client = client_for(prosecutor)
@@ -89,8 +100,10 @@ def test_a_merged_persons_page_sends_you_to_the_survivor_with_a_notice(
     response = client.get(reverse("intel:person-detail", args=[duplicate.pk]), follow=True)
 
     assert response.redirect_chain == [(reverse("intel:person-detail", args=[jon.pk]), 302)]
-    assert f"Person #{duplicate.pk} (SMITH, Jonathan) was merged into this record" in \
-        messages_of(response)[0]
+    assert (
+        f"Person #{duplicate.pk} (SMITH, Jonathan) was merged into this record"
+        in messages_of(response)[0]
+    )
     # The notice names the merged person, so opening their old page is a read of it.
     assert (viewed(duplicate.pk), viewed(jon.pk)) == (1, 1)
 
@@ -101,13 +114,19 @@ def test_an_analyst_merges_from_the_page_and_undoes_it(jon, analyst, client_for)
     client = client_for(analyst)
     page = reverse("intel:person-detail", args=[jon.pk])
 
-    refused = client.post(reverse("intel:person-merge", args=[jon.pk]),
-                          {"other": other.pk, "reason": "same"}, follow=True)
+    refused = client.post(
+        reverse("intel:person-merge", args=[jon.pk]),
+        {"other": other.pk, "reason": "same"},
+        follow=True,
+    )
     assert "Nothing was merged" in messages_of(refused)[0]
     assert not PersonMerge.objects.exists()
 
-    merged = client.post(reverse("intel:person-merge", args=[jon.pk]),
-                         {"other": other.pk, "reason": "same DOB and booking photo"}, follow=True)
+    merged = client.post(
+        reverse("intel:person-merge", args=[jon.pk]),
+        {"other": other.pk, "reason": "same DOB and booking photo"},
+        follow=True,
+    )
     their_arrest.refresh_from_db()
     assert merged.redirect_chain == [(page, 302)]
     assert their_arrest.person_id == jon.pk
@@ -116,8 +135,11 @@ def test_an_analyst_merges_from_the_page_and_undoes_it(jon, analyst, client_for)
     assert f"Un-merge #{other.pk}" in body
 
     merge = PersonMerge.objects.get()
-    undone = client.post(reverse("intel:person-unmerge", args=[merge.pk]),
-                         {"reason": "different fingerprints on file"}, follow=True)
+    undone = client.post(
+        reverse("intel:person-unmerge", args=[merge.pk]),
+        {"reason": "different fingerprints on file"},
+        follow=True,
+    )
     their_arrest.refresh_from_db()
     other.refresh_from_db()
     assert undone.redirect_chain == [(reverse("intel:person-detail", args=[other.pk]), 302)]
@@ -126,16 +148,19 @@ def test_an_analyst_merges_from_the_page_and_undoes_it(jon, analyst, client_for)
 
 
 def test_merging_someone_who_does_not_exist_changes_nothing(jon, analyst, client_for) -> None:
-    response = client_for(analyst).post(reverse("intel:person-merge", args=[jon.pk]),
-                                        {"other": 999999, "reason": "a long enough reason"},
-                                        follow=True)
+    response = client_for(analyst).post(
+        reverse("intel:person-merge", args=[jon.pk]),
+        {"other": 999999, "reason": "a long enough reason"},
+        follow=True,
+    )
 
     assert "there is no person #999999" in messages_of(response)[0]
     assert not PersonMerge.objects.exists()
 
 
 def test_the_person_page_costs_the_same_queries_for_1_or_11_arrests(
-        jon, prosecutor, client_for) -> None:
+    jon, prosecutor, client_for
+) -> None:
     client = client_for(prosecutor)
     url = reverse("intel:person-detail", args=[jon.pk])
     client.get(url)
@@ -151,15 +176,16 @@ def test_the_person_page_costs_the_same_queries_for_1_or_11_arrests(
     eleven = count()
 
     assert one == eleven <= 25
-    print(f"person page: {one} queries with 1 arrest, {eleven} with 11 (session, auth, audit "
-          "included)")
+    print(
+        f"person page: {one} queries with 1 arrest, {eleven} with 11 (session, auth, audit "
+        "included)"
+    )
 
 
 # ------------------------------------------------------------------------------ search
 
 
-def test_the_search_page_explains_each_result_and_is_audited(jon, prosecutor,
-                                                             client_for) -> None:
+def test_the_search_page_explains_each_result_and_is_audited(jon, prosecutor, client_for) -> None:
     client = client_for(prosecutor)
 
     response = client.post(reverse("intel:person-list"), {"q": "Smythe, Jon"})
@@ -183,8 +209,9 @@ def test_an_empty_search_asks_for_something_to_search_by(prosecutor, client_for)
     assert "Give a name, a date of birth or an identifier." in nothing.content.decode()
 
 
-def test_people_is_in_the_navigation_of_roles_that_see_people(prosecutor, admin_user,
-                                                              client_for) -> None:
+def test_people_is_in_the_navigation_of_roles_that_see_people(
+    prosecutor, admin_user, client_for
+) -> None:
     link = f'href="{reverse("intel:person-list")}"'
 
     assert link in client_for(prosecutor).get(reverse("csu:home")).content.decode()
@@ -198,20 +225,35 @@ def test_people_is_in_the_navigation_of_roles_that_see_people(prosecutor, admin_
 def queued(jon):  # type: ignore[no-untyped-def]
     """An arrest resolution could not decide: Jon, or another Jon Smith."""
     other = person("SMITH, JON", date(1991, 1, 2))
-    arrest = Arrest.objects.create(source_agency=AgencyFactory(), source_id="A-Q1",
-                                   arrested_at=T0, name_as_recorded="SMITH, JON",
-                                   dob_as_recorded=date(1990, 2, 1), booking_number="B-991")
-    factors = [{"factor": "last name", "detail": "SMITH / SMITH: exact", "weight": 4.0},
-               {"factor": "date of birth", "detail": "1990-02-01 / 1990-01-02: day and month "
-                                                     "swapped", "weight": 3.5}]
+    arrest = Arrest.objects.create(
+        source_agency=AgencyFactory(),
+        source_id="A-Q1",
+        arrested_at=T0,
+        name_as_recorded="SMITH, JON",
+        dob_as_recorded=date(1990, 2, 1),
+        booking_number="B-991",
+    )
+    factors = [
+        {"factor": "last name", "detail": "SMITH / SMITH: exact", "weight": 4.0},
+        {
+            "factor": "date of birth",
+            "detail": "1990-02-01 / 1990-01-02: day and month swapped",
+            "weight": 3.5,
+        },
+    ]
     best = MatchCandidate.objects.create(arrest=arrest, person=jon, score=0.83, factors=factors)
-    second = MatchCandidate.objects.create(arrest=arrest, person=other, score=0.41, factors=[
-        {"factor": "date of birth", "detail": "same year only", "weight": -4.0}])
+    second = MatchCandidate.objects.create(
+        arrest=arrest,
+        person=other,
+        score=0.41,
+        factors=[{"factor": "date of birth", "detail": "same year only", "weight": -4.0}],
+    )
     return {"arrest": arrest, "best": best, "second": second, "other": other}
 
 
 def test_the_queue_shows_the_arrest_as_recorded_beside_each_candidate(
-        queued, analyst, supervisor, client_for) -> None:
+    queued, analyst, supervisor, client_for
+) -> None:
     body = client_for(analyst).get(reverse("intel:match-list")).content.decode()
 
     assert "1 arrest awaiting review" in body
@@ -224,8 +266,7 @@ def test_the_queue_shows_the_arrest_as_recorded_beside_each_candidate(
     assert "83%" in watching and "Not this person" not in watching  # supervisors only look
 
 
-def test_the_queue_costs_the_same_queries_for_1_or_5_arrests(queued, analyst,
-                                                            client_for) -> None:
+def test_the_queue_costs_the_same_queries_for_1_or_5_arrests(queued, analyst, client_for) -> None:
     client = client_for(analyst)
     client.get(reverse("intel:match-list"))
 
@@ -236,12 +277,17 @@ def test_the_queue_costs_the_same_queries_for_1_or_5_arrests(queued, analyst,
 
     one = count()
     for n in range(4):
-        arrest = Arrest.objects.create(source_agency=AgencyFactory(), source_id=f"A-Q{n + 2}",
-                                       arrested_at=T0, name_as_recorded="SMITH, JON")
+        arrest = Arrest.objects.create(
+            source_agency=AgencyFactory(),
+            source_id=f"A-Q{n + 2}",
+            arrested_at=T0,
+            name_as_recorded="SMITH, JON",
+        )
         ArrestChargeFactory(arrest=arrest)
         for candidate in (queued["best"].person, queued["other"]):
-            PersonIdentifier.objects.create(person=candidate, kind="other", value=f"X{n}"
-                                            f"-{candidate.pk}")
+            PersonIdentifier.objects.create(
+                person=candidate, kind="other", value=f"X{n}-{candidate.pk}"
+            )
             MatchCandidate.objects.create(arrest=arrest, person=candidate, score=0.7, factors=[])
     five = count()
 
@@ -250,22 +296,27 @@ def test_the_queue_costs_the_same_queries_for_1_or_5_arrests(queued, analyst,
 
 
 def test_link_ties_the_arrest_to_the_candidate_and_closes_the_others(
-        queued, analyst, client_for) -> None:
-    response = client_for(analyst).post(reverse("intel:match-link", args=[queued["best"].pk]),
-                                        follow=True)
+    queued, analyst, client_for
+) -> None:
+    response = client_for(analyst).post(
+        reverse("intel:match-link", args=[queued["best"].pk]), follow=True
+    )
 
     queued["arrest"].refresh_from_db()
     link = PersonLink.objects.get(arrest=queued["arrest"])
     assert queued["arrest"].person == queued["best"].person
     assert (link.method, link.decided_by.username) == ("reviewed", analyst.username)
     assert dict(MatchCandidate.objects.values_list("pk", "status")) == {
-        queued["best"].pk: "linked", queued["second"].pk: "superseded"}
+        queued["best"].pk: "linked",
+        queued["second"].pk: "superseded",
+    }
     assert "is now linked to person" in messages_of(response)[0]
     assert "No arrest is waiting for review." in response.content.decode()
 
 
 def test_not_this_person_rules_one_out_and_the_last_one_starts_a_new_person(
-        queued, analyst, client_for) -> None:
+    queued, analyst, client_for
+) -> None:
     client = client_for(analyst)
 
     client.post(reverse("intel:match-reject", args=[queued["second"].pk]))
@@ -275,14 +326,14 @@ def test_not_this_person_rules_one_out_and_the_last_one_starts_a_new_person(
 
     queued["arrest"].refresh_from_db()
     assert set(MatchCandidate.objects.values_list("status", flat=True)) == {"rejected"}
-    assert queued["arrest"].person_id not in (None, queued["best"].person_id,
-                                               queued["other"].pk)
+    assert queued["arrest"].person_id not in (None, queued["best"].person_id, queued["other"].pk)
     assert "No candidate is left, so the arrest starts a new person" in messages_of(last)[-1]
 
 
 def test_new_person_starts_a_person_from_the_arrest(queued, analyst, client_for) -> None:
     response = client_for(analyst).post(
-        reverse("intel:match-new-person", args=[queued["arrest"].pk]), follow=True)
+        reverse("intel:match-new-person", args=[queued["arrest"].pk]), follow=True
+    )
 
     queued["arrest"].refresh_from_db()
     new = queued["arrest"].person

@@ -61,17 +61,30 @@ def _approve(kind: str, actor, entry, attestation: str = ""):  # type: ignore[no
 
 # ---- one base ---------------------------------------------------------------------------------
 
+
 def test_both_entries_share_one_base_and_keep_their_database_constraints() -> None:
-    assert issubclass(IntelRecord, PredicatedEntry) and issubclass(GroupMembership,
-                                                                     PredicatedEntry)
-    shared = ["predicate_category", "predicate_narrative", "source_type", "lawfully_obtained",
-              "screen_attestation", "submitted_by", "approved_by", "approved_at", "review_due"]
+    assert issubclass(IntelRecord, PredicatedEntry) and issubclass(GroupMembership, PredicatedEntry)
+    shared = [
+        "predicate_category",
+        "predicate_narrative",
+        "source_type",
+        "lawfully_obtained",
+        "screen_attestation",
+        "submitted_by",
+        "approved_by",
+        "approved_at",
+        "review_due",
+    ]
     for model in (IntelRecord, GroupMembership):
         assert [model._meta.get_field(name).name for name in shared] == shared
 
-    expected = {"intel_record_lawfully_obtained", "intel_record_approved_by_other",
-                "intel_membership_lawfully_obtained", "intel_membership_approved_by_other",
-                "intel_membership_one_current"}
+    expected = {
+        "intel_record_lawfully_obtained",
+        "intel_record_approved_by_other",
+        "intel_membership_lawfully_obtained",
+        "intel_membership_approved_by_other",
+        "intel_membership_one_current",
+    }
     declared, found = set(), set()
     with connection.cursor() as cursor:
         for model in (IntelRecord, GroupMembership):
@@ -80,26 +93,32 @@ def test_both_entries_share_one_base_and_keep_their_database_constraints() -> No
             found |= set(connection.introspection.get_constraints(cursor, model._meta.db_table))
     found &= expected
     assert declared == expected  # the names the models declare are the ones in the database
-    print(f"predicated-entry constraints present in the database: {len(found)} of "
-          f"{len(expected)}")
+    print(f"predicated-entry constraints present in the database: {len(found)} of {len(expected)}")
     assert found == expected
 
 
 @pytest.mark.parametrize("kind", ["record", "membership"])
 def test_the_database_refuses_self_approval_and_an_unlawful_source(kind, analyst) -> None:  # type: ignore[no-untyped-def]
     factory = IntelRecordFactory if kind == "record" else GroupMembershipFactory
-    for bad in ({"status": "approved", "approved_by": analyst},  # the submitter
-                {"status": "approved"},  # nobody
-                {"lawfully_obtained": False}):
+    for bad in (
+        {"status": "approved", "approved_by": analyst},  # the submitter
+        {"status": "approved"},  # nobody
+        {"lawfully_obtained": False},
+    ):
         with pytest.raises(IntegrityError), transaction.atomic():
             factory(submitted_by=analyst, **bad)
 
 
 # ---- one approval path ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["record", "membership"])
-def test_one_approval_path_holds_every_rule_for_both(kind, analyst, supervisor,  # type: ignore[no-untyped-def]
-                                                     make_user) -> None:
+def test_one_approval_path_holds_every_rule_for_both(
+    kind,
+    analyst,
+    supervisor,  # type: ignore[no-untyped-def]
+    make_user,
+) -> None:
     other_supervisor = make_user("supervisor", f"second.supervisor.{kind}")
     refused = []
     # Not the submitter, even a supervisor.
@@ -112,8 +131,11 @@ def test_one_approval_path_holds_every_rule_for_both(kind, analyst, supervisor, 
         _approve(kind, analyst, _pending(kind, other_supervisor))
     refused.append("analyst")
     # A screen hit needs the attestation.
-    screened = (_pending(kind, analyst, screen_hits=["church"]) if kind == "record" else
-                _pending(kind, analyst, predicate_narrative=ATTESTATION + " Seen at a protest."))
+    screened = (
+        _pending(kind, analyst, screen_hits=["church"])
+        if kind == "record"
+        else _pending(kind, analyst, predicate_narrative=ATTESTATION + " Seen at a protest.")
+    )
     with pytest.raises(ValidationError):
         _approve(kind, supervisor, screened)
     refused.append("screen")
@@ -131,8 +153,11 @@ def test_one_approval_path_holds_every_rule_for_both(kind, analyst, supervisor, 
     assert stored.status == "approved" and stored.approved_by == supervisor
     assert stored.screen_attestation == ATTESTATION
     today = timezone.localdate()
-    assert today + timedelta(days=5 * 365 - 2) <= stored.review_due < today.replace(
-        year=today.year + 5)
+    assert (
+        today + timedelta(days=5 * 365 - 2)
+        <= stored.review_due
+        < today.replace(year=today.year + 5)
+    )
 
 
 def test_approval_still_stamps_what_each_kind_needs(analyst, supervisor) -> None:  # type: ignore[no-untyped-def]
@@ -147,11 +172,16 @@ def test_approval_still_stamps_what_each_kind_needs(analyst, supervisor) -> None
 
 # ---- one "after an import" service ------------------------------------------------------------
 
+
 def _arrest_import(tmp_path) -> DataImport:  # type: ignore[no-untyped-def]
     actor = system_actor()
-    data_import = import_create(actor=actor, source=io.BytesIO(BOOKINGS.encode()),
-                                original_name="bookings.csv", kind="arrests",
-                                agency=AgencyFactory(name="Harbor PD"))
+    data_import = import_create(
+        actor=actor,
+        source=io.BytesIO(BOOKINGS.encode()),
+        original_name="bookings.csv",
+        kind="arrests",
+        agency=AgencyFactory(name="Harbor PD"),
+    )
     return import_run(actor=actor, data_import=data_import)
 
 
@@ -175,8 +205,11 @@ def test_the_follow_ups_leave_other_kinds_and_failed_imports_alone() -> None:
     assert import_follow_ups(actor=system_actor(), data_import=incidents).people is None
 
 
-def test_the_command_and_the_worker_call_the_same_service(tmp_path, analyst,  # type: ignore[no-untyped-def]
-                                                          monkeypatch) -> None:
+def test_the_command_and_the_worker_call_the_same_service(
+    tmp_path,
+    analyst,  # type: ignore[no-untyped-def]
+    monkeypatch,
+) -> None:
     from intel.ingest import tasks
     from intel.management.commands import import_extract
     from tests.intel.test_imports import run_cli
@@ -196,12 +229,15 @@ def test_the_command_and_the_worker_call_the_same_service(tmp_path, analyst,  # 
 
     # The worker: the import task queues the follow-ups task, which calls the service.
     queued: list[tuple] = []
-    monkeypatch.setattr(tasks.import_follow_ups_task, "delay",
-                        lambda *args: queued.append(args))
+    monkeypatch.setattr(tasks.import_follow_ups_task, "delay", lambda *args: queued.append(args))
     more = BOOKINGS.replace("\nB", "\nC")  # other booking numbers: new arrests
-    upload = import_create(actor=analyst, source=io.BytesIO(more.encode()),
-                           original_name="more.csv", kind="arrests",
-                           agency=AgencyFactory(name="Harbor PD"))
+    upload = import_create(
+        actor=analyst,
+        source=io.BytesIO(more.encode()),
+        original_name="more.csv",
+        kind="arrests",
+        agency=AgencyFactory(name="Harbor PD"),
+    )
     tasks.import_run_task(upload.pk, analyst.pk)
     assert queued == [(upload.pk, analyst.pk)]
     tasks.import_follow_ups_task(*queued[0])
@@ -213,10 +249,12 @@ def test_the_command_and_the_worker_call_the_same_service(tmp_path, analyst,  # 
 
 # ---- factories --------------------------------------------------------------------------------
 
+
 def test_the_factories_build_rows_the_database_accepts(analyst, supervisor) -> None:  # type: ignore[no-untyped-def]
     record = IntelRecordFactory(submitted_by=analyst, status="approved", approved_by=supervisor)
-    membership = GroupMembershipFactory(submitted_by=analyst, status="approved",
-                                        approved_by=supervisor)
+    membership = GroupMembershipFactory(
+        submitted_by=analyst, status="approved", approved_by=supervisor
+    )
     on_record = ChallengeFactory(intel_record=record, recorded_by=supervisor)
     on_membership = ChallengeFactory(membership=membership, recorded_by=supervisor)
     candidate = MatchCandidateFactory()

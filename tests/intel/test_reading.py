@@ -101,8 +101,11 @@ def refusal(name: str, tmp_path: Path) -> ExtractError:
 def is_clear(error: ExtractError) -> bool:
     """A person can act on it: a real sentence, no programmer's words, says what to do."""
     text = error.message
-    return (len(text) >= 30 and not any(word in text for word in UNHELPFUL)
-            and any(verb in text.lower() for verb in ("upload", "export", "save")))
+    return (
+        len(text) >= 30
+        and not any(word in text for word in UNHELPFUL)
+        and any(verb in text.lower() for verb in ("upload", "export", "save"))
+    )
 
 
 def write(tmp_path: Path, data: bytes | str, name: str = "extract.csv") -> Path:
@@ -162,14 +165,35 @@ def test_ragged_details_list_the_first_five(tmp_path: Path) -> None:
 
 
 def test_formula_lookalikes_are_plain_values(tmp_path: Path) -> None:
-    values = ["-5", "+1 555 0100", "= 3 (approx)", "--SUSPICIOUS (DAMG)", "-87.63", "a=b(c)",
-              "@home", "=5", "email@example.com", "|pipe|"]
+    values = [
+        "-5",
+        "+1 555 0100",
+        "= 3 (approx)",
+        "--SUSPICIOUS (DAMG)",
+        "-87.63",
+        "a=b(c)",
+        "@home",
+        "=5",
+        "email@example.com",
+        "|pipe|",
+    ]
     data = "Value\n" + "\n".join(f'"{v}"' for v in values) + "\n"
     assert rows(read_extract(write(tmp_path, data))) == [[v] for v in values]
 
 
-@pytest.mark.parametrize("cell", ["=SUM(A1:A3)", "=HYPERLINK(x)", " =hyperlink (x)", "@SUM(1)",
-                                  "=cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", "-cmd|x", "=+SUM(1)"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "=SUM(A1:A3)",
+        "=HYPERLINK(x)",
+        " =hyperlink (x)",
+        "@SUM(1)",
+        "=cmd|' /C calc'!A0",
+        "+cmd|' /C calc'!A0",
+        "-cmd|x",
+        "=+SUM(1)",
+    ],
+)
 def test_formula_patterns_are_refused(cell: str, tmp_path: Path) -> None:
     with pytest.raises(ExtractError) as caught:
         read_extract(write(tmp_path, f'Case,Notes\nC-1,ok\nC-2,"{cell}"\n'))
@@ -233,8 +257,13 @@ REAL_CSV = {  # file -> (data rows, columns, first header, last header, encoding
     "chicago_incidents.csv": (10_000, 22, "ID", "Location", "utf-8-sig"),
     "nyc_queens_arrests.csv": (13_224, 19, "ARREST_KEY", "New Georeferenced Column", "utf-8"),
     "philadelphia_shootings.csv": (14_861, 25, "the_geom", "lng", "utf-8"),
-    "seattle_calls_for_service_sample.csv": (222, 13, "CAD Event Number", "Blurred_Latitude",
-                                             "utf-8"),
+    "seattle_calls_for_service_sample.csv": (
+        222,
+        13,
+        "CAD Event Number",
+        "Blurred_Latitude",
+        "utf-8",
+    ),
 }
 
 
@@ -257,7 +286,11 @@ def test_real_csv_extracts(name: str) -> None:
     assert_clean(extract, n_rows)
     assert (len(extract.headers), extract.headers[0], extract.headers[-1]) == (n_cols, first, last)
     assert (extract.file_type, extract.encoding, extract.sheet, extract.sheets) == (
-        "csv", encoding, None, [])
+        "csv",
+        encoding,
+        None,
+        [],
+    )
     with (REAL / name).open(encoding="utf-8-sig", newline="") as f:
         truth = list(csv.reader(f))[1:]
     assert rows(extract) == [[v.strip() for v in row] for row in truth]
@@ -266,7 +299,11 @@ def test_real_csv_extracts(name: str) -> None:
 def test_real_xlsx_both_sheets() -> None:
     first = read_extract(REAL / DC)
     assert (first.sheet, first.sheets, first.file_type, first.encoding) == (
-        DC_SHEETS[0], DC_SHEETS, "xlsx", None)
+        DC_SHEETS[0],
+        DC_SHEETS,
+        "xlsx",
+        None,
+    )
     for sheet, n_rows, n_cols in ((DC_SHEETS[0], 4_234, 11), (DC_SHEETS[1], 3_440, 12)):
         extract = read_extract(REAL / DC, sheet=sheet)
         assert extract.sheet == sheet
@@ -329,8 +366,12 @@ def test_utf16(encoding: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_delimiters(delimiter: str, tmp_path: Path) -> None:
-    lines = [["Case", "Date", "Offense", "Amount"], ["C-1", "2024-01-02", "THEFT", "1,5"],
-             ["C-2", "2024-01-03", "ASSAULT; SIMPLE", "2"], ["C-3", "2024-01-04", "X", "3"]]
+    lines = [
+        ["Case", "Date", "Offense", "Amount"],
+        ["C-1", "2024-01-02", "THEFT", "1,5"],
+        ["C-2", "2024-01-03", "ASSAULT; SIMPLE", "2"],
+        ["C-3", "2024-01-04", "X", "3"],
+    ]
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(lines)
     extract = read_extract(write(tmp_path, buffer.getvalue()))
@@ -353,8 +394,9 @@ def test_line_endings(ending: str, tmp_path: Path) -> None:
 
 
 def test_quoted_newlines_keep_source_row_numbers(tmp_path: Path) -> None:
-    data = ('Case,Narrative\r\nC-1,"line one\r\nline two\r\nline three"\r\n'
-            'C-2,short\r\nC-3,"a\nb"\r\n')
+    data = (
+        'Case,Narrative\r\nC-1,"line one\r\nline two\r\nline three"\r\nC-2,short\r\nC-3,"a\nb"\r\n'
+    )
     extract = read_extract(write(tmp_path, data))
     assert list(extract.frame.index) == [2, 5, 6]
     assert extract.frame.loc[5, "Case"] == "C-2"
@@ -510,8 +552,18 @@ def test_xlsx_values_rows_and_default_sheet(tmp_path: Path) -> None:
     ws["A1"] = "Harbor PD arrests"
     ws.append([])
     ws.append(["Case", " Arrested at ", "Date", "Amount", "Ratio", "Flag", None, "Note"])
-    ws.append(["C-1", dt.datetime(2017, 3, 4, 13, 5), dt.date(2017, 3, 4), 12.0, 0.5, True,
-               None, "  padded  "])
+    ws.append(
+        [
+            "C-1",
+            dt.datetime(2017, 3, 4, 13, 5),
+            dt.date(2017, 3, 4),
+            12.0,
+            0.5,
+            True,
+            None,
+            "  padded  ",
+        ]
+    )
     ws.append([])
     ws.append(["C-2", dt.datetime(2017, 3, 5), None, 7, 1e20, False])
     extract = read_extract(save(wb, tmp_path))

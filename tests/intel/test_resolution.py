@@ -18,8 +18,14 @@ T0 = datetime(2025, 3, 1, 12, tzinfo=utc)
 
 def arrest(agency, n: int, name: str, dob: date | None = None, **extra) -> Arrest:  # type: ignore[no-untyped-def]
     return Arrest.objects.create(
-        source_agency=agency, source_id=f"A{n}", arrested_at=T0 + timedelta(days=n),
-        name_as_recorded=name, dob_as_recorded=dob, person=None, **extra)
+        source_agency=agency,
+        source_id=f"A{n}",
+        arrested_at=T0 + timedelta(days=n),
+        name_as_recorded=name,
+        dob_as_recorded=dob,
+        person=None,
+        **extra,
+    )
 
 
 def factor_names(arrest_obj: Arrest) -> list[str]:
@@ -32,8 +38,9 @@ def test_the_variants_of_one_man_become_one_person_and_each_link_says_why() -> N
     first = arrest(pd, 1, "SMITH, JON", dob, sex="M", state_id_as_recorded="NY1234567")
     jr = arrest(pd, 2, "John Smith Jr.", dob, sex="M")
     typo = arrest(pd, 3, "SMYTH, JONATHAN", dob, sex="M")
-    day_first = arrest(pd, 4, "SMITH, JON", date(1994, 11, 3), sex="M",
-                       state_id_as_recorded="NY1234567")
+    day_first = arrest(
+        pd, 4, "SMITH, JON", date(1994, 11, 3), sex="M", state_id_as_recorded="NY1234567"
+    )
 
     summary = resolve_arrests()
 
@@ -81,11 +88,18 @@ def test_a_namesake_without_a_date_of_birth_goes_to_the_review_queue() -> None:
 
 def test_known_people_are_found_by_name_variants_and_identifiers() -> None:
     pd = AgencyFactory()
-    robert, maria = people_create([
-        {"first": "ROBERT", "last": "JOHNSON", "dob": date(1980, 7, 4), "sex": "M",
-         "state_id": "S100"},
-        {"first": "MARIA", "last": "DE LA CRUZ", "dob": date(1991, 12, 1), "sex": "F"},
-    ])
+    robert, maria = people_create(
+        [
+            {
+                "first": "ROBERT",
+                "last": "JOHNSON",
+                "dob": date(1980, 7, 4),
+                "sex": "M",
+                "state_id": "S100",
+            },
+            {"first": "MARIA", "last": "DE LA CRUZ", "dob": date(1991, 12, 1), "sex": "F"},
+        ]
+    )
     bob = arrest(pd, 1, "JOHNSON, BOB", date(1980, 7, 4), sex="M")
     swapped = arrest(pd, 2, "CRUZ DE LA, MARIA", date(1991, 12, 1), sex="F")
     by_id = arrest(pd, 3, "JONSON, R", None, sex="M", state_id_as_recorded="S100")
@@ -111,8 +125,11 @@ def test_resolution_is_idempotent_and_leaves_queued_arrests_alone() -> None:
     again = resolve_arrests()
 
     assert again.arrests == 0
-    assert (Person.objects.count(), PersonLink.objects.count(),
-            MatchCandidate.objects.count()) == before
+    assert (
+        Person.objects.count(),
+        PersonLink.objects.count(),
+        MatchCandidate.objects.count(),
+    ) == before
 
 
 def test_conflicting_state_ids_keep_people_apart() -> None:
@@ -129,6 +146,7 @@ def test_conflicting_state_ids_keep_people_apart() -> None:
 
 
 # ---- the review queue and merges -------------------------------------------------------
+
 
 def _state(*people: Person) -> dict:
     """Every row about these people, as the database holds it."""
@@ -158,10 +176,12 @@ def two_records_of_one_man(analyst, supervisor):  # type: ignore[no-untyped-def]
     first = Arrest.objects.get(source_id="A1").person
     # The third arrest started a second person (no DOB, no shared identifier).
     other = Arrest.objects.get(source_id="A3").person or Person.objects.create(
-        first_name="Chin", last_name="Okafor", sex="M")
+        first_name="Chin", last_name="Okafor", sex="M"
+    )
     PersonAliasFactory(person=other, first_name="Chi", last_name="Okafor")
-    CaseReferral.objects.create(source_agency=pd, source_id="C1", case_number="25-1",
-                                referred_at=T0, defendant=other)
+    CaseReferral.objects.create(
+        source_agency=pd, source_id="C1", case_number="25-1", referred_at=T0, defendant=other
+    )
     Shooting.objects.create(source_agency=pd, source_id="S1", occurred_at=T0, victim=other)
     intel_record_create(actor=analyst, **payload(pd, subject_person=other))
     from intel.models import Group
@@ -169,9 +189,15 @@ def two_records_of_one_man(analyst, supervisor):  # type: ignore[no-untyped-def]
     group = Group.objects.create(name="North Side Crew", created_by=analyst)
     for person in (first, other):  # both sides in the same group: the survivor keeps its own
         GroupMembership.objects.create(
-            group=group, person=person, level="associate", predicate_category="violent",
+            group=group,
+            person=person,
+            level="associate",
+            predicate_category="violent",
             predicate_narrative="Seen with crew members at two shootings in March 2025 ...",
-            source_type="officer", lawfully_obtained=True, submitted_by=analyst)
+            source_type="officer",
+            lawfully_obtained=True,
+            submitted_by=analyst,
+        )
     return first, other
 
 
@@ -182,12 +208,19 @@ def test_unmerge_restores_the_exact_prior_state(two_records_of_one_man, analyst)
     before = _state(survivor, merged)
     assert sum(len(v) for k, v in before.items() if k.startswith(f"{merged.pk} ")) >= 8
 
-    merge = person_merge(actor=analyst, survivor=survivor, merged=merged,
-                         reason="Same man: booking photos and addresses match")
+    merge = person_merge(
+        actor=analyst,
+        survivor=survivor,
+        merged=merged,
+        reason="Same man: booking photos and addresses match",
+    )
 
     after = _state(survivor, merged)
-    assert all(not rows for k, rows in after.items()
-               if k.startswith(f"{merged.pk} ") and not k.endswith("merges_out"))
+    assert all(
+        not rows
+        for k, rows in after.items()
+        if k.startswith(f"{merged.pk} ") and not k.endswith("merges_out")
+    )
     assert Arrest.objects.filter(person=survivor).count() == 3
     assert Person.objects.get(pk=merged.pk).merged_into_id == survivor.pk
 
@@ -199,8 +232,9 @@ def test_unmerge_restores_the_exact_prior_state(two_records_of_one_man, analyst)
     assert differences == {}
 
 
-def test_merge_and_unmerge_are_audited_and_need_the_permission(two_records_of_one_man, analyst,
-                                                               prosecutor) -> None:
+def test_merge_and_unmerge_are_audited_and_need_the_permission(
+    two_records_of_one_man, analyst, prosecutor
+) -> None:
     from django.core.exceptions import PermissionDenied, ValidationError
 
     from csu.models import AuditEvent
@@ -218,8 +252,9 @@ def test_merge_and_unmerge_are_audited_and_need_the_permission(two_records_of_on
     with pytest.raises(ValidationError):
         person_unmerge(actor=analyst, merge=merge, reason="y" * 20)
 
-    actions = list(AuditEvent.objects.filter(action__startswith="person.").values_list(
-        "action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="person.").values_list("action", flat=True)
+    )
     assert actions.count("person.merge") == 1 and actions.count("person.unmerge") == 1
 
 
@@ -231,15 +266,15 @@ def test_the_review_queue_links_rejects_or_starts_a_new_person(analyst) -> None:
         arrest(pd, n, "RIVERA, CARLOS", dob, sex="M")
     queued = [arrest(pd, n, "RIVERA, CARLOS", None, sex="M") for n in (3, 4, 5)]
     resolve_arrests()
-    assert all(MatchCandidate.objects.filter(arrest=a, status="open").count() == 2
-               for a in queued)
+    assert all(MatchCandidate.objects.filter(arrest=a, status="open").count() == 2 for a in queued)
 
     first = MatchCandidate.objects.filter(arrest=queued[0]).first()
     link = match_link(actor=analyst, candidate=first)
     assert link.method == "reviewed" and link.decided_by == analyst
     assert link.factors == first.factors
-    assert set(MatchCandidate.objects.filter(arrest=queued[0]).values_list(
-        "status", flat=True)) == {"linked", "superseded"}
+    assert set(
+        MatchCandidate.objects.filter(arrest=queued[0]).values_list("status", flat=True)
+    ) == {"linked", "superseded"}
 
     person = match_new_person(actor=analyst, arrest=queued[1])
     assert Arrest.objects.get(pk=queued[1].pk).person == person
@@ -254,6 +289,7 @@ def test_the_review_queue_links_rejects_or_starts_a_new_person(analyst) -> None:
 
 # ---- the labelled set ------------------------------------------------------------------
 
+
 def test_on_twenty_thousand_labelled_arrests_auto_links_are_precise_and_complete() -> None:
     """The generator's people and arrests carry realistic errors (typos, nicknames, swapped
     names, transposed or missing DOBs, twins, namesakes, JR/SR). Resolved in import-sized
@@ -263,21 +299,32 @@ def test_on_twenty_thousand_labelled_arrests_auto_links_are_precise_and_complete
     _, records = generate(8000, 20000, seed=11)
     pd = AgencyFactory()
     fields = {f.name for f in Arrest._meta.concrete_fields}
-    Arrest.objects.bulk_create([
-        Arrest(source_agency=pd, source_id=f"L{i}", **{k: v for k, v in r.items() if k in fields})
-        for i, r in enumerate(records)], batch_size=5000)
+    Arrest.objects.bulk_create(
+        [
+            Arrest(
+                source_agency=pd, source_id=f"L{i}", **{k: v for k, v in r.items() if k in fields}
+            )
+            for i, r in enumerate(records)
+        ],
+        batch_size=5000,
+    )
     ids = list(Arrest.objects.order_by("arrested_at", "pk").values_list("pk", flat=True))
     for start in range(0, len(ids), 5000):
-        resolve_arrests(arrest_ids=ids[start:start + 5000])
+        resolve_arrests(arrest_ids=ids[start : start + 5000])
 
-    automatic = dict(PersonLink.objects.filter(
-        method__in=["identifier", "auto", "new"]).values_list("arrest__source_id", "person_id"))
+    automatic = dict(
+        PersonLink.objects.filter(method__in=["identifier", "auto", "new"]).values_list(
+            "arrest__source_id", "person_id"
+        )
+    )
     predicted = [automatic.get(f"L{i}") for i in range(len(records))]
     counts = labelled_pairs(predicted, [r["true_id"] for r in records])
     queued = MatchCandidate.objects.filter(status="open").values("arrest").distinct().count()
-    print(f"labelled set: {len(records):,} arrests of 8,000 people; auto-link pairwise precision "
-          f"{counts.precision:.4f}, recall {counts.recall:.4f}; {queued:,} arrests "
-          f"({queued / len(records):.1%}) queued for review")
+    print(
+        f"labelled set: {len(records):,} arrests of 8,000 people; auto-link pairwise precision "
+        f"{counts.precision:.4f}, recall {counts.recall:.4f}; {queued:,} arrests "
+        f"({queued / len(records):.1%}) queued for review"
+    )
     assert counts.precision >= 0.98
     assert counts.recall >= 0.95
     unexplained = PersonLink.objects.filter(factors=[]).count()

@@ -29,8 +29,13 @@ def test_the_command_line_resolves_the_arrests_it_imported(tmp_path) -> None:  #
     result = run_cli(path, "arrests", "Harbor PD")
 
     assert result["created"] == 5
-    assert result["people"] == {"arrests": 5, "identifier": 1, "auto": 1, "review": 1,
-                                "new_people": 2}
+    assert result["people"] == {
+        "arrests": 5,
+        "identifier": 1,
+        "auto": 1,
+        "review": 1,
+        "new_people": 2,
+    }
     smith = {Arrest.objects.get(source_id=b).person_id for b in ("B1", "B2", "B3")}
     assert len(smith) == 1 and None not in smith
     assert Arrest.objects.get(source_id="B5").person_id is None
@@ -46,9 +51,13 @@ def test_the_command_line_resolves_the_arrests_it_imported(tmp_path) -> None:  #
 def test_a_real_worker_resolves_people_after_an_upload(worker, analyst) -> None:  # type: ignore[no-untyped-def]
     from intel.ingest.services import import_queue, import_upload
 
-    data_import = import_upload(actor=analyst, source=io.BytesIO(EXTRACT.encode()),
-                                original_name="bookings.csv", kind="arrests",
-                                agency_name="Harbor PD")
+    data_import = import_upload(
+        actor=analyst,
+        source=io.BytesIO(EXTRACT.encode()),
+        original_name="bookings.csv",
+        kind="arrests",
+        agency_name="Harbor PD",
+    )
     import_queue(actor=analyst, data_import=data_import)
 
     deadline = time.monotonic() + 90

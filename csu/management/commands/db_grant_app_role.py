@@ -26,5 +26,6 @@ class Command(BaseCommand):
         if not ROLE_NAME.match(role):
             raise CommandError(f"{role!r} is not a plain PostgreSQL role name (a-z, 0-9, _).")
         statements = app_role_grant(role=role, using=options["database"])
-        self.stdout.write(f"Granted {role} the application's privileges "
-                          f"({len(statements)} statements).")
+        self.stdout.write(
+            f"Granted {role} the application's privileges ({len(statements)} statements)."
+        )

@@ -48,10 +48,34 @@ class Command(BaseCommand):
         python = sys.executable
         address = f"{options['host']}:{options['port']}"
         commands = {
-            "web": [python, "-m", "gunicorn", "csu.wsgi:application", "--bind", address,
-                    "--workers", str(options["web_workers"]), "--access-logfile", "-"],
-            "worker": [python, "-m", "celery", "-A", "csu", "worker", "-Q", QUEUES,
-                       "--concurrency", "2", "-l", "info", "-n", "csu-worker@%h"],
+            "web": [
+                python,
+                "-m",
+                "gunicorn",
+                "csu.wsgi:application",
+                "--bind",
+                address,
+                "--workers",
+                str(options["web_workers"]),
+                "--access-logfile",
+                "-",
+            ],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "csu",
+                "worker",
+                "-Q",
+                QUEUES,
+                "--concurrency",
+                "2",
+                "-l",
+                "info",
+                "-n",
+                "csu-worker@%h",
+            ],
             "beat": [python, "-m", "celery", "-A", "csu", "beat", "-l", "info"],
         }
         processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
@@ -81,9 +105,11 @@ class Command(BaseCommand):
                     proc.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-            stopped = embedded.stop_services() if (
-                embedded.wants_embedded_database() or embedded.wants_embedded_redis()
-            ) else []
+            stopped = (
+                embedded.stop_services()
+                if (embedded.wants_embedded_database() or embedded.wants_embedded_redis())
+                else []
+            )
             if stopped:
                 self.stdout.write(f"Stopped the embedded {' and '.join(stopped)}.")
 

@@ -32,10 +32,17 @@ def error_text(exc: ValidationError) -> str:
 class GroupForm(forms.Form):
     name = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Group.Kind.choices)
-    parent = forms.ModelChoiceField(queryset=Group.objects.none(), required=False,
-                                    label="Part of (for a set)", empty_label="— none —")
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs=_TEXT),
-                                  help_text="What the group is; not who is in it.")
+    parent = forms.ModelChoiceField(
+        queryset=Group.objects.none(),
+        required=False,
+        label="Part of (for a set)",
+        empty_label="— none —",
+    )
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs=_TEXT),
+        help_text="What the group is; not who is in it.",
+    )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,23 +52,31 @@ class GroupForm(forms.Form):
 class MembershipForm(forms.Form):
     """A proposed membership: the person by id, the level, and the criminal predicate."""
 
-    person = forms.IntegerField(label="Person ID", min_value=1,
-                                help_text="The number in the person page's address.")
+    person = forms.IntegerField(
+        label="Person ID", min_value=1, help_text="The number in the person page's address."
+    )
     level = forms.ChoiceField(choices=GroupMembership.Level.choices)
     predicate_category = forms.ChoiceField(
-        choices=[("", "— choose —"), *OffenseCategory.choices], required=False,
-        label="Criminal activity suspected")
+        choices=[("", "— choose —"), *OffenseCategory.choices],
+        required=False,
+        label="Criminal activity suspected",
+    )
     predicate_narrative = forms.CharField(
-        required=False, widget=forms.Textarea(attrs=_TEXT),
+        required=False,
+        widget=forms.Textarea(attrs=_TEXT),
         label="Reasonable suspicion of criminal activity",
         help_text=f"The facts that tie this person to the group's criminal conduct, at least "
-                  f"{PREDICATE_MIN_CHARS} characters. Dress, neighbourhood or associations "
-                  f"alone are not a predicate.")
-    source_type = forms.ChoiceField(choices=[("", "— choose —"), *IntelRecord.SourceType.choices],
-                                    required=False, label="Source of the information")
+        f"{PREDICATE_MIN_CHARS} characters. Dress, neighbourhood or associations "
+        f"alone are not a predicate.",
+    )
+    source_type = forms.ChoiceField(
+        choices=[("", "— choose —"), *IntelRecord.SourceType.choices],
+        required=False,
+        label="Source of the information",
+    )
     lawfully_obtained = forms.BooleanField(
-        required=False, label="I attest this information was obtained lawfully "
-                              "(28 CFR 23.20(d)).")
+        required=False, label="I attest this information was obtained lawfully (28 CFR 23.20(d))."
+    )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,21 +89,26 @@ class MembershipForm(forms.Form):
             raise forms.ValidationError(f"There is no person #{pk}.")
         if person.merged_into_id is not None:
             raise forms.ValidationError(
-                f"Person #{pk} was merged into person #{person.merged_into_id}: use that one.")
+                f"Person #{pk} was merged into person #{person.merged_into_id}: use that one."
+            )
         return person
 
 
 class ApproveForm(forms.Form):
     screen_attestation = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         label="How the flagged terms relate directly to criminal conduct",
-        help_text="Required when the predicate mentions political, religious or social "
-                  "activity.")
+        help_text="Required when the predicate mentions political, religious or social activity.",
+    )
 
 
 class RemoveForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
-                             label="Reason for removal", help_text="Kept with the membership.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for removal",
+        help_text="Kept with the membership.",
+    )
 
 
 class ChallengeForm(forms.Form):
@@ -97,13 +117,18 @@ class ChallengeForm(forms.Form):
 
     membership = forms.IntegerField(required=False, min_value=1, label="Membership ID")
     record = forms.IntegerField(required=False, min_value=1, label="Intel record ID")
-    filed_by = forms.CharField(max_length=200, label="Filed by",
-                               help_text="The person, or their counsel, as named in the "
-                                         "challenge.")
-    received_at = forms.DateField(label="Received on",
-                                  widget=forms.DateInput(attrs={"type": "date"}))
-    grounds = forms.CharField(widget=forms.Textarea(attrs=_TEXT),
-                              help_text="What is contested and why, as the filer states it.")
+    filed_by = forms.CharField(
+        max_length=200,
+        label="Filed by",
+        help_text="The person, or their counsel, as named in the challenge.",
+    )
+    received_at = forms.DateField(
+        label="Received on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    grounds = forms.CharField(
+        widget=forms.Textarea(attrs=_TEXT),
+        help_text="What is contested and why, as the filer states it.",
+    )
 
     def __init__(self, *args: Any, fixed_target: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,9 +145,14 @@ class ChallengeForm(forms.Form):
 
 class DecideForm(forms.Form):
     outcome = forms.ChoiceField(
-        choices=[(s.value, s.label) for s in (Challenge.Status.UPHELD, Challenge.Status.DENIED,
-                                              Challenge.Status.WITHDRAWN)],
-        widget=forms.RadioSelect)
+        choices=[
+            (s.value, s.label)
+            for s in (Challenge.Status.UPHELD, Challenge.Status.DENIED, Challenge.Status.WITHDRAWN)
+        ],
+        widget=forms.RadioSelect,
+    )
     reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Why. Required when upheld (it is kept as the removal reason) or denied.")
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why. Required when upheld (it is kept as the removal reason) or denied.",
+    )

@@ -27,7 +27,8 @@ def _visible_person(actor: Any, pk: int | None) -> Person | None:
         raise forms.ValidationError(f"There is no person #{pk}.")
     if person.merged_into_id:
         raise forms.ValidationError(
-            f"Person #{pk} was merged into #{person.merged_into_id}: use that number.")
+            f"Person #{pk} was merged into #{person.merged_into_id}: use that number."
+        )
     return person
 
 
@@ -36,35 +37,53 @@ class IntelRecordForm(forms.Form):
 
     subject_kind = forms.ChoiceField(choices=IntelRecord.SubjectKind.choices, label="Subject is")
     subject_person = forms.IntegerField(
-        required=False, min_value=1, label="Person number",
-        help_text="The number on the person's page, when the subject is a person.")
-    subject_name = forms.CharField(max_length=200, required=False, label="Group or location name",
-                                   help_text="When the subject is a group or a location.")
+        required=False,
+        min_value=1,
+        label="Person number",
+        help_text="The number on the person's page, when the subject is a person.",
+    )
+    subject_name = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Group or location name",
+        help_text="When the subject is a group or a location.",
+    )
     narrative = forms.CharField(widget=_text(5), label="What is known")
-    predicate_category = forms.ChoiceField(choices=BLANK + OffenseCategory.choices,
-                                           label="Criminal activity suspected")
+    predicate_category = forms.ChoiceField(
+        choices=BLANK + OffenseCategory.choices, label="Criminal activity suspected"
+    )
     predicate_narrative = forms.CharField(
-        widget=_text(4, minlength=PREDICATE_MIN_CHARS), label="Reasonable suspicion",
+        widget=_text(4, minlength=PREDICATE_MIN_CHARS),
+        label="Reasonable suspicion",
         help_text=f"Why there is reasonable suspicion that the subject is involved in that "
-                  f"criminal activity (at least {PREDICATE_MIN_CHARS} characters).")
+        f"criminal activity (at least {PREDICATE_MIN_CHARS} characters).",
+    )
     source_type = forms.ChoiceField(choices=BLANK + IntelRecord.SourceType.choices)
-    source_reliability = forms.ChoiceField(choices=BLANK + IntelRecord.Reliability.choices,
-                                           label="Source reliability")
-    content_validity = forms.ChoiceField(choices=BLANK + IntelRecord.Validity.choices,
-                                         label="Content validity")
+    source_reliability = forms.ChoiceField(
+        choices=BLANK + IntelRecord.Reliability.choices, label="Source reliability"
+    )
+    content_validity = forms.ChoiceField(
+        choices=BLANK + IntelRecord.Validity.choices, label="Content validity"
+    )
     sensitivity = forms.ChoiceField(
         choices=BLANK + IntelRecord.Sensitivity.choices,
-        help_text="Restricted: only you and the users you name can open it.")
+        help_text="Restricted: only you and the users you name can open it.",
+    )
     submitting_agency = forms.ModelChoiceField(queryset=Agency.objects.all(), empty_label="—")
     lawfully_obtained = forms.BooleanField(
         label="I attest this information was obtained lawfully",
-        error_messages={"required": "Only information obtained lawfully may be stored "
-                                    "(28 CFR 23.20(d))."})
+        error_messages={
+            "required": "Only information obtained lawfully may be stored (28 CFR 23.20(d))."
+        },
+    )
     identifiers = forms.CharField(
-        required=False, widget=_text(3), label="Non-criminal identifying information",
+        required=False,
+        widget=_text(3),
+        label="Non-criminal identifying information",
         help_text="Optional, one per line: name | how it identifies the subject | person "
-                  "number (optional), e.g. “Ana Ruiz | registered owner of the car”. These are "
-                  "labelled as not subjects of the record.")
+        "number (optional), e.g. “Ana Ruiz | registered owner of the car”. These are "
+        "labelled as not subjects of the record.",
+    )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,7 +109,8 @@ class IntelRecordForm(forms.Form):
             parts = [p.strip() for p in line.split("|")]
             if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
                 raise forms.ValidationError(
-                    f"Line {number}: write “name | how it identifies the subject”.")
+                    f"Line {number}: write “name | how it identifies the subject”."
+                )
             person = None
             if len(parts) == 3 and parts[2]:
                 if not parts[2].lstrip("#").isdigit():
@@ -115,27 +135,37 @@ class IdentifierForm(forms.Form):
 
 class ApproveForm(forms.Form):
     screen_attestation = forms.CharField(
-        required=False, widget=_text(3), label="How these terms relate to criminal conduct",
-        help_text="Required when the screen found political, religious or social terms.")
+        required=False,
+        widget=_text(3),
+        label="How these terms relate to criminal conduct",
+        help_text="Required when the screen found political, religious or social terms.",
+    )
 
 
 class RevalidateForm(forms.Form):
-    explanation = forms.CharField(widget=_text(3, minlength=20), min_length=20,
-                                  label="Why the record is still valid")
+    explanation = forms.CharField(
+        widget=_text(3, minlength=20), min_length=20, label="Why the record is still valid"
+    )
 
 
 class PurgeForm(forms.Form):
     explanation = forms.CharField(
-        widget=_text(3, minlength=20), min_length=20, label="Why it is purged",
-        help_text="Kept after the content is destroyed: do not repeat the content.")
+        widget=_text(3, minlength=20),
+        min_length=20,
+        label="Why it is purged",
+        help_text="Kept after the content is destroyed: do not repeat the content.",
+    )
 
 
 def _agency_choices() -> list[tuple[str, Any]]:
     eligible, others = [], []
     for agency in Agency.objects.order_by("name"):
         (eligible if may_receive(agency) else others).append((agency.name, agency.name))
-    return [("", "—"), ("Law enforcement, agreement on file", eligible),
-            ("Imminent danger only (not law enforcement or no agreement)", others)]
+    return [
+        ("", "—"),
+        ("Law enforcement, agreement on file", eligible),
+        ("Imminent danger only (not law enforcement or no agreement)", others),
+    ]
 
 
 class ShareForm(forms.Form):
@@ -145,11 +175,15 @@ class ShareForm(forms.Form):
     recipient = forms.CharField(max_length=200, label="Recipient (name and title)")
     recipient_agency = forms.ChoiceField(label="Recipient agency")
     reason = forms.CharField(widget=_text(2), min_length=10, label="Need to know, right to know")
-    emergency = forms.BooleanField(required=False,
-                                   label="Imminent danger to life or property (exception)")
+    emergency = forms.BooleanField(
+        required=False, label="Imminent danger to life or property (exception)"
+    )
     emergency_justification = forms.CharField(
-        required=False, widget=_text(2), label="The imminent danger",
-        help_text="Required with the exception; every supervisor is told at once.")
+        required=False,
+        widget=_text(2),
+        label="The imminent danger",
+        help_text="Required with the exception; every supervisor is told at once.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,7 +194,6 @@ class ShareForm(forms.Form):
         if agency is None:
             raise forms.ValidationError("Choose an agency from the list.")
         return agency
-
 
 
 def share_kwargs(data: dict[str, Any]) -> dict[str, Any]:
@@ -180,7 +213,8 @@ class ReaderForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = BLANK + [
             (u.username, f"{u.get_full_name() or u.username} ({u.username})")
-            for u in grantable_users()]
+            for u in grantable_users()
+        ]
 
     def clean_user(self) -> Any:
         return get_user_model().objects.get(username=self.cleaned_data["user"])

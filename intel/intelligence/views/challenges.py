@@ -37,9 +37,13 @@ def challenge_list_view(request: HttpRequest) -> HttpResponse:
     if status not in Challenge.Status.values:
         status = ""
     page = Paginator(selectors.challenge_list(actor=request.user, status=status), 25).get_page(
-        request.GET.get("page"))
-    return render(request, "intel/challenges/list.html", {
-        "page": page, "status": status, "statuses": Challenge.Status.choices})
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "intel/challenges/list.html",
+        {"page": page, "status": status, "statuses": Challenge.Status.choices},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,8 +54,9 @@ def challenge_file_view(request: HttpRequest) -> HttpResponse:
     record_id = _int_param(request, "record")
     target = None
     if membership_id is not None or record_id is not None:
-        target = selectors.challenge_target_get(actor=request.user, membership_id=membership_id,
-                                                 record_id=record_id)
+        target = selectors.challenge_target_get(
+            actor=request.user, membership_id=membership_id, record_id=record_id
+        )
         if target is None:
             raise Http404
     initial = {"membership": membership_id, "record": record_id}
@@ -60,28 +65,41 @@ def challenge_file_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         if target is None:
             target = selectors.challenge_target_get(
-                actor=request.user, membership_id=data["membership"], record_id=data["record"])
+                actor=request.user, membership_id=data["membership"], record_id=data["record"]
+            )
         if target is None:
-            form.add_error("membership" if data["membership"] else "record",
-                           "Nothing with that ID is open to you.")
+            form.add_error(
+                "membership" if data["membership"] else "record",
+                "Nothing with that ID is open to you.",
+            )
         else:
             is_membership = isinstance(target, GroupMembership)
             try:
                 challenge = challenges.challenge_file(
-                    actor=request.user, filed_by=data["filed_by"],
-                    received_at=data["received_at"], grounds=data["grounds"],
+                    actor=request.user,
+                    filed_by=data["filed_by"],
+                    received_at=data["received_at"],
+                    grounds=data["grounds"],
                     membership=target if is_membership else None,
-                    intel_record=None if is_membership else target)
+                    intel_record=None if is_membership else target,
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"Challenge #{challenge.pk} recorded; a supervisor "
-                                          "decides it.")
+                messages.success(
+                    request, f"Challenge #{challenge.pk} recorded; a supervisor decides it."
+                )
                 return redirect("intel:challenge-detail", pk=challenge.pk)
-    return render(request, "intel/challenges/form.html", {
-        "form": form, "target": target,
-        "target_is_membership": isinstance(target, GroupMembership)},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "intel/challenges/form.html",
+        {
+            "form": form,
+            "target": target,
+            "target_is_membership": isinstance(target, GroupMembership),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET
@@ -90,8 +108,9 @@ def challenge_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = selectors.challenge_get(actor=request.user, pk=pk)
     if challenge is None:
         raise Http404
-    return render(request, "intel/challenges/detail.html", {
-        "challenge": challenge, "form": DecideForm()})
+    return render(
+        request, "intel/challenges/detail.html", {"challenge": challenge, "form": DecideForm()}
+    )
 
 
 @require_POST
@@ -105,9 +124,12 @@ def challenge_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose an outcome: upheld, denied or withdrawn.")
         return redirect("intel:challenge-detail", pk=pk)
     try:
-        challenge = challenges.challenge_decide(actor=request.user, challenge=challenge,
-                                                outcome=form.cleaned_data["outcome"],
-                                                reason=form.cleaned_data["reason"])
+        challenge = challenges.challenge_decide(
+            actor=request.user,
+            challenge=challenge,
+            outcome=form.cleaned_data["outcome"],
+            reason=form.cleaned_data["reason"],
+        )
     except ValidationError as exc:
         messages.error(request, f"Not decided: {error_text(exc)}")
     else:

@@ -29,7 +29,8 @@ from intel.web import search_text
 def group_list_view(request: HttpRequest) -> HttpResponse:
     q = search_text(request.GET.get("q"))
     page = Paginator(selectors.group_list(actor=request.user, q=q), 25).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     return render(request, "intel/groups/list.html", {"page": page, "q": q})
 
 
@@ -45,8 +46,9 @@ def group_create_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Group “{group.name}” created.")
             return redirect("intel:group-detail", pk=group.pk)
-    return render(request, "intel/groups/form.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "intel/groups/form.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_GET
@@ -68,16 +70,24 @@ def membership_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembershipForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = groups.membership_submit(actor=request.user, group=group,
-                                                  **form.cleaned_data)
+            membership = groups.membership_submit(
+                actor=request.user, group=group, **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Membership of {membership.person} proposed. It counts "
-                                      "only once a supervisor approves it.")
+            messages.success(
+                request,
+                f"Membership of {membership.person} proposed. It counts "
+                "only once a supervisor approves it.",
+            )
             return redirect("intel:group-detail", pk=group.pk)
-    return render(request, "intel/groups/membership_form.html", {"form": form, "group": group},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "intel/groups/membership_form.html",
+        {"form": form, "group": group},
+        status=400 if form.errors else 200,
+    )
 
 
 def _membership(request: HttpRequest, pk: int) -> GroupMembership:
@@ -94,9 +104,11 @@ def membership_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApproveForm(request.POST)
     form.is_valid()
     try:
-        groups.membership_approve(actor=request.user, membership=membership,
-                                  screen_attestation=form.cleaned_data.get("screen_attestation",
-                                                                           ""))
+        groups.membership_approve(
+            actor=request.user,
+            membership=membership,
+            screen_attestation=form.cleaned_data.get("screen_attestation", ""),
+        )
     except ValidationError as exc:
         messages.error(request, f"Not approved: {error_text(exc)}")
     else:
@@ -111,11 +123,11 @@ def membership_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = RemoveForm(request.POST)
     form.is_valid()
     try:
-        groups.membership_remove(actor=request.user, membership=membership,
-                                 reason=form.cleaned_data.get("reason", ""))
+        groups.membership_remove(
+            actor=request.user, membership=membership, reason=form.cleaned_data.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, f"Not removed: {error_text(exc)}")
     else:
-        messages.success(request, f"Membership of {membership.person} removed; the reason is "
-                                  "kept.")
+        messages.success(request, f"Membership of {membership.person} removed; the reason is kept.")
     return redirect("intel:group-detail", pk=membership.group_id)

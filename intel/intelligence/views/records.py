@@ -33,13 +33,16 @@ def _perm(name: str) -> Callable[..., Any]:
 
 def _any_perm(*names: str) -> Callable[..., Any]:
     """403 unless the user holds one of the permissions (the matrix's "wrong role")."""
+
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not any(request.user.has_perm(name) for name in names):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
+
         return wrapped
+
     return decorator
 
 
@@ -73,10 +76,19 @@ def intel_record_list_view(request: HttpRequest) -> HttpResponse:
     export_form = None
     if tab == intel.Tab.SEARCH and request.user.has_perm(SHARE):
         export_form = f.ExportForm(initial={"q": q})
-    return render(request, "intel/intelligence/list.html", {
-        "tabs": tabs, "tab": tab, "q": q, "page": page, "export_form": export_form,
-        "today": timezone.localdate(), "caveat": intel.CAVEAT,
-    })
+    return render(
+        request,
+        "intel/intelligence/list.html",
+        {
+            "tabs": tabs,
+            "tab": tab,
+            "q": q,
+            "page": page,
+            "export_form": export_form,
+            "today": timezone.localdate(),
+            "caveat": intel.CAVEAT,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,28 +101,46 @@ def intel_record_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Intelligence record #{record.pk} is saved as a draft. "
-                                      "Submit it for supervisor review when it is complete.")
+            messages.success(
+                request,
+                f"Intelligence record #{record.pk} is saved as a draft. "
+                "Submit it for supervisor review when it is complete.",
+            )
             return redirect("intel:record-detail", pk=record.pk)
-    return render(request, "intel/intelligence/create.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "intel/intelligence/create.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
-def _detail(request: HttpRequest, pk: int, status: int = 200, **bound: forms.Form
-            ) -> HttpResponse:
+def _detail(request: HttpRequest, pk: int, status: int = 200, **bound: forms.Form) -> HttpResponse:
     try:
         detail = intel.intel_record_detail(actor=request.user, pk=pk)
     except IntelRecord.DoesNotExist:
         raise Http404 from None
-    makers = {"approve": f.ApproveForm, "revalidate": f.RevalidateForm, "purge": f.PurgeForm,
-              "share": f.ShareForm, "grant": f.ReaderForm}
-    context: dict[str, Any] = {f"{action}_form": make() for action, make in makers.items()
-                               if action in detail.actions}
+    makers = {
+        "approve": f.ApproveForm,
+        "revalidate": f.RevalidateForm,
+        "purge": f.PurgeForm,
+        "share": f.ShareForm,
+        "grant": f.ReaderForm,
+    }
+    context: dict[str, Any] = {
+        f"{action}_form": make() for action, make in makers.items() if action in detail.actions
+    }
     if "identify" in detail.actions:
         context["identify_form"] = f.IdentifierForm(actor=request.user)
     context.update(bound)  # the form that was just sent, with its errors
-    context.update({"d": detail, "record": detail.record, "caveat": intel.CAVEAT,
-                    "identifier_label": IntelIdentifier.LABEL})
+    context.update(
+        {
+            "d": detail,
+            "record": detail.record,
+            "caveat": intel.CAVEAT,
+            "identifier_label": IntelIdentifier.LABEL,
+        }
+    )
     return render(request, "intel/intelligence/detail.html", context, status=status)
 
 
@@ -132,9 +162,15 @@ def intel_record_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, record, "Submitted for supervisor review.")
 
 
-def _form_action(request: HttpRequest, pk: int, name: str, form_class: type[forms.Form],
-                 act: Callable[[IntelRecord, dict[str, Any]], Any], message: str,
-                 **form_kwargs: Any) -> HttpResponse:
+def _form_action(
+    request: HttpRequest,
+    pk: int,
+    name: str,
+    form_class: type[forms.Form],
+    act: Callable[[IntelRecord, dict[str, Any]], Any],
+    message: str,
+    **form_kwargs: Any,
+) -> HttpResponse:
     """Validate the action's form, call its one service; on error show the record page again
     with the form and its errors (400)."""
     record = _record(request, pk)
@@ -152,62 +188,105 @@ def _form_action(request: HttpRequest, pk: int, name: str, form_class: type[form
 @require_POST
 @_perm(APPROVE)
 def intel_record_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _form_action(request, pk, "approve", f.ApproveForm, lambda record, data: (
-        intel.intel_record_approve(actor=request.user, record=record,
-                                   screen_attestation=data["screen_attestation"])),
-        "Approved: the record is now searchable and due for review within five years.")
+    return _form_action(
+        request,
+        pk,
+        "approve",
+        f.ApproveForm,
+        lambda record, data: intel.intel_record_approve(
+            actor=request.user, record=record, screen_attestation=data["screen_attestation"]
+        ),
+        "Approved: the record is now searchable and due for review within five years.",
+    )
 
 
 @require_POST
 @_perm(APPROVE)
 def intel_record_revalidate_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _form_action(request, pk, "revalidate", f.RevalidateForm, lambda record, data: (
-        intel.intel_record_revalidate(actor=request.user, record=record,
-                                      explanation=data["explanation"])),
-        "Revalidated: the review date is five years from today.")
+    return _form_action(
+        request,
+        pk,
+        "revalidate",
+        f.RevalidateForm,
+        lambda record, data: intel.intel_record_revalidate(
+            actor=request.user, record=record, explanation=data["explanation"]
+        ),
+        "Revalidated: the review date is five years from today.",
+    )
 
 
 @require_POST
 @_perm(APPROVE)
 def intel_record_purge_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _form_action(request, pk, "purge", f.PurgeForm, lambda record, data: (
-        intel.intel_record_purge(actor=request.user, record=record,
-                                 explanation=data["explanation"])),
-        "Purged: the content is destroyed; the decision and the dissemination log remain.")
+    return _form_action(
+        request,
+        pk,
+        "purge",
+        f.PurgeForm,
+        lambda record, data: intel.intel_record_purge(
+            actor=request.user, record=record, explanation=data["explanation"]
+        ),
+        "Purged: the content is destroyed; the decision and the dissemination log remain.",
+    )
 
 
 @require_POST
 @_perm(SHARE)
 def intel_record_share_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _form_action(request, pk, "share", f.ShareForm, lambda record, data: (
-        intel.intel_record_disseminate(actor=request.user, record=record,
-                                       **f.share_kwargs(data))),
-        "Shared, and recorded in the dissemination log.")
+    return _form_action(
+        request,
+        pk,
+        "share",
+        f.ShareForm,
+        lambda record, data: intel.intel_record_disseminate(
+            actor=request.user, record=record, **f.share_kwargs(data)
+        ),
+        "Shared, and recorded in the dissemination log.",
+    )
 
 
 @require_POST
 @_perm(ADD)
 def intel_identifier_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _form_action(request, pk, "identify", f.IdentifierForm, lambda record, data: (
-        intel.intel_identifier_add(actor=request.user, record=record, **data)),
+    return _form_action(
+        request,
+        pk,
+        "identify",
+        f.IdentifierForm,
+        lambda record, data: intel.intel_identifier_add(actor=request.user, record=record, **data),
         "Identifier added, labelled as non-criminal identifying information.",
-        actor=request.user)
+        actor=request.user,
+    )
 
 
 @require_POST
 @_any_perm(ADD, APPROVE)
 def intel_record_grant_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _form_action(request, pk, "grant", f.ReaderForm, lambda record, data: (
-        intel.intel_record_grant(actor=request.user, record=record, user=data["user"])),
-        "Access granted: that user can now open this record.")
+    return _form_action(
+        request,
+        pk,
+        "grant",
+        f.ReaderForm,
+        lambda record, data: intel.intel_record_grant(
+            actor=request.user, record=record, user=data["user"]
+        ),
+        "Access granted: that user can now open this record.",
+    )
 
 
 @require_POST
 @_any_perm(ADD, APPROVE)
 def intel_record_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _form_action(request, pk, "revoke", f.RevokeForm, lambda record, data: (
-        intel.intel_record_revoke(actor=request.user, record=record, user=data["user"])),
-        "Access revoked.")
+    return _form_action(
+        request,
+        pk,
+        "revoke",
+        f.RevokeForm,
+        lambda record, data: intel.intel_record_revoke(
+            actor=request.user, record=record, user=data["user"]
+        ),
+        "Access revoked.",
+    )
 
 
 @require_POST
@@ -222,8 +301,9 @@ def intel_record_export_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Not exported: " + " ".join(errors))
         return redirect(back)
     try:
-        body = intel.intel_record_export(actor=request.user, text=form.cleaned_data["q"],
-                                         **f.share_kwargs(form.cleaned_data))
+        body = intel.intel_record_export(
+            actor=request.user, text=form.cleaned_data["q"], **f.share_kwargs(form.cleaned_data)
+        )
     except ValidationError as exc:
         messages.error(request, "Not exported: " + " ".join(exc.messages))
         return redirect(back)

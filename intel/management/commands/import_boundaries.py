@@ -22,11 +22,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="A .geojson/.json file or a zipped shapefile.")
         parser.add_argument("--layer", required=True, help='Layer name (a slug), e.g. "precincts".')
-        parser.add_argument("--key-field", default=None,
-                            help="The property identifying each zone (detected if omitted).")
+        parser.add_argument(
+            "--key-field",
+            default=None,
+            help="The property identifying each zone (detected if omitted).",
+        )
         parser.add_argument("--label", default=None, help='Display label, e.g. "Precincts".')
-        parser.add_argument("--priority", type=int, default=None,
-                            help="Where layers overlap the lower number wins (default 100).")
+        parser.add_argument(
+            "--priority",
+            type=int,
+            default=None,
+            help="Where layers overlap the lower number wins (default 100).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -37,9 +44,12 @@ class Command(BaseCommand):
             raise CommandError("--priority must be between 0 and 32767.")
         try:
             layer = boundary_layer_import(
-                actor=system_actor(), path=path, layer=options["layer"],
+                actor=system_actor(),
+                path=path,
+                layer=options["layer"],
                 key_field=options["key_field"],
-                label=options["label"], priority=priority,
+                label=options["label"],
+                priority=priority,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc

@@ -37,11 +37,15 @@ class Command(BaseCommand):
         parser.add_argument("--agency", required=True, help="The agency the extract comes from.")
         parser.add_argument("--profile", help="A saved mapping profile of that agency and kind.")
         parser.add_argument("--sheet", default="", help="XLSX: the sheet to import.")
-        parser.add_argument("--time-zone", help="The agency's local time zone (IANA name); "
-                                                "remembered for the agency.")
-        parser.add_argument("--xy-epsg", type=int,
-                            help="EPSG code of projected X/Y columns, for extracts without "
-                                 "latitude and longitude.")
+        parser.add_argument(
+            "--time-zone",
+            help="The agency's local time zone (IANA name); remembered for the agency.",
+        )
+        parser.add_argument(
+            "--xy-epsg",
+            type=int,
+            help="EPSG code of projected X/Y columns, for extracts without latitude and longitude.",
+        )
         parser.add_argument("--json", action="store_true", help="End with one JSON summary line.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -49,24 +53,31 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         try:
-            agency = agency_for_import(name=options["agency"],
-                                       time_zone=options["time_zone"] or "")
+            agency = agency_for_import(name=options["agency"], time_zone=options["time_zone"] or "")
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         profile = None
         if options["profile"]:
-            profile = MappingProfile.objects.filter(agency=agency, kind=options["kind"],
-                                                    name=options["profile"]).first()
+            profile = MappingProfile.objects.filter(
+                agency=agency, kind=options["kind"], name=options["profile"]
+            ).first()
             if profile is None:
-                raise CommandError(f"No mapping profile {options['profile']!r} for {agency} "
-                                   f"{options['kind']}.")
+                raise CommandError(
+                    f"No mapping profile {options['profile']!r} for {agency} {options['kind']}."
+                )
         actor = system_actor()
         started = time.monotonic()
         try:
             with open(path, "rb") as source:
-                data_import = import_create(actor=actor, source=source, original_name=path.name,
-                                            kind=options["kind"], agency=agency,
-                                            sheet=options["sheet"], profile=profile)
+                data_import = import_create(
+                    actor=actor,
+                    source=source,
+                    original_name=path.name,
+                    kind=options["kind"],
+                    agency=agency,
+                    sheet=options["sheet"],
+                    profile=profile,
+                )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         if data_import.status == DataImport.Status.PENDING:
@@ -81,15 +92,23 @@ class Command(BaseCommand):
 
             mapping = None
             if options["xy_epsg"]:
-                mapping = import_preview(actor=actor, data_import=data_import,
-                                         options={"xy_epsg": options["xy_epsg"]}).mapping
-            data_import = import_run(actor=actor, data_import=data_import, mapping=mapping,
-                                     progress=progress)
+                mapping = import_preview(
+                    actor=actor, data_import=data_import, options={"xy_epsg": options["xy_epsg"]}
+                ).mapping
+            data_import = import_run(
+                actor=actor, data_import=data_import, mapping=mapping, progress=progress
+            )
         seconds = round(time.monotonic() - started, 2)
-        summary = {"import_id": data_import.pk, "status": data_import.status,
-                   "rows": data_import.rows, "created": data_import.created,
-                   "updated": data_import.updated, "unchanged": data_import.unchanged,
-                   "rejected": data_import.rejected, "seconds": seconds}
+        summary = {
+            "import_id": data_import.pk,
+            "status": data_import.status,
+            "rows": data_import.rows,
+            "created": data_import.created,
+            "updated": data_import.updated,
+            "unchanged": data_import.unchanged,
+            "rejected": data_import.rejected,
+            "seconds": seconds,
+        }
         if data_import.status == DataImport.Status.DUPLICATE:
             summary["duplicate_of"] = data_import.duplicate_of_id
             self.stdout.write(data_import.error)
@@ -104,14 +123,18 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"People: {people.arrests:,} arrests resolved: {people.identifier:,} by "
                     f"identifier, {people.auto:,} linked automatically, {people.review:,} for "
-                    f"review, {people.new_people:,} new people.")
+                    f"review, {people.new_people:,} new people."
+                )
             self.stdout.write(
                 f"Import #{data_import.pk}: {data_import.rows:,} rows, {data_import.created:,} "
                 f"created, {data_import.updated:,} updated, {data_import.unchanged:,} unchanged, "
-                f"{data_import.rejected:,} rejected, in {seconds} s.")
+                f"{data_import.rejected:,} rejected, in {seconds} s."
+            )
             if data_import.rejected:
-                self.stdout.write(f"Rejected rows and reasons: see import #{data_import.pk} "
-                                  "in the imports page (CSV download).")
+                self.stdout.write(
+                    f"Rejected rows and reasons: see import #{data_import.pk} "
+                    "in the imports page (CSV download)."
+                )
         if options["json"]:
             self.stdout.write(json.dumps(summary))
         sys.stdout.flush()

@@ -21,8 +21,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--output", type=Path, default=None,
-                            help="Write the CSV to this file instead of standard output.")
+        parser.add_argument(
+            "--output",
+            type=Path,
+            default=None,
+            help="Write the CSV to this file instead of standard output.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         output: Path | None = options["output"]

@@ -27,4 +27,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{summary.arrests:,} arrests: {summary.identifier:,} linked by identifier, "
             f"{summary.auto:,} automatically, {summary.review:,} queued for review, "
-            f"{summary.new_people:,} new people, in {summary.seconds:.1f} s.")
+            f"{summary.new_people:,} new people, in {summary.seconds:.1f} s."
+        )

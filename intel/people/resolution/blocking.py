@@ -37,9 +37,19 @@ def record_from_row(row: tuple) -> Record | None:
         return None
     ids = {k: {v} for k, v in store.recorded_ids(state_id, fbi, booking).items()}
     addresses = {normalise_address(address)} if address else set()
-    return Record(arrest_id, agency_id, name, Profile(
-        names=[name], dob=dob, sex=sex if sex in ("M", "F") else "",
-        race=race if race != "unknown" else "", ids=ids, addresses=addresses))
+    return Record(
+        arrest_id,
+        agency_id,
+        name,
+        Profile(
+            names=[name],
+            dob=dob,
+            sex=sex if sex in ("M", "F") else "",
+            race=race if race != "unknown" else "",
+            ids=ids,
+            addresses=addresses,
+        ),
+    )
 
 
 def transposed(d: date | None) -> date | None:
@@ -53,6 +63,7 @@ def transposed(d: date | None) -> date | None:
 
 # ---- blocking keys, shared by the SQL join and the in-memory index -------------------------
 
+
 def index_keys(profile: Profile) -> set[tuple]:
     keys: set[tuple] = set()
     for name in profile.names:
@@ -62,8 +73,13 @@ def index_keys(profile: Profile) -> set[tuple]:
         for form in first_name_forms(first):
             keys.add(("last_first", last, form))
         if profile.dob:
-            keys.update({("dob_ls", profile.dob, ls), ("dob_fs", profile.dob, fs),
-                         ("dob_l2", profile.dob, last[:2])})
+            keys.update(
+                {
+                    ("dob_ls", profile.dob, ls),
+                    ("dob_fs", profile.dob, fs),
+                    ("dob_l2", profile.dob, last[:2]),
+                }
+            )
     for kind, values in profile.ids.items():
         keys.update(("id", kind, v) for v in values if kind != "booking_number")
     return keys
@@ -77,8 +93,15 @@ def query_keys(profile: Profile) -> set[tuple]:
         ls, fs = sound(last), sound(first)
         keys.update({("ls_fs", ls, fs), ("ls_fs", fs, ls), ("last_first", last, first)})
         for d in dobs:  # the second pair: first and last recorded the other way round
-            keys.update({("dob_ls", d, ls), ("dob_fs", d, fs), ("dob_l2", d, last[:2]),
-                         ("dob_ls", d, fs), ("dob_fs", d, ls)})
+            keys.update(
+                {
+                    ("dob_ls", d, ls),
+                    ("dob_fs", d, fs),
+                    ("dob_l2", d, last[:2]),
+                    ("dob_ls", d, fs),
+                    ("dob_fs", d, ls),
+                }
+            )
     for kind, values in profile.ids.items():
         keys.update(("id", kind, v) for v in values if kind != "booking_number")
     return keys
@@ -123,10 +146,19 @@ def db_candidates(records: list[Record]) -> dict[int, set[int]]:
                 last, first = letters(r.name.last), letters(r.name.first)
                 # Nickname forms as phonetic keys: the (last_sound, first_sound) index serves.
                 forms = sorted({sound(f) for f in first_name_forms(first)} - {sound(first)}) or [""]
-                copy.write_row((r.arrest_id, last, sound(last), sound(first), forms,
-                                r.profile.dob, transposed(r.profile.dob),
-                                next(iter(r.profile.ids.get("state_id", [""]))) or None,
-                                next(iter(r.profile.ids.get("fbi_number", [""]))) or None))
+                copy.write_row(
+                    (
+                        r.arrest_id,
+                        last,
+                        sound(last),
+                        sound(first),
+                        forms,
+                        r.profile.dob,
+                        transposed(r.profile.dob),
+                        next(iter(r.profile.ids.get("state_id", [""]))) or None,
+                        next(iter(r.profile.ids.get("fbi_number", [""]))) or None,
+                    )
+                )
         cur.execute("ANALYZE er_batch")
         cur.execute(f"CREATE TEMP TABLE er_pairs ON COMMIT DROP AS {BLOCK_SQL}")
         cur.execute("ANALYZE er_pairs")
@@ -143,28 +175,45 @@ def person_profiles() -> dict[int, Profile]:
     blocking found (no long id lists through the driver)."""
     profiles: dict[int, Profile] = {}
     with connection.cursor() as cur:
-        cur.execute("SELECT id, first_name, middle_name, last_name, suffix, dob, sex, race "
-                    "FROM intel_person WHERE id IN (SELECT person_id FROM er_pairs)")
+        cur.execute(
+            "SELECT id, first_name, middle_name, last_name, suffix, dob, sex, race "
+            "FROM intel_person WHERE id IN (SELECT person_id FROM er_pairs)"
+        )
         for pk, first, middle, last, suffix, dob, sex, race in cur.fetchall():
             profiles[pk] = Profile(
-                names=[ParsedName(last=last.upper(), first=first.upper(),
-                                  middle=middle.upper(), suffix=suffix.upper())],
-                dob=dob, sex=sex if sex in ("M", "F") else "",
-                race=race if race != "unknown" else "")
-        primary = {pk: (letters(p.names[0].last), letters(p.names[0].first))
-                   for pk, p in profiles.items()}
-        cur.execute("SELECT person_id, last, first FROM intel_personnamekey "
-                    "WHERE person_id IN (SELECT person_id FROM er_pairs)")
+                names=[
+                    ParsedName(
+                        last=last.upper(),
+                        first=first.upper(),
+                        middle=middle.upper(),
+                        suffix=suffix.upper(),
+                    )
+                ],
+                dob=dob,
+                sex=sex if sex in ("M", "F") else "",
+                race=race if race != "unknown" else "",
+            )
+        primary = {
+            pk: (letters(p.names[0].last), letters(p.names[0].first)) for pk, p in profiles.items()
+        }
+        cur.execute(
+            "SELECT person_id, last, first FROM intel_personnamekey "
+            "WHERE person_id IN (SELECT person_id FROM er_pairs)"
+        )
         for pk, last, first in cur.fetchall():
             if pk in profiles and (last, first) != primary[pk]:
                 profiles[pk].names.append(ParsedName(last=last, first=first))
-        cur.execute("SELECT person_id, kind, value FROM intel_personidentifier "
-                    "WHERE person_id IN (SELECT person_id FROM er_pairs)")
+        cur.execute(
+            "SELECT person_id, kind, value FROM intel_personidentifier "
+            "WHERE person_id IN (SELECT person_id FROM er_pairs)"
+        )
         for pk, kind, value in cur.fetchall():
             if pk in profiles:
                 profiles[pk].ids.setdefault(kind, set()).add(value.upper())
-        cur.execute("SELECT DISTINCT person_id, address FROM intel_arrest "
-                    "WHERE person_id IN (SELECT person_id FROM er_pairs) AND address <> ''")
+        cur.execute(
+            "SELECT DISTINCT person_id, address FROM intel_arrest "
+            "WHERE person_id IN (SELECT person_id FROM er_pairs) AND address <> ''"
+        )
         for pk, address in cur.fetchall():
             if pk in profiles:
                 profiles[pk].addresses.add(normalise_address(address))

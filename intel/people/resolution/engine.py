@@ -105,8 +105,12 @@ def _decide(record: Record, scored: list[tuple[_Cluster, float, list[Factor]]]) 
     scored.sort(key=lambda s: -s[1])
     if not scored or scored[0][1] < REVIEW:
         best = scored[0] if scored else None
-        return _Decision(record, PersonLink.Method.NEW,
-                         factors=best[2] if best else [], weight=best[1] if best else 0.0)
+        return _Decision(
+            record,
+            PersonLink.Method.NEW,
+            factors=best[2] if best else [],
+            weight=best[1] if best else 0.0,
+        )
     cluster, weight, factors = scored[0]
     runner_up = scored[1][1] if len(scored) > 1 else float("-inf")
     shared_id = any(f.weight >= 10 and f.factor in ("state ID", "FBI number") for f in factors)
@@ -115,25 +119,40 @@ def _decide(record: Record, scored: list[tuple[_Cluster, float, list[Factor]]]) 
         return _Decision(record, PersonLink.Method.IDENTIFIER, cluster, weight, factors)
     if weight >= AUTO_LINK and clear:
         return _Decision(record, PersonLink.Method.AUTO, cluster, weight, factors)
-    return _Decision(record, "review", candidates=[
-        s for s in scored[:MAX_REVIEW_CANDIDATES] if s[1] >= REVIEW])
+    return _Decision(
+        record, "review", candidates=[s for s in scored[:MAX_REVIEW_CANDIDATES] if s[1] >= REVIEW]
+    )
 
 
 def _unresolved(arrest_ids: Sequence[int] | None) -> list[Record]:
     queued = MatchCandidate.objects.filter(status=MatchCandidate.Status.OPEN).values("arrest_id")
-    qs = Arrest.objects.filter(person__isnull=True).exclude(pk__in=queued).exclude(
-        Q(name_as_recorded="")).order_by("arrested_at", "id")
+    qs = (
+        Arrest.objects.filter(person__isnull=True)
+        .exclude(pk__in=queued)
+        .exclude(Q(name_as_recorded=""))
+        .order_by("arrested_at", "id")
+    )
     if arrest_ids is not None:
         qs = qs.filter(pk__in=list(arrest_ids))
-    rows = qs.values_list("pk", "source_agency_id", "name_as_recorded", "dob_as_recorded", "sex",
-                          "race", "state_id_as_recorded", "fbi_number_as_recorded",
-                          "booking_number", "address")
+    rows = qs.values_list(
+        "pk",
+        "source_agency_id",
+        "name_as_recorded",
+        "dob_as_recorded",
+        "sex",
+        "race",
+        "state_id_as_recorded",
+        "fbi_number_as_recorded",
+        "booking_number",
+        "address",
+    )
     return [r for r in (record_from_row(row) for row in rows.iterator(chunk_size=5000)) if r]
 
 
 @transaction.atomic
-def resolve_arrests(*, actor: Any = None,
-                    arrest_ids: Sequence[int] | None = None) -> ResolutionSummary:
+def resolve_arrests(
+    *, actor: Any = None, arrest_ids: Sequence[int] | None = None
+) -> ResolutionSummary:
     """Resolve the given arrests (default: every unresolved arrest) to people."""
     started = time.perf_counter()
     with connection.cursor() as cur:
@@ -143,8 +162,7 @@ def resolve_arrests(*, actor: Any = None,
     if not records:
         return summary
     db_candidates = blocking.db_candidates(records)
-    clusters = {pk: _Cluster(profile=prof, person_id=pk)
-                for pk, prof in person_profiles().items()}
+    clusters = {pk: _Cluster(profile=prof, person_id=pk) for pk, prof in person_profiles().items()}
     # Blocking key -> the people found or started in this run under it (a dict: an ordered set).
     index: dict[tuple, dict[_Cluster, None]] = defaultdict(dict)
 
@@ -152,21 +170,22 @@ def resolve_arrests(*, actor: Any = None,
         """Index what this arrest added: its name and identifiers, or every name when it just
         gave the person a date of birth."""
         names = cluster.profile.names if had_dob != bool(cluster.profile.dob) else [record.name]
-        for key in index_keys(Profile(names=names, dob=cluster.profile.dob,
-                                       ids=record.profile.ids)):
+        for key in index_keys(
+            Profile(names=names, dob=cluster.profile.dob, ids=record.profile.ids)
+        ):
             index[key][cluster] = None
 
     decisions: list[_Decision] = []
     for record in records:
-        seen = {clusters[pk]: None for pk in db_candidates.get(record.arrest_id, ())
-                if pk in clusters}
+        seen = {
+            clusters[pk]: None for pk in db_candidates.get(record.arrest_id, ()) if pk in clusters
+        }
         for key in query_keys(record.profile):
             seen.update(index.get(key, {}))
         scored = [(c, *score(record.profile, c.profile)) for c in seen]
         decision = _decide(record, scored)
         if decision.method == PersonLink.Method.NEW:
-            decision.cluster = _Cluster(profile=Profile(names=[], addresses=set()),
-                                        founder=record)
+            decision.cluster = _Cluster(profile=Profile(names=[], addresses=set()), founder=record)
         if decision.cluster is not None:
             had_dob = decision.cluster.profile.dob is not None
             _absorb(decision.cluster, record)
@@ -183,14 +202,22 @@ def resolve_arrests(*, actor: Any = None,
         else:
             summary.review += 1
     summary.seconds = time.perf_counter() - started
-    audit.audit_log(actor=actor, action=audit.PEOPLE_RESOLVED, component="entity-resolution",
-                    arrests=summary.arrests, identifier=summary.identifier, auto=summary.auto,
-                    review=summary.review, new_people=summary.new_people)
+    audit.audit_log(
+        actor=actor,
+        action=audit.PEOPLE_RESOLVED,
+        component="entity-resolution",
+        arrests=summary.arrests,
+        identifier=summary.identifier,
+        auto=summary.auto,
+        review=summary.review,
+        new_people=summary.new_people,
+    )
     return summary
 
 
-def _copy_in(cur: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence],
-             conflict: str = "") -> None:
+def _copy_in(
+    cur: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence], conflict: str = ""
+) -> None:
     """Insert rows through COPY into a temporary twin of ``table``: one round trip per table,
     and ``ON CONFLICT DO NOTHING`` for rows the person already has."""
     cols = ", ".join(columns)  # table and column names come from this module, never from input
@@ -198,63 +225,123 @@ def _copy_in(cur: Any, table: str, columns: Sequence[str], rows: Iterable[Sequen
     with cur.copy(f"COPY er_in ({cols}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
-    cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM er_in "  # noqa: S608
-                f"{'ON CONFLICT DO NOTHING' if conflict else ''}")
+    cur.execute(
+        f"INSERT INTO {table} ({cols}) SELECT {cols} FROM er_in "  # noqa: S608
+        f"{'ON CONFLICT DO NOTHING' if conflict else ''}"
+    )
     cur.execute("DROP TABLE er_in")
 
 
 def _write(decisions: list[_Decision], actor: Any) -> None:
     now = timezone.now()
     founders = [d.cluster for d in decisions if d.method == PersonLink.Method.NEW]
-    for cluster, person in zip(founders, Person.objects.bulk_create(
-            [store.person_from_name(c.founder.name, dob=c.profile.dob, sex=c.profile.sex,
-                                    race=c.profile.race) for c in founders],
-            batch_size=store.BATCH), strict=True):
+    for cluster, person in zip(
+        founders,
+        Person.objects.bulk_create(
+            [
+                store.person_from_name(
+                    c.founder.name, dob=c.profile.dob, sex=c.profile.sex, race=c.profile.race
+                )
+                for c in founders
+            ],
+            batch_size=store.BATCH,
+        ),
+        strict=True,
+    ):
         cluster.person_id = person.pk
     links, keys, idents, candidates = [], [], [], []
     actor_id = getattr(actor, "pk", None)
     for d in decisions:
         if d.cluster is None:
             candidates.extend(
-                (d.record.arrest_id, c.person_id, round(probability(w), 4),
-                 json.dumps([f.as_dict() for f in fs]), MatchCandidate.Status.OPEN, now)
-                for c, w, fs in d.candidates)
+                (
+                    d.record.arrest_id,
+                    c.person_id,
+                    round(probability(w), 4),
+                    json.dumps([f.as_dict() for f in fs]),
+                    MatchCandidate.Status.OPEN,
+                    now,
+                )
+                for c, w, fs in d.candidates
+            )
             continue
         pid = d.cluster.person_id
         factors = [f.as_dict() for f in d.factors]
         if d.method == PersonLink.Method.NEW:
-            best = f"best candidate scored {probability(d.weight):.0%}" if d.factors else \
-                "no one with a similar name, date of birth or identifier"
+            best = (
+                f"best candidate scored {probability(d.weight):.0%}"
+                if d.factors
+                else "no one with a similar name, date of birth or identifier"
+            )
             factors = [{"factor": "no match", "detail": best, "weight": 0}]
-        links.append((d.record.arrest_id, pid, d.method,
-                      None if d.method == PersonLink.Method.NEW
-                      else round(probability(d.weight), 4), json.dumps(factors), actor_id, now))
-        kind = (PersonNameKey.Kind.PRIMARY if d.cluster.founder is d.record
-                else PersonNameKey.Kind.RECORDED)
+        links.append(
+            (
+                d.record.arrest_id,
+                pid,
+                d.method,
+                None if d.method == PersonLink.Method.NEW else round(probability(d.weight), 4),
+                json.dumps(factors),
+                actor_id,
+                now,
+            )
+        )
+        kind = (
+            PersonNameKey.Kind.PRIMARY
+            if d.cluster.founder is d.record
+            else PersonNameKey.Kind.RECORDED
+        )
         key = store.name_key(pid, d.record.name, kind)
         if key is not None:
             keys.append((pid, key.kind, key.last, key.first, key.last_sound, key.first_sound))
-        idents.extend((pid, k, v[:64], d.record.agency_id if k == "booking_number" else None)
-                      for k, vs in d.record.profile.ids.items() for v in vs)
+        idents.extend(
+            (pid, k, v[:64], d.record.agency_id if k == "booking_number" else None)
+            for k, vs in d.record.profile.ids.items()
+            for v in vs
+        )
     with connection.cursor() as cur:
-        _copy_in(cur, "intel_personlink", ("arrest_id", "person_id", "method", "score",
-                                           "factors", "decided_by_id", "created_at"), links)
+        _copy_in(
+            cur,
+            "intel_personlink",
+            ("arrest_id", "person_id", "method", "score", "factors", "decided_by_id", "created_at"),
+            links,
+        )
         cur.execute("""UPDATE intel_arrest a SET person_id = l.person_id
                          FROM intel_personlink l
                         WHERE l.arrest_id = a.id AND a.person_id IS NULL""")
         # Fill what a known person lacked from what the new arrests recorded, and give cases
         # on these arrests their defendant.
-        cur.execute("""UPDATE intel_person p SET dob = a.dob_as_recorded
+        cur.execute(
+            """UPDATE intel_person p SET dob = a.dob_as_recorded
                          FROM intel_arrest a JOIN intel_personlink l ON l.arrest_id = a.id
                         WHERE a.person_id = p.id AND p.dob IS NULL AND l.created_at = %s
-                          AND a.dob_as_recorded IS NOT NULL""", [now])
-        cur.execute("""UPDATE intel_casereferral c SET defendant_id = a.person_id
+                          AND a.dob_as_recorded IS NOT NULL""",
+            [now],
+        )
+        cur.execute(
+            """UPDATE intel_casereferral c SET defendant_id = a.person_id
                          FROM intel_arrest a JOIN intel_personlink l ON l.arrest_id = a.id
                         WHERE c.arrest_id = a.id AND c.defendant_id IS NULL
-                          AND l.created_at = %s""", [now])
-        _copy_in(cur, "intel_personnamekey", ("person_id", "kind", "last", "first",
-                                              "last_sound", "first_sound"), keys, conflict="y")
-        _copy_in(cur, "intel_personidentifier", ("person_id", "kind", "value",
-                                                 "issuing_agency_id"), idents, conflict="y")
-        _copy_in(cur, "intel_matchcandidate", ("arrest_id", "person_id", "score", "factors",
-                                               "status", "created_at"), candidates, conflict="y")
+                          AND l.created_at = %s""",
+            [now],
+        )
+        _copy_in(
+            cur,
+            "intel_personnamekey",
+            ("person_id", "kind", "last", "first", "last_sound", "first_sound"),
+            keys,
+            conflict="y",
+        )
+        _copy_in(
+            cur,
+            "intel_personidentifier",
+            ("person_id", "kind", "value", "issuing_agency_id"),
+            idents,
+            conflict="y",
+        )
+        _copy_in(
+            cur,
+            "intel_matchcandidate",
+            ("arrest_id", "person_id", "score", "factors", "status", "created_at"),
+            candidates,
+            conflict="y",
+        )

@@ -103,20 +103,25 @@ def _name_factors(rec: ParsedName, per: ParsedName) -> tuple[float, tuple[Factor
     pa, pf = letters(per.last), letters(per.first)
     last_kind, last_w = _compare_last(ra, pa, rec.last, per.last)
     first_kind, first_w = _compare_first(rf, pf)
-    factors = [Factor("last name", f"{rec.last} / {per.last}: {last_kind}", last_w),
-               Factor("first name", f"{rec.first or '—'} / {per.first or '—'}: {first_kind}",
-                      first_w)]
+    factors = [
+        Factor("last name", f"{rec.last} / {per.last}: {last_kind}", last_w),
+        Factor("first name", f"{rec.first or '—'} / {per.first or '—'}: {first_kind}", first_w),
+    ]
     total = last_w + first_w
     # Swapped order: FIRST recorded as LAST.
     if rf and pf and total < 4.0:
         given = f"{rec.first} {rec.middle}".strip()  # "GREGORY, HERRERA NARANJO"
-        s_last = max(_compare_last(rf, pa, rec.first, per.last),
-                     _compare_last(letters(given), pa, given, per.last), key=lambda k: k[1])
+        s_last = max(
+            _compare_last(rf, pa, rec.first, per.last),
+            _compare_last(letters(given), pa, given, per.last),
+            key=lambda k: k[1],
+        )
         s_first = _compare_first(ra, pf)
         swapped = s_last[1] + s_first[1] - 0.5
         if swapped > total:
-            factors = [Factor("name order", f"{rec.display} reads as {per.display} swapped",
-                              swapped)]
+            factors = [
+                Factor("name order", f"{rec.display} reads as {per.display} swapped", swapped)
+            ]
             total = swapped
     rm, pm = letters(rec.middle)[:1], letters(per.middle)[:1]
     if rm and pm:
@@ -124,8 +129,9 @@ def _name_factors(rec: ParsedName, per: ParsedName) -> tuple[float, tuple[Factor
         factors.append(Factor("middle initial", f"{rm} / {pm}", w))
         total += w
     if rec.suffix and per.suffix and rec.suffix != per.suffix:
-        factors.append(Factor("suffix", f"{rec.suffix} / {per.suffix}: a different generation",
-                              -6.0))
+        factors.append(
+            Factor("suffix", f"{rec.suffix} / {per.suffix}: a different generation", -6.0)
+        )
         total -= 6.0
     return total, tuple(factors)
 
@@ -149,8 +155,9 @@ def _dob_factor(a: date | None, b: date | None) -> Factor | None:
     if a == b:
         return Factor("date of birth", f"{a.isoformat()}: same", 6.0)
     if a.year == b.year and a.month == b.day and a.day == b.month:
-        return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: day and month swapped",
-                      3.5)
+        return Factor(
+            "date of birth", f"{a.isoformat()} / {b.isoformat()}: day and month swapped", 3.5
+        )
     if _one_digit_apart(a, b):
         return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: one digit differs", 2.5)
     if a.year == b.year:
@@ -158,8 +165,7 @@ def _dob_factor(a: date | None, b: date | None) -> Factor | None:
     return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: different", -8.0)
 
 
-ID_LABELS = {"state_id": "state ID", "fbi_number": "FBI number",
-             "booking_number": "booking number"}
+ID_LABELS = {"state_id": "state ID", "fbi_number": "FBI number", "booking_number": "booking number"}
 
 
 def score(rec: Profile, per: Profile) -> tuple[float, list[Factor]]:
@@ -175,11 +181,11 @@ def score(rec: Profile, per: Profile) -> tuple[float, list[Factor]]:
     if dob:
         factors.append(dob)
     if rec.sex in ("M", "F") and per.sex in ("M", "F"):
-        factors.append(Factor("sex", f"{rec.sex} / {per.sex}",
-                              0.5 if rec.sex == per.sex else -4.0))
+        factors.append(Factor("sex", f"{rec.sex} / {per.sex}", 0.5 if rec.sex == per.sex else -4.0))
     if rec.race and per.race and "unknown" not in (rec.race, per.race):
-        factors.append(Factor("race", f"{rec.race} / {per.race}",
-                              0.3 if rec.race == per.race else -1.0))
+        factors.append(
+            Factor("race", f"{rec.race} / {per.race}", 0.3 if rec.race == per.race else -1.0)
+        )
     for kind, label in ID_LABELS.items():
         mine, theirs = rec.ids.get(kind, set()), per.ids.get(kind, set())
         if mine and theirs:
@@ -187,11 +193,13 @@ def score(rec: Profile, per: Profile) -> tuple[float, list[Factor]]:
             if shared:
                 factors.append(Factor(label, f"{sorted(shared)[0]}: same", 10.0))
             elif kind != "booking_number":  # a person has many bookings
-                factors.append(Factor(label, f"{sorted(mine)[0]} / {sorted(theirs)[0]}: differ",
-                                      -8.0))
+                factors.append(
+                    Factor(label, f"{sorted(mine)[0]} / {sorted(theirs)[0]}: differ", -8.0)
+                )
     if rec.addresses and per.addresses and rec.addresses & per.addresses:
-        factors.append(Factor("address", f"{sorted(rec.addresses & per.addresses)[0]}: shared",
-                              2.0))
+        factors.append(
+            Factor("address", f"{sorted(rec.addresses & per.addresses)[0]}: shared", 2.0)
+        )
     factors.sort(key=lambda f: -abs(f.weight))
     return sum(f.weight for f in factors), factors
 

@@ -20,8 +20,14 @@ def name_key(person_id: int, name: ParsedName, kind: str) -> PersonNameKey | Non
     if not last:
         return None
     first = letters(name.first)
-    return PersonNameKey(person_id=person_id, kind=kind, last=last[:100], first=first[:100],
-                         last_sound=sound(last), first_sound=sound(first))
+    return PersonNameKey(
+        person_id=person_id,
+        kind=kind,
+        last=last[:100],
+        first=first[:100],
+        last_sound=sound(last),
+        first_sound=sound(first),
+    )
 
 
 def name_keys_add(keys: Iterable[PersonNameKey | None]) -> None:
@@ -32,17 +38,26 @@ def name_keys_add(keys: Iterable[PersonNameKey | None]) -> None:
 
 def recorded_ids(state_id: str, fbi_number: str, booking_number: str) -> dict[str, str]:
     """The identifiers an arrest records, by kind, as they are compared and stored."""
-    return {kind: value.strip().upper() for kind, value in (
-        ("state_id", state_id), ("fbi_number", fbi_number), ("booking_number", booking_number))
-        if value and value.strip()}
+    return {
+        kind: value.strip().upper()
+        for kind, value in (
+            ("state_id", state_id),
+            ("fbi_number", fbi_number),
+            ("booking_number", booking_number),
+        )
+        if value and value.strip()
+    }
 
 
 def identifiers_add(rows: Iterable[tuple[int, str, str, int | None]]) -> None:
     """Add (person id, kind, value, issuing agency id) identifiers. An identifier already held
     by someone is left with them: the same number from the same issuer is one person, and a
     conflict is for an analyst to see, not for a bulk load to move."""
-    objs = [PersonIdentifier(person_id=pid, kind=kind, value=value[:64], issuing_agency_id=agency)
-            for pid, kind, value, agency in rows if value]
+    objs = [
+        PersonIdentifier(person_id=pid, kind=kind, value=value[:64], issuing_agency_id=agency)
+        for pid, kind, value, agency in rows
+        if value
+    ]
     PersonIdentifier.objects.bulk_create(objs, batch_size=BATCH, ignore_conflicts=True)
 
 
@@ -51,26 +66,48 @@ def _title(text: str) -> str:
 
 
 def person_from_name(name: ParsedName, *, dob: date | None, sex: str, race: str) -> Person:
-    return Person(first_name=_title(name.first)[:100] or "Unknown",
-                  middle_name=_title(name.middle)[:100], last_name=_title(name.last)[:100],
-                  suffix=name.suffix[:10], dob=dob, sex=sex or "U", race=race or "unknown")
+    return Person(
+        first_name=_title(name.first)[:100] or "Unknown",
+        middle_name=_title(name.middle)[:100],
+        last_name=_title(name.last)[:100],
+        suffix=name.suffix[:10],
+        dob=dob,
+        sex=sex or "U",
+        race=race or "unknown",
+    )
 
 
 def people_create(profiles: list[dict]) -> list[int]:
     """Create people from identity dicts (first, middle, last, suffix, dob, sex, race,
     state_id, fbi_number): the person rows, their primary name keys and identifiers.
     Returns the new ids in order."""
-    people = [person_from_name(
-        ParsedName(last=p.get("last", "").upper(), first=p.get("first", "").upper(),
-                   middle=p.get("middle", "").upper(), suffix=p.get("suffix", "").upper()),
-        dob=p.get("dob"), sex=p.get("sex", "U"), race=p.get("race", "unknown"))
-        for p in profiles]
+    people = [
+        person_from_name(
+            ParsedName(
+                last=p.get("last", "").upper(),
+                first=p.get("first", "").upper(),
+                middle=p.get("middle", "").upper(),
+                suffix=p.get("suffix", "").upper(),
+            ),
+            dob=p.get("dob"),
+            sex=p.get("sex", "U"),
+            race=p.get("race", "unknown"),
+        )
+        for p in profiles
+    ]
     people = Person.objects.bulk_create(people, batch_size=BATCH)
     ids = [p.pk for p in people]
     name_keys_add(
-        name_key(pid, ParsedName(last=p.get("last", ""), first=p.get("first", "")),
-                 PersonNameKey.Kind.PRIMARY) for pid, p in zip(ids, profiles, strict=True))
+        name_key(
+            pid,
+            ParsedName(last=p.get("last", ""), first=p.get("first", "")),
+            PersonNameKey.Kind.PRIMARY,
+        )
+        for pid, p in zip(ids, profiles, strict=True)
+    )
     identifiers_add(
         (pid, kind, p.get(kind) or "", None)
-        for pid, p in zip(ids, profiles, strict=True) for kind in ("state_id", "fbi_number"))
+        for pid, p in zip(ids, profiles, strict=True)
+        for kind in ("state_id", "fbi_number")
+    )
     return ids
