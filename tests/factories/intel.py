@@ -265,3 +265,34 @@ class MatchCandidateFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     score = 0.7
     factors = factory.LazyFunction(list)
+
+
+# An intelligence record made the way users make one (create, submit, approve through the
+# services), for tests about what happens to approved records afterwards.
+INTEL_PREDICATE = (
+    "Arrested twice this year with two confirmed members, each time carrying a loaded "
+    "handgun; named by a witness in the Elm Street shooting."
+)
+
+
+def approved_intel_record(analyst, supervisor, **overrides):  # type: ignore[no-untyped-def]
+    from intel.intelligence import intel_record_approve, intel_record_create, intel_record_submit
+
+    agency, _ = Agency.objects.get_or_create(name="Harbor County PD")
+    values = {
+        "subject_kind": "person",
+        "subject_person": PersonFactory(),
+        "narrative": "Seen handing a firearm to a juvenile outside 12 Elm St on 3 March.",
+        "predicate_category": "weapons",
+        "predicate_narrative": INTEL_PREDICATE,
+        "source_type": "officer",
+        "source_reliability": "A",
+        "content_validity": "2",
+        "sensitivity": "confidential",
+        "submitting_agency": agency,
+        "lawfully_obtained": True,
+        **overrides,
+    }
+    record = intel_record_create(actor=analyst, **values)
+    intel_record_submit(actor=analyst, record=record)
+    return intel_record_approve(actor=supervisor, record=record)

@@ -11,19 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from csu.models import AuditEvent
-from intel.intelligence import intel_record_approve, intel_record_create, intel_record_submit
 from intel.intelligence.challenges import challenge_decide, challenge_file
 from intel.intelligence.groups import group_create, membership_approve, membership_submit
 from intel.intelligence.selectors import challenge_list, membership_list
-from intel.models import Agency, Challenge, GroupMembership, IntelRecord, ReviewDecision
+from intel.models import Challenge, GroupMembership, IntelRecord, ReviewDecision
 from tests.factories import PersonFactory
+from tests.factories.intel import INTEL_PREDICATE as PREDICATE
+from tests.factories.intel import approved_intel_record
 
 pytestmark = pytest.mark.django_db
 
-PREDICATE = (
-    "Arrested twice this year with two confirmed members, each time carrying a loaded "
-    "handgun; named by a witness in the Elm Street shooting."
-)
 GROUNDS = "My client was in custody in another county on every date the record relies on."
 UPHELD = "Jail records confirm custody elsewhere on each date; the predicate does not hold."
 
@@ -42,27 +39,6 @@ def membership(analyst, supervisor) -> GroupMembership:  # type: ignore[no-untyp
         lawfully_obtained=True,
     )
     return membership_approve(actor=supervisor, membership=proposed)
-
-
-def a_record(analyst, supervisor, **overrides) -> IntelRecord:  # type: ignore[no-untyped-def]
-    agency, _ = Agency.objects.get_or_create(name="Harbor County PD")
-    values = {
-        "subject_kind": "person",
-        "subject_person": PersonFactory(),
-        "narrative": "Seen handing a firearm to a juvenile outside 12 Elm St on 3 March.",
-        "predicate_category": "weapons",
-        "predicate_narrative": PREDICATE,
-        "source_type": "officer",
-        "source_reliability": "A",
-        "content_validity": "2",
-        "sensitivity": "confidential",
-        "submitting_agency": agency,
-        "lawfully_obtained": True,
-    }
-    values.update(overrides)
-    record = intel_record_create(actor=analyst, **values)
-    intel_record_submit(actor=analyst, record=record)
-    return intel_record_approve(actor=supervisor, record=record)
 
 
 def file(actor, **target) -> Challenge:  # type: ignore[no-untyped-def]
@@ -101,7 +77,7 @@ def test_an_upheld_challenge_removes_the_membership_and_keeps_challenge_and_reas
 def test_an_upheld_challenge_purges_the_intel_record_through_the_purge_path(
     analyst, supervisor
 ) -> None:
-    record = a_record(analyst, supervisor)
+    record = approved_intel_record(analyst, supervisor)
     person = record.subject_person
     challenge = file(supervisor, intel_record=record)
 
@@ -193,7 +169,7 @@ def test_a_challenge_needs_one_target_grounds_and_a_real_date(analyst, membershi
 def test_a_purged_record_or_removed_membership_cannot_be_challenged(
     analyst, supervisor, membership
 ) -> None:
-    record = a_record(analyst, supervisor)
+    record = approved_intel_record(analyst, supervisor)
     challenge_decide(
         actor=supervisor,
         challenge=file(analyst, intel_record=record),
@@ -284,7 +260,7 @@ def test_a_short_reason_is_refused_on_the_page_and_nothing_changes(
 
 
 def test_a_target_out_of_sight_is_not_found(analyst, supervisor, client_for) -> None:
-    restricted = a_record(analyst, supervisor, sensitivity="restricted")
+    restricted = approved_intel_record(analyst, supervisor, sensitivity="restricted")
 
     missing = client_for(analyst).get(reverse("intel:challenge-file") + "?membership=999999")
     # A restricted record is for named readers: a supervisor without a grant does not see it.
@@ -299,8 +275,8 @@ def test_a_target_out_of_sight_is_not_found(analyst, supervisor, client_for) -> 
 def test_the_list_hides_challenges_to_records_the_reader_may_not_see(
     analyst, supervisor, prosecutor
 ) -> None:
-    restricted = a_record(analyst, supervisor, sensitivity="restricted")
-    open_record = a_record(analyst, supervisor)
+    restricted = approved_intel_record(analyst, supervisor, sensitivity="restricted")
+    open_record = approved_intel_record(analyst, supervisor)
     file(analyst, intel_record=restricted)
     visible = file(analyst, intel_record=open_record)
 
@@ -311,7 +287,7 @@ def test_the_list_hides_challenges_to_records_the_reader_may_not_see(
 def test_a_challenge_to_an_intel_record_is_filed_from_the_record(
     analyst, supervisor, client_for
 ) -> None:
-    record = a_record(analyst, supervisor)
+    record = approved_intel_record(analyst, supervisor)
     url = reverse("intel:challenge-file") + f"?record={record.pk}"
 
     form = client_for(analyst).get(url)

@@ -31,7 +31,6 @@ from intel.intelligence.groups import (
     memberships_remove_lapsed,
 )
 from intel.models import (
-    Agency,
     Challenge,
     DataImport,
     GroupMembership,
@@ -46,14 +45,12 @@ from intel.tasks import (
     memberships_remove_lapsed_task,
 )
 from tests.factories import PersonFactory
+from tests.factories.intel import INTEL_PREDICATE as PREDICATE
+from tests.factories.intel import approved_intel_record
 
 pytestmark = pytest.mark.django_db
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "real"
-PREDICATE = (
-    "Arrested twice this year with two confirmed members, each time carrying a loaded "
-    "handgun; named by a witness in the Elm Street shooting."
-)
 FIVE_YEARS_AND_A_DAY = timedelta(days=5 * 366 + 1)  # past any review date set at the start
 RETENTION_TASKS = [
     "intel.tasks.intel_records_purge_expired_task",
@@ -61,27 +58,6 @@ RETENTION_TASKS = [
     "intel.tasks.import_files_delete_expired_task",
     "intel.tasks.import_snapshots_delete_expired_task",
 ]
-
-
-def record(analyst, supervisor, **overrides) -> IntelRecord:  # type: ignore[no-untyped-def]
-    agency, _ = Agency.objects.get_or_create(name="Harbor County PD")
-    values = {
-        "subject_kind": "person",
-        "subject_person": PersonFactory(),
-        "narrative": "Seen handing a firearm to a juvenile outside 12 Elm St on 3 March.",
-        "predicate_category": "weapons",
-        "predicate_narrative": PREDICATE,
-        "source_type": "officer",
-        "source_reliability": "A",
-        "content_validity": "2",
-        "sensitivity": "confidential",
-        "submitting_agency": agency,
-        "lawfully_obtained": True,
-    }
-    values.update(overrides)
-    created = intel.intel_record_create(actor=analyst, **values)
-    intel.intel_record_submit(actor=analyst, record=created)
-    return intel.intel_record_approve(actor=supervisor, record=created)
 
 
 def membership(analyst, supervisor, group, **overrides) -> GroupMembership:  # type: ignore[no-untyped-def]
@@ -119,9 +95,9 @@ def test_every_retention_job_is_scheduled_and_registered() -> None:
 
 def test_the_five_year_purge_takes_exactly_the_due_records(analyst, supervisor) -> None:
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        due = [record(analyst, supervisor) for _ in range(3)]
+        due = [approved_intel_record(analyst, supervisor) for _ in range(3)]
         traveller.shift(timedelta(days=365))
-        later = record(analyst, supervisor)  # approved a year later: not due yet
+        later = approved_intel_record(analyst, supervisor)  # approved a year later: not due yet
         revalidated = due.pop()
         intel.intel_record_revalidate(
             actor=supervisor,
@@ -384,7 +360,7 @@ def _tables_holding(marker: str) -> dict[str, int]:
 def test_a_purge_and_a_removal_leave_no_content_anywhere_in_the_database(
     analyst, supervisor
 ) -> None:
-    purged = record(
+    purged = approved_intel_record(
         analyst, supervisor, narrative=f"{MARKER}: hands firearms to juveniles outside 12 Elm St."
     )
     intel.intel_record_revalidate(
@@ -399,7 +375,9 @@ def test_a_purge_and_a_removal_leave_no_content_anywhere_in_the_database(
         grounds=f"My client is not {MARKER}; he was in custody on every date.",
         intel_record=purged,
     )
-    expired = record(analyst, supervisor, predicate_narrative=PREDICATE + f" {MARKER}.")
+    expired = approved_intel_record(
+        analyst, supervisor, predicate_narrative=PREDICATE + f" {MARKER}."
+    )
     group = group_create(actor=analyst, name="Elm Street Crew", kind="crew")
     member = membership(analyst, supervisor, group, predicate_narrative=PREDICATE + f" {MARKER}")
     contested = challenge_file(
