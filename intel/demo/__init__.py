@@ -181,14 +181,17 @@ def _explain_links(persons: list[Person], arrest_rows: list[Arrest], police: Age
             kind=PersonIdentifier.Kind.BOOKING_NUMBER, issuing_agency=police, person__in=persons
         ).values_list("person_id", "value")
     )
+    booked: list[tuple[Arrest, int]] = []
     for arrest in arrest_rows:
+        assert arrest.person_id is not None  # the generator books every arrest on a person
+        booked.append((arrest, arrest.person_id))
         arrest.booking_number = index[arrest.person_id]
     Arrest.objects.bulk_update(arrest_rows, ["booking_number"], batch_size=5000)
     PersonLink.objects.bulk_create(
         [
             PersonLink(
                 arrest=arrest,
-                person_id=arrest.person_id,
+                person_id=person_id,
                 method=PersonLink.Method.IDENTIFIER,
                 score=1.0,
                 factors=[
@@ -199,7 +202,7 @@ def _explain_links(persons: list[Person], arrest_rows: list[Arrest], police: Age
                     }
                 ],
             )
-            for arrest in arrest_rows
+            for arrest, person_id in booked
         ],
         batch_size=5000,
     )
@@ -215,8 +218,8 @@ def _explain_links(persons: list[Person], arrest_rows: list[Arrest], police: Age
         if a.last_name
     ]
     keys += [
-        name_key(a.person_id, name, PersonNameKey.Kind.RECORDED)
-        for a in arrest_rows
+        name_key(person_id, name, PersonNameKey.Kind.RECORDED)
+        for a, person_id in booked
         if (name := parse_name(a.name_as_recorded))
     ]
     name_keys_add(keys)

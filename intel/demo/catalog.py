@@ -47,7 +47,7 @@ HOTSPOTS = [
     Hotspot(40.756, -73.902, 0.005, {C.PROPERTY: 2.5, C.OTHER: 1.0}),
     Hotspot(40.694, -73.976, 0.004, {C.PUBLIC_ORDER: 2.5, C.VIOLENT: 1.5, C.OTHER: 0.8}),
 ]
-HOTSPOT_SHARE = {  # share of each category's points drawn around hotspots
+HOTSPOT_SHARE: dict[str, float] = {  # share of each category's points drawn around hotspots
     C.VIOLENT: 0.55,
     C.PROPERTY: 0.5,
     C.DRUG: 0.7,
@@ -56,7 +56,7 @@ HOTSPOT_SHARE = {  # share of each category's points drawn around hotspots
     C.OTHER: 0.3,
 }
 
-INCIDENT_MIX = {
+INCIDENT_MIX: dict[str, float] = {
     C.VIOLENT: 0.25,
     C.PROPERTY: 0.40,
     C.DRUG: 0.12,
@@ -64,7 +64,7 @@ INCIDENT_MIX = {
     C.PUBLIC_ORDER: 0.12,
     C.OTHER: 0.05,
 }
-ARREST_MIX = {
+ARREST_MIX: dict[str, float] = {
     C.VIOLENT: 0.20,
     C.PROPERTY: 0.20,
     C.DRUG: 0.25,
@@ -74,7 +74,7 @@ ARREST_MIX = {
 }
 # How likely an incident of the category leads to an arrest (drug and weapons incidents are
 # mostly found by arrests in the first place).
-CLEARANCE = {
+CLEARANCE: dict[str, float] = {
     C.VIOLENT: 0.35,
     C.PROPERTY: 0.12,
     C.DRUG: 0.85,
@@ -83,7 +83,7 @@ CLEARANCE = {
     C.OTHER: 0.3,
 }
 # Change over the two years, from the first day to today (e.g. -0.10: 10 % fewer by now).
-TREND = {
+TREND: dict[str, float] = {
     C.VIOLENT: -0.10,
     C.PROPERTY: -0.06,
     C.DRUG: 0.12,
@@ -100,7 +100,7 @@ _EVENING = [3, 2.5, 2, 1.5, 1, 0.8, 0.8, 1, 1.5, 2.2, 3, 3.6, 4, 4.4, 4.8, 5.2, 
             5.5, 5, 4.5, 3.8]  # fmt: skip
 _LATE = [6, 6, 5, 4, 2.5, 1.5, 1, 1, 1.5, 2, 2.5, 3, 3.2, 3.3, 3.5, 3.8, 4, 4.3, 4.6, 5, 5.5, 6,
          6.5, 6.8]  # fmt: skip
-HOURS = {
+HOURS: dict[str, list[float]] = {
     C.VIOLENT: _NIGHT,
     C.PROPERTY: _DAY,
     C.DRUG: _EVENING,

@@ -17,7 +17,17 @@ from faker import Faker
 from intel.choices import CaseStatus, ChargeSeverity, GeocodeQuality
 from intel.demo import catalog as cat
 from intel.demo.people import PeopleGenerator, age_on
-from intel.models import Agency, Arrest, ArrestCharge, CaseReferral, Incident, Person, Zone
+from intel.models import (
+    Agency,
+    Arrest,
+    ArrestCharge,
+    CaseCharge,
+    CaseReferral,
+    Incident,
+    IncidentOffense,
+    Person,
+    Zone,
+)
 
 DAYS = 730  # two years, ending today
 BATCH = 1000
@@ -171,11 +181,29 @@ class RecordGenerator:
                 "pd_code": row.offense_code,
                 "precinct": row.district[:3],
             }
-        return Incident.objects.bulk_create(rows, batch_size=BATCH)
+        created = Incident.objects.bulk_create(rows, batch_size=BATCH)
+        IncidentOffense.objects.bulk_create(
+            [
+                IncidentOffense(
+                    incident=i,
+                    sequence=1,
+                    offense_code=i.offense_code,
+                    offense_description=i.offense_description,
+                    category=i.category,
+                    nibrs_code=i.nibrs_code,
+                    firearm=i.firearm,
+                    domestic=i.domestic,
+                )
+                for i in created
+            ],
+            batch_size=BATCH,
+        )
+        return created
 
     def _linked_plan(self, n: int, incidents: list[Incident]) -> list[Incident]:
         """Incidents that led to an arrest (some to two: co-arrests)."""
-        rng, plan = self.rng, []
+        rng = self.rng
+        plan: list[Incident] = []
         candidates = [i for i in incidents if i.occurred_at < self.now - timedelta(hours=2)]
         rng.shuffle(candidates)
         for incident in candidates:
@@ -194,7 +222,8 @@ class RecordGenerator:
         linked = self._linked_plan(round(n * LINKED_SHARE), incidents)
         unlinked = [c for c, k in _split(n - len(linked), cat.ARREST_MIX).items() for _ in range(k)]
         co_arrested: dict[int, set[int]] = defaultdict(set)
-        for item in [*linked, *unlinked]:
+        items: list[Incident | str] = [*linked, *unlinked]
+        for item in items:
             taken: set[int] = set()
             if isinstance(item, Incident):
                 category, off = item.category, self._offense_by_code[item.offense_code]
@@ -270,7 +299,7 @@ class RecordGenerator:
     ) -> list[CaseReferral]:
         """Referrals of the more serious arrests, with where each case stands by its age."""
         rng, rows = self.rng, []
-        weight = {ChargeSeverity.FELONY: 3.0, ChargeSeverity.MISDEMEANOR: 1.0}
+        weight: dict[str, float] = {ChargeSeverity.FELONY: 3.0, ChargeSeverity.MISDEMEANOR: 1.0}
 
         def key(arrest: Arrest) -> float:  # weighted sampling without replacement
             return rng.random() ** (1 / weight.get(self.top_charge[arrest.pk].severity, 0.2))
@@ -304,9 +333,22 @@ class RecordGenerator:
             )
         self._numbered(rows, "referred_at", "HC-{year}-{seq:05d}")
         for row in rows:
+            assert row.arrest is not None  # every case above is referred from an arrest
             row.case_number = row.source_id
             row.raw = {"case_no": row.case_number, "arrest_key": row.arrest.source_id}
-        return CaseReferral.objects.bulk_create(rows, batch_size=BATCH)
+            row.arrest_number = row.arrest.source_id
+            row.defendant_name_as_recorded = row.arrest.name_as_recorded
+            row.defendant_dob_as_recorded = row.arrest.dob_as_recorded
+            row.defendant_sex, row.defendant_race = row.arrest.sex, row.arrest.race
+        created = CaseReferral.objects.bulk_create(rows, batch_size=BATCH)
+        CaseCharge.objects.bulk_create(
+            [
+                CaseCharge(case=c, sequence=1, description=c.top_charge, category=c.category)
+                for c in created
+            ],
+            batch_size=BATCH,
+        )
+        return created
 
     def _case_status(self, age_days: int) -> str:
         s = CaseStatus

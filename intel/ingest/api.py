@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.conf import settings
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from csu.models import User
 from intel.ingest import services
 from intel.ingest.fields import KINDS
 from intel.models import DataImport
 
 
-class DataImportOutputSerializer(serializers.ModelSerializer):
+class DataImportOutputSerializer(serializers.ModelSerializer[DataImport]):
     agency = serializers.CharField(source="agency.name")
     created_by = serializers.CharField(source="created_by.username", default=None)
 
@@ -34,6 +38,9 @@ class DataImportOutputSerializer(serializers.ModelSerializer):
             "updated",
             "unchanged",
             "rejected",
+            "folded",
+            "parts",
+            "outcome",
             "quality",
             "mapping",
             "error",
@@ -47,7 +54,7 @@ class DataImportOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class DataImportCreateInputSerializer(serializers.Serializer):
+class DataImportCreateInputSerializer(serializers.Serializer[Any]):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=sorted(KINDS))
     agency = serializers.CharField(max_length=200)
@@ -61,7 +68,9 @@ class DataImportCreateInputSerializer(serializers.Serializer):
     )
 
 
-class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DataImportViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[DataImport]
+):
     """Imports of police extracts. POST a file with its kind and agency; the import runs in a
     worker with automatic mapping (or the agency's saved profile); poll the import for its
     status and counts."""
@@ -71,10 +80,11 @@ class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     parser_classes = [MultiPartParser]
     filterset_fields = ["kind", "status"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[DataImport]:
         if getattr(self, "swagger_fake_view", False):
             return DataImport.objects.none()
-        return DataImport.objects.visible_to(self.request.user).select_related(
+        # The API's default permission lets only a signed-in user this far.
+        return DataImport.objects.visible_to(cast(User, self.request.user)).select_related(
             "agency", "created_by"
         )
 
@@ -83,11 +93,12 @@ class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={202: DataImportOutputSerializer, 200: DataImportOutputSerializer},
     )
     def create(self, request: Request) -> Response:
+        actor = cast(User, request.user)  # signed in: the API's default permission
         data = DataImportCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         data_import = services.import_upload(
-            actor=request.user,
+            actor=actor,
             source=upload,
             original_name=upload.name,
             kind=data.validated_data["kind"],
@@ -97,8 +108,8 @@ class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             max_bytes=settings.CSU_UPLOAD_MAX_BYTES,
         )
         if data_import.status == DataImport.Status.PENDING:
-            data_import = services.import_queue(actor=request.user, data_import=data_import)
-            code = status.HTTP_202_ACCEPTED
+            data_import = services.import_queue(actor=actor, data_import=data_import)
+            code: int = status.HTTP_202_ACCEPTED
         else:
             code = status.HTTP_200_OK  # already imported: nothing to do
         return Response(DataImportOutputSerializer(data_import).data, status=code)

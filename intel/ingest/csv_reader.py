@@ -112,16 +112,17 @@ def read_csv(path: Path, limit: int) -> Extract:
     if odd > 0.05 * len(sample) and odd >= 8:  # real text has next to none
         raise _not_text()
     if b"\x00" in data:
-        lines, pos = [], data.find(b"\x00")
-        while pos >= 0 and len(lines) < SHOWN:
-            lines.append(_line_of(data, pos))
+        nul_lines: list[int] = []
+        pos = data.find(b"\x00")
+        while pos >= 0 and len(nul_lines) < SHOWN:
+            nul_lines.append(_line_of(data, pos))
             end = LINE_END_RE.search(data, pos)
             pos = data.find(b"\x00", end.end()) if end else -1
         raise ExtractError(
             "This file contains NUL (zero) bytes, which a CSV export never has (first on line "
-            f"{', '.join(map(str, lines))}): it is damaged or not really a CSV. {SAY_EXPORT}",
+            f"{', '.join(map(str, nul_lines))}): it is damaged or not really a CSV. {SAY_EXPORT}",
             code="nul_bytes",
-            details=[f"line {n}" for n in lines],
+            details=[f"line {n}" for n in nul_lines],
         )
 
     head = data[:HEAD_BYTES].decode("utf-8", "ignore")

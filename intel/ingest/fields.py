@@ -26,30 +26,41 @@ FIELDS: dict[str, Field] = {f.name: f for f in [
         "id", "incident id", "incident number", "arrest key", "arrest id", "objectid",
         "object id", "cad event number", "event number", "report number", "case number",
         "dc key", "incident num", "record id", "cr number", "complaint number", "ccn",
-        "cmplnt num", "rd number", "event id", "call number", "inc number")),
+        "cmplnt num", "rd number", "event id", "call number", "inc number", "arrest number",
+        "arrest no", "arrest num", "booking number", "booking no", "booking id", "report no",
+        "report num", "report id", "case no", "case id", "incident no", "incident key",
+        "event no", "event unique id", "complaint no", "complaint id", "ccn number", "dr no",
+        "dr number", "cad number", "record number", "crime id")),
     F("when", "Date and time", "datetime", (
         "date", "datetime", "date time", "occurred", "occurred date", "occurred on",
         "date occurred", "arrest date", "incident date", "offense date", "date of occurrence",
         "original time queued", "time queued", "received", "call received", "date ",
-        "report taken date est", "report taken date", "reported date", "referral date",
-        "referred", "date referred", "date reported", "cmplnt fr dt", "event date",
-        "dispatch date", "occurrence date", "from date")),
+        "referral date", "referred", "date referred", "cmplnt fr dt", "event date",
+        "dispatch date", "occurrence date", "from date", "start date", "occ date", "date occ",
+        "begin date", "occurred date time", "occurrence datetime", "offense start date")),
     F("when_time", "Time (separate column)", "time", (
         "time", "occurred time", "time occurred", "arrest time", "incident time",
-        "offense time", "hour", "cmplnt fr tm", "event time", "occurrence time")),
-    F("reported_at", "Reported", "datetime", ("updated on", "report date", "date reported")),
+        "offense time", "hour", "cmplnt fr tm", "event time", "occurrence time", "from time",
+        "start time", "time occ", "occ time", "occ hour", "occurrence hour", "begin time")),
+    F("reported_at", "Reported", "datetime", (
+        "report date", "date reported", "reported date", "reported on",
+        "report taken date", "report taken date est", "report dat", "date rptd", "rpt date",
+        "reported datetime", "report datetime", "date of report")),
     F("offense_code", "Offense code", "text", (
         "iucr", "offense code", "pd cd", "ucr code", "nibrs code", "offense", "crime code",
-        "code", "ky cd", "ofns cd", "statute code", "charge code")),
+        "code", "ky cd", "ofns cd", "statute code", "charge code", "ibrs", "nibrs",
+        "offence code", "ucr")),
     F("offense_type", "Offense type", "text", (
         "primary type", "offense type", "ofns desc", "crime type", "type", "category",
         "incident type", "offense category", "text general code", "ucr description",
         "call type", "initial call type", "field contact type", "crime against",
-        "offense group")),
+        "offense group", "offence type", "offence category", "mci category", "mci",
+        "crime category", "major category", "incident category")),
     F("offense_description", "Offense description", "text", (
         "description", "offense description", "pd desc", "crime description", "charge",
         "charge description", "offense desc", "reason for stop", "final call type",
-        "top charge", "charges", "offense", "crime", "statute description")),
+        "top charge", "charges", "offense", "crime", "statute description", "offence",
+        "offence description", "offence desc", "incident description")),
     F("statute", "Statute / law code", "text", ("law code", "statute", "penal code", "law")),
     F("severity", "Felony / misdemeanor", "text", (
         "law cat cd", "charge level", "severity", "offense level", "law category",
@@ -58,9 +69,11 @@ FIELDS: dict[str, Field] = {f.name: f for f in [
         "block", "address", "block address", "location", "street address", "incident address",
         "location address", "block location", "hundred block location")),
     F("latitude", "Latitude", "float", (
-        "latitude", "lat", "y latitude", "blurred latitude", "point y", "geo lat", "lat y")),
+        "latitude", "lat", "y latitude", "blurred latitude", "point y", "geo lat", "lat y",
+        "lat wgs84", "latitude wgs84")),
     F("longitude", "Longitude", "float", (
-        "longitude", "lon", "lng", "long", "blurred longitude", "point x", "geo lon", "lon x")),
+        "longitude", "lon", "lng", "long", "blurred longitude", "point x", "geo lon", "lon x",
+        "long wgs84", "lon wgs84", "longitude wgs84")),
     F("point", "Point (WKT or \"(lat, lon)\")", "point", (
         "location", "new georeferenced column", "geocoded column", "point", "geometry",
         "lat lon", "latlon", "the geom", "shape", "geolocation", "coordinates")),
@@ -74,17 +87,23 @@ FIELDS: dict[str, Field] = {f.name: f for f in [
         "beat", "sector", "psa", "incident location psa", "police service area", "post",
         "reporting area")),
     F("subject_sex", "Sex", "sex", (
-        "sex", "gender", "perp sex", "subject sex", "victim sex", "arrestee sex", "def sex")),
+        "sex", "gender", "perp sex", "subject sex", "victim sex", "arrestee sex", "def sex",
+        "vic sex")),
     F("subject_race", "Race", "race", (
-        "race", "perp race", "subject race", "victim race", "arrestee race", "def race")),
+        "race", "perp race", "subject race", "victim race", "arrestee race", "def race",
+        "vic race")),
     F("subject_ethnicity", "Ethnicity", "text", (
         "ethnicity", "subject ethnicity", "hispanic", "latino", "victim ethnicity")),
     F("subject_age", "Age", "int", ("age", "subject age", "victim age", "arrestee age")),
-    F("subject_age_group", "Age group", "text", ("age group", "age range", "agegroup")),
+    F("subject_age_group", "Age group", "text", (
+        "age group", "age range", "agegroup", "vic age group", "perp age group",
+        "victim age group")),
     F("firearm", "Firearm involved", "bool", ("firearm", "gun", "weapon firearm", "firearm used",
                                               "gun involved")),
-    F("domestic", "Domestic", "bool", ("domestic", "domestic violence", "dv")),
-    F("fatal", "Fatal", "bool", ("fatal", "killed", "deceased", "death", "victim deceased")),
+    F("domestic", "Domestic", "bool", ("domestic", "domestic violence", "dv", "dv flag",
+                                       "dvflag", "domestic flag")),
+    F("fatal", "Fatal", "bool", ("fatal", "killed", "deceased", "death", "victim deceased",
+                                 "statistical murder flag", "murder flag")),
     F("full_name", "Full name", "name", (
         "name", "full name", "defendant", "defendant name", "arrestee name", "subject name",
         "arrestee", "person name")),
@@ -104,6 +123,25 @@ FIELDS: dict[str, Field] = {f.name: f for f in [
         "case status", "status")),
     F("case_number", "Case number", "text", ("case number", "docket", "docket number",
                                              "case no", "indictment number")),
+    # Victims (shootings) and defendants (case referrals).
+    F("injury", "Injury / wound", "text", ("wound", "injury", "injury type", "wound location",
+                                           "injuries")),
+    F("referring_agency", "Referring agency", "text", (
+        "referring agency", "agency", "arresting agency", "law enforcement agency",
+        "police agency", "submitting agency")),
+    F("arrest_number", "Arrest number", "text", (
+        "arrest number", "arrest no", "arrest id", "arrest key", "arrest num")),
+    F("charging_decision", "Charging decision", "text", (
+        "charging decision", "decision", "screening decision", "intake decision",
+        "felony review result", "charge decision")),
+    F("charging_decision_at", "Charging decision date", "date", (
+        "charging decision date", "decision date", "screening date", "felony review date",
+        "charge date", "filing date", "date filed")),
+    F("assigned_prosecutor", "Assigned prosecutor", "text", (
+        "assigned prosecutor", "prosecutor", "assigned attorney", "ada", "attorney",
+        "assigned ada")),
+    F("disposition_at", "Disposition date", "date", ("disposition date", "date of disposition",
+                                                     "disposed date", "sentence date")),
 ]}  # fmt: skip
 
 
@@ -147,9 +185,10 @@ KINDS: dict[str, Kind] = {
     ),
     "shootings": Kind(
         "shootings", "Shooting", "occurred_at",
-        ("source_id", "when", "when_time", *_LOCATION, *_SUBJECT, "fatal"),
+        ("source_id", "when", "when_time", *_LOCATION, *_SUBJECT, "fatal", "injury", *_PERSON),
         columns={"subject_sex": "victim_sex", "subject_race": "victim_race",
-                 "subject_ethnicity": "victim_ethnicity", "subject_age": "victim_age"},
+                 "subject_ethnicity": "victim_ethnicity", "subject_age": "victim_age",
+                 "subject_age_group": "victim_age_group"},
     ),
     "calls": Kind(
         "calls", "CallForService", "received_at",
@@ -159,10 +198,12 @@ KINDS: dict[str, Kind] = {
     ),
     "cases": Kind(
         "cases", "CaseReferral", "referred_at",
-        ("source_id", "case_number", "when", "when_time", "offense_description", "disposition",
-         *_PERSON),
+        ("source_id", "case_number", "when", "when_time", "offense_type", "offense_description",
+         "statute", "severity", "disposition", "disposition_at", "referring_agency",
+         "arrest_number", "charging_decision", "charging_decision_at", "assigned_prosecutor",
+         "subject_sex", "subject_race", *_PERSON),
         required=("when", "case_number"),
-        columns={"offense_description": "top_charge", "disposition": "status"},
+        columns={"subject_sex": "defendant_sex", "subject_race": "defendant_race"},
     ),
 }  # fmt: skip
 

@@ -93,9 +93,9 @@ class MappingForm(forms.Form):
         self.order_fields([f"col_{n}" for n in spec.fields])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         spec = KINDS[self.kind]
-        chosen = {n: data.get(f"col_{n}") for n in spec.fields if data.get(f"col_{n}")}
+        chosen: dict[str, str] = {n: data[f"col_{n}"] for n in spec.fields if data.get(f"col_{n}")}
         for name in spec.required:
             if name not in chosen:
                 self.add_error(f"col_{name}", f"{FIELDS[name].label} is required for {self.kind}.")

@@ -9,9 +9,14 @@ city-centre default), else ``ok``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import h3
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from intel.records.zones import _ZoneIndex as ZoneIndex
 
 H3_FINE, H3_COARSE = 9, 7
 STACK_MIN = 25  # records on one exact point before it counts as a default location
@@ -21,7 +26,8 @@ USABLE = ("ok", "stacked", "low_precision")  # worth a zone and H3 cells
 
 def _decimals_below(values: np.ndarray, places: int) -> np.ndarray:
     scaled = values * 10**places
-    return np.isclose(scaled, np.round(scaled), rtol=0, atol=1e-6)
+    close: np.ndarray = np.isclose(scaled, np.round(scaled), rtol=0, atol=1e-6)
+    return close
 
 
 def _extent_from_zones() -> tuple[float, float, float, float] | None:
@@ -103,7 +109,9 @@ def _point_keys(lat: pd.Series, lon: pd.Series) -> pd.Series:
     ).round().astype("int64")
 
 
-def zone_ids(lat: pd.Series, lon: pd.Series, usable: pd.Series, index: object = None) -> pd.Series:
+def zone_ids(
+    lat: pd.Series, lon: pd.Series, usable: pd.Series, index: ZoneIndex | None = None
+) -> pd.Series:
     from intel.records.zones import zones_for_points
 
     ids = pd.Series(pd.NA, index=lat.index, dtype="Int64")

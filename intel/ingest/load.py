@@ -3,7 +3,10 @@
 Under an advisory lock per agency and kind, the rows are compared with what is stored by
 ``(source_id, row_hash)``: new rows are copied straight into the table, changed rows go through a
 temporary staging table (their before-image saved for rollback, then one UPDATE ... FROM), and
-unchanged rows are not touched at all. Arrest charges follow their arrests.
+unchanged rows are not touched at all. A record's parts (offenses, charges, victims) follow
+it: new records get their ids from the table's sequence before the COPY, so their parts can be
+written without reading the records back; a changed record's parts are replaced, their
+before-images saved with the record's.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -21,6 +26,7 @@ from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
 from intel.ingest.fields import KINDS
+from intel.ingest.fold import PARTS
 from intel.ingest.normalize import Normalised
 
 
@@ -29,17 +35,42 @@ class LoadCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    folded: int = 0
+    parts: int = 0
 
 
-def _columns(model: type[models.Model]) -> list[models.Field]:
+def _columns(model: type[models.Model]) -> list[models.Field]:  # type: ignore[type-arg]
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def _complete(frame: pd.DataFrame, model: type[models.Model], fixed: dict) -> pd.DataFrame:
+def _reserve_ids(cursor: Any, table: str, count: int) -> np.ndarray:
+    """``count`` ids from the table's own sequence, as INSERTs would take them (so rows written
+    meanwhile by anyone else never collide). Usually one contiguous run, read as its ends."""
+    if count == 0:
+        return np.empty(0, dtype=np.int64)
+    cursor.execute(
+        "CREATE TEMP TABLE csu_reserved_ids ON COMMIT DROP AS "
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id FROM generate_series(1, %s)",
+        [table, count],
+    )
+    cursor.execute("SELECT min(id), max(id) FROM csu_reserved_ids")
+    low, high = cursor.fetchone()
+    if high - low + 1 == count:
+        ids = np.arange(low, high + 1, dtype=np.int64)
+    else:  # other sessions took ids in between
+        cursor.execute("SELECT id FROM csu_reserved_ids ORDER BY id")
+        ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64, count=count)
+    cursor.execute("DROP TABLE csu_reserved_ids")
+    return ids
+
+
+def _complete(
+    frame: pd.DataFrame, model: type[models.Model], fixed: dict[str, object]
+) -> pd.DataFrame:
     """Every concrete column, in table order: from the rows, the fixed values, or the default."""
-    data = {}
+    data: dict[str, object] = {}
     for field in _columns(model):
-        name = field.column
+        name = str(field.column)  # a concrete field always has its column
         if name in frame.columns:
             data[name] = frame[name]
         elif name in fixed:
@@ -103,16 +134,20 @@ def load(
     import_id: int,
     agency_id: int,
     kind: str,
-    parts: Iterable[Normalised],
+    batches: Iterable[Normalised],
     stored: pd.DataFrame,
     total: int,
+    new_records: int,
     progress: Callable[[str, int, int], None],
 ) -> LoadCounts:
-    """Write new and changed rows, part by part (``parts`` hold no unchanged rows).
+    """Write new and changed records, batch by batch (``batches`` hold no unchanged records),
+    then their parts.
 
-    New rows stream into one COPY through a writer thread, so the next part is normalised here
-    while PostgreSQL ingests the previous one. Changed rows and arrest charges follow. The
-    caller holds the transaction and the lock (``stored_rows``).
+    New records stream into one COPY through a writer thread, so the next batch is normalised
+    here while PostgreSQL ingests the previous one. Changed records and the parts follow. The
+    caller holds the transaction and the lock (``stored_rows``). ``new_records`` is how many
+    records are not stored yet (at most): their ids are taken before the COPY starts, since the
+    connection can run nothing else while it lasts.
     """
     model = apps.get_model("intel", KINDS[kind].model)
     table = model._meta.db_table
@@ -125,53 +160,64 @@ def load(
         "created_at": now,
         "updated_at": now,
     }
-    columns = ", ".join(f'"{f.column}"' for f in _columns(model))
-    changed_parts: list[pd.DataFrame] = []
-    charge_parts: list[pd.DataFrame] = []
-    written: list[pd.Series] = []
+    columns = ", ".join(f'"{f.column}"' for f in [model._meta.pk, *_columns(model)])
+    changed_batches: list[pd.DataFrame] = []
+    part_batches: list[pd.DataFrame] = []
     done = 0
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # the psycopg cursor, for COPY
+        reserved, taken = _reserve_ids(cursor, table, new_records), 0
         statement = f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT csv)'
         with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
-            for part in parts:
-                records = part.records
+            for batch in batches:
+                records = batch.records
                 done += len(records)
+                counts.folded += batch.folded
                 if records.empty:
                     continue
                 ids = records["source_id"].map(stored_ids)
                 is_new = ids.isna().to_numpy()
                 if is_new.any():
-                    copy.write(
-                        _csv(
-                            _complete(
-                                records[is_new], model, {**fixed, "first_import_id": import_id}
-                            )
-                        )
+                    new_ids = reserved[taken : taken + int(is_new.sum())]
+                    if len(new_ids) < is_new.sum():
+                        raise RuntimeError("more new records than ids reserved for them")
+                    taken += len(new_ids)
+                    ids[is_new] = new_ids
+                    complete = _complete(
+                        records[is_new], model, {**fixed, "first_import_id": import_id}
                     )
+                    complete.insert(0, "id", new_ids)
+                    copy.write(_csv(complete))
                     counts.created += int(is_new.sum())
                 if not is_new.all():
-                    changed_parts.append(records[~is_new].assign(id=ids[~is_new].astype("int64")))
-                if part.charges is not None:
-                    charge_parts.append(part.charges)
-                written.append(records["source_id"])
+                    changed_batches.append(records[~is_new].assign(id=ids[~is_new].astype("int64")))
+                if batch.parts is not None:
+                    record_ids = pd.Series(
+                        ids.astype("int64").to_numpy(), index=records["source_id"]
+                    )
+                    part_batches.append(
+                        batch.parts.assign(_record_id=batch.parts["source_id"].map(record_ids))
+                    )
                 progress("writing records", done, total)
-        if changed_parts:
-            changed = pd.concat(changed_parts)
+        if changed_batches:
+            changed = pd.concat(changed_batches)
             counts.updated = len(changed)
             progress("updating changed records", 0, len(changed))
             _update(cursor, table, model, changed, fixed, import_id)
-        if charge_parts:
-            _charges(cursor, table, pd.concat(charge_parts), pd.concat(written), import_id)
+        if part_batches and kind in PARTS:
+            progress("writing offenses, charges and victims", 0, 0)
+            counts.parts = _write_parts(
+                cursor, kind, pd.concat(part_batches), changed_batches, import_id
+            )
     return counts
 
 
 def _update(
-    cursor,
+    cursor: Any,
     table: str,
-    model,
+    model: type[models.Model],
     changed: pd.DataFrame,
-    fixed: dict,  # type: ignore[no-untyped-def]
+    fixed: dict[str, object],
     import_id: int,
 ) -> None:
     staging = f"csu_stage_{import_id}"
@@ -197,31 +243,30 @@ def _update(
     )
 
 
-def _charges(
-    cursor,
-    table: str,
-    charges: pd.DataFrame,
-    written: pd.Series,  # type: ignore[no-untyped-def]
+def _write_parts(
+    cursor: Any,
+    kind: str,
+    parts: pd.DataFrame,
+    changed_batches: list[pd.DataFrame],
     import_id: int,
-) -> None:
-    """Replace the charges of every arrest this import created or changed."""
-    from intel.models import ArrestCharge
-
-    if written.empty:
-        return
-    cursor.execute(
-        f'SELECT source_id, id FROM "{table}" WHERE data_import_id = %s',  # noqa: S608
-        [import_id],
-    )
-    ids = dict(cursor.fetchall())
-    mine = charges[charges["source_id"].isin(written)].copy()
-    mine["arrest_id"] = mine["source_id"].map(ids).astype("int64")
-    cursor.execute(
-        "DELETE FROM intel_arrestcharge WHERE arrest_id = ANY(%s)",
-        [list(mine["arrest_id"].unique())],
-    )
-    _copy(
-        cursor,
-        ArrestCharge._meta.db_table,
-        _complete(mine.drop(columns=["source_id"]), ArrestCharge, {}),
-    )
+) -> int:
+    """Write the parts of every record this import created or changed. A changed record's
+    old parts are saved (before-images, for rollback) and replaced."""
+    spec = PARTS[kind]
+    model = apps.get_model("intel", spec.model)
+    table = model._meta.db_table
+    if changed_batches:
+        changed_ids = [int(i) for b in changed_batches for i in b["id"]]
+        cursor.execute(
+            'INSERT INTO intel_importchange (data_import_id, "table", record_id, before) '  # noqa: S608
+            f'SELECT %s, %s, p.id, to_jsonb(p) FROM "{table}" p WHERE p."{spec.parent_column}" '
+            "= ANY(%s)",
+            [import_id, table, changed_ids],
+        )
+        cursor.execute(
+            f'DELETE FROM "{table}" WHERE "{spec.parent_column}" = ANY(%s)',  # noqa: S608
+            [changed_ids],
+        )
+    rows = parts.rename(columns={"_record_id": spec.parent_column}).drop(columns=["source_id"])
+    _copy(cursor, table, _complete(rows, model, {}))
+    return len(rows)

@@ -14,7 +14,8 @@ DATETIME_FORMATS = [
     "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
     "%m/%d/%Y", "%m/%d/%y %I:%M:%S %p", "%m/%d/%y %I:%M %p", "%m/%d/%y %H:%M", "%m/%d/%y",
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+    "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M:%S%z", "%Y/%m/%d", "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
     "%d/%m/%Y", "%d-%b-%Y %H:%M", "%d-%b-%Y", "%d-%b-%y", "%b %d %Y", "%Y%m%d", "ISO8601",
 ]  # fmt: skip
 TIME_FORMATS = ["%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%H%M", "%H"]
@@ -37,8 +38,8 @@ def _sample(column: pd.Series) -> pd.Series:
 
 
 def _parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
-    if fmt == "ISO8601":
-        parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
+    if fmt == "ISO8601" or fmt.endswith("%z"):
+        parsed = pd.to_datetime(values, format=fmt, errors="coerce", utc=True)
         return parsed.dt.tz_convert(None)  # offsets applied; naive UTC, marked by the caller
     return pd.to_datetime(values, format=fmt, errors="coerce")
 
@@ -76,6 +77,9 @@ def parse_datetime(column: pd.Series, fmt: str) -> pd.Series:
 
 
 def is_utc_format(fmt: str, column: pd.Series) -> bool:
+    """Whether the parsed values are UTC (the values carry their offset), not local times."""
+    if fmt.endswith("%z"):
+        return True
     return fmt == "ISO8601" and bool(
         _sample(column).str.contains(r"(?:Z|[+-]\d\d(?::?\d\d)?)$", regex=True).any()
     )

@@ -1,4 +1,4 @@
-"""Reads about imports for interfaces: live progress of a running import."""
+"""Reads about imports: live progress of a running import, the mapping profile it uses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.cache import cache
 
-from intel.models import DataImport
+from intel.models import DataImport, MappingProfile
 
 
 def progress_key(import_id: int) -> str:
@@ -21,3 +21,14 @@ def import_progress(*, data_import: DataImport) -> dict[str, Any]:
         "done": data_import.progress_done,
         "total": data_import.progress_total,
     }
+
+
+def saved_mapping(data_import: DataImport) -> MappingProfile | None:
+    """The profile chosen for the import, else the agency's newest one for the kind."""
+    if data_import.profile_id:
+        return data_import.profile
+    return (
+        MappingProfile.objects.filter(agency=data_import.agency, kind=data_import.kind)
+        .order_by("-updated_at")
+        .first()
+    )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 
@@ -23,7 +23,9 @@ def _actor(user_id: int | None) -> User:
 
 
 @shared_task(name="intel.tasks.import_run_task", queue="imports", acks_late=True)
-def import_run_task(import_id: int, user_id: int | None = None, mapping: dict | None = None) -> str:
+def import_run_task(
+    import_id: int, user_id: int | None = None, mapping: dict[str, Any] | None = None
+) -> str:
     from intel.ingest.services import import_run
     from intel.models import DataImport
 
@@ -41,7 +43,7 @@ def import_run_task(import_id: int, user_id: int | None = None, mapping: dict | 
 
 
 @shared_task(name="intel.tasks.import_follow_ups_task", queue="imports", acks_late=True)
-def import_follow_ups_task(import_id: int, user_id: int | None = None) -> dict:
+def import_follow_ups_task(import_id: int, user_id: int | None = None) -> dict[str, Any]:
     """What follows a successful import (entity resolution of arrests), in its own task so a
     slow resolution never holds the import's delivery. Idempotent, as its service is."""
     from intel.ingest.services import import_follow_ups

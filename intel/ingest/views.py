@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from csu.exports import csv_bytes
+from csu.types import AuthedHttpRequest
 from intel.ingest import reading, selectors, services
 from intel.ingest.fields import FIELDS
 from intel.ingest.forms import ExtractUploadForm, MappingForm
@@ -19,7 +20,7 @@ from intel.ingest.mapping import Mapping
 from intel.models import DataImport
 
 
-def _get(request: HttpRequest, pk: int) -> DataImport:
+def _get(request: AuthedHttpRequest, pk: int) -> DataImport:
     found = (
         DataImport.objects.visible_to(request.user)
         .select_related("agency", "created_by", "duplicate_of")
@@ -33,7 +34,7 @@ def _get(request: HttpRequest, pk: int) -> DataImport:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("intel.view_dataimport", raise_exception=True)
-def import_list_view(request: HttpRequest) -> HttpResponse:
+def import_list_view(request: AuthedHttpRequest) -> HttpResponse:
     form = ExtractUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not request.user.has_perm("intel.add_dataimport"):
@@ -74,7 +75,7 @@ def _upload_limit() -> int:
 
 @require_GET
 @permission_required("intel.view_dataimport", raise_exception=True)
-def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     data_import = _get(request, pk)
     context = {
         "imp": data_import,
@@ -107,7 +108,7 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("intel.add_dataimport", raise_exception=True)
-def import_start_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_start_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     data_import = _get(request, pk)
     if data_import.status != DataImport.Status.PENDING:
         return redirect("intel:import-detail", pk=pk)
@@ -168,7 +169,7 @@ def import_start_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @permission_required("intel.view_dataimport", raise_exception=True)
-def import_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     data_import = _get(request, pk)
     response = render(
         request,
@@ -182,7 +183,7 @@ def import_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @permission_required("intel.view_dataimport", raise_exception=True)
-def import_rejects_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_rejects_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     data_import = _get(request, pk)
     body = csv_bytes(["source_row", "column", "reason"], data_import.rejects)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
@@ -192,7 +193,7 @@ def import_rejects_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("intel.rollback_dataimport", raise_exception=True)
-def import_rollback_view(request: HttpRequest, pk: int) -> HttpResponse:
+def import_rollback_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     data_import = _get(request, pk)
     try:
         services.import_rollback(actor=request.user, data_import=data_import)

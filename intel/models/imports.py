@@ -3,6 +3,8 @@ and the before-image of every record an import changed (so an import can be roll
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -58,6 +60,13 @@ class DataImport(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    folded = models.PositiveIntegerField(
+        default=0,
+        help_text="Rows folded into another row's record (a further offense, charge or victim).",
+    )
+    parts = models.PositiveIntegerField(
+        default=0, help_text="Offenses, charges or victims written with the records."
+    )
     rejects = models.JSONField(default=list, blank=True, help_text="[row, field, reason] lists.")
     quality = models.JSONField(default=dict, blank=True, help_text="Geocode-quality counts.")
     phase = models.CharField(max_length=32, blank=True)
@@ -93,6 +102,31 @@ class DataImport(models.Model):
 
     def __str__(self) -> str:
         return f"Import #{self.pk} {self.original_name}"
+
+    # What the records of each kind are called, and their parts (rows folded into a record).
+    NOUNS: ClassVar[dict[str, tuple[str, str]]] = {
+        "incidents": ("incidents", "offenses"),
+        "arrests": ("arrests", "charges"),
+        "shootings": ("shootings", "victims"),
+        "cases": ("cases", "charges"),
+        "calls": ("calls", ""),
+    }
+
+    @property
+    def records(self) -> int:
+        """Records the file holds once its rows are folded: created, updated or unchanged."""
+        return self.created + self.updated + self.unchanged
+
+    @property
+    def outcome(self) -> str:
+        """E.g. "10,994 rows → 9,696 incidents (1,298 further offenses)"."""
+        records, parts = self.NOUNS.get(self.kind, ("records", ""))
+        line = f"{self.rows:,} rows → {self.records:,} {records}"
+        if self.folded and parts:
+            line += f" ({self.folded:,} further {parts})"
+        if self.rejected:
+            line += f"; {self.rejected:,} rejected"
+        return line
 
 
 class MappingProfile(models.Model):

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from csu.audit import audit_log
 from csu.models import User
@@ -162,18 +163,19 @@ def _choose_key(props: pd.DataFrame, key_field: str | None, name: str) -> _KeyCh
             raise ValidationError(
                 f'{name} has no property "{key_field}"; its properties are: {listed}.'
             )
-        keys = [_key_of(v) for v in props[key_field].tolist()]
-        missing = sum(k is None for k in keys)
+        given = [_key_of(v) for v in props[key_field].tolist()]
+        missing = sum(k is None for k in given)
         if missing:
             raise ValidationError(
-                f'{missing} of {len(keys)} features have no usable "{key_field}" value '
+                f'{missing} of {len(given)} features have no usable "{key_field}" value '
                 "(empty, or not an identifier)."
             )
-        return _KeyChoice(key_field, keys, "given")  # type: ignore[arg-type]
-    ranked = []
+        return _KeyChoice(key_field, [k for k in given if k is not None], "given")
+    ranked: list[tuple[tuple[int, int, bool, int], str, list[str], bool]] = []
     for position, column in enumerate(columns):
-        keys = [_key_of(v) for v in props[column].tolist()]
-        if not keys or any(k is None for k in keys) or _SYSTEM_FIELD.match(column):
+        found = [_key_of(v) for v in props[column].tolist()]
+        keys = [k for k in found if k is not None]
+        if not keys or len(keys) < len(found) or _SYSTEM_FIELD.match(column):
             continue
         unique = len(set(keys)) == len(keys)
         lowered = column.lower()
@@ -187,9 +189,9 @@ def _choose_key(props: pd.DataFrame, key_field: str | None, name: str) -> _KeyCh
             f"Could not tell which property of {name} identifies each zone; name it with the "
             f"key field (properties: {', '.join(columns) or 'none'})."
         )
-    _, column, keys, unique = min(ranked, key=lambda r: r[0])
-    why = "unique per feature" if unique else "shared by some features, which are merged"
-    return _KeyChoice(column, keys, f"detected: {why}")
+    _, best, best_keys, best_unique = min(ranked, key=lambda r: r[0])
+    why = "unique per feature" if best_unique else "shared by some features, which are merged"
+    return _KeyChoice(best, best_keys, f"detected: {why}")
 
 
 def _name_field(props: pd.DataFrame, key_field: str) -> str | None:
@@ -203,7 +205,9 @@ def _name_field(props: pd.DataFrame, key_field: str) -> str | None:
     return None
 
 
-def _zones_from_file(path: Path, key_field: str | None, label: str) -> tuple[list[dict], dict]:
+def _zones_from_file(
+    path: Path, key_field: str | None, label: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Read, reproject, repair and dissolve: one dict per zone plus facts for the summary."""
     frame = _read(path)
     if len(frame) == 0:
@@ -255,6 +259,22 @@ def _zones_from_file(path: Path, key_field: str | None, label: str) -> tuple[lis
     return zones, facts
 
 
+def layer_slug(name: str) -> str:
+    """The short name a layer is stored under: the name itself if it is a slug already, else
+    ``slugify`` of it ("DC districts" is "dc-districts"); ValidationError if nothing is left."""
+    slug = slugify(name)[:64].strip("-_")
+    if not slug:
+        raise ValidationError(
+            f'"{name}" cannot name a layer: it has no letter or digit to make its short name '
+            '(a slug such as "dc-districts") from.'
+        )
+    try:
+        validate_slug(name)
+    except ValidationError:
+        return slug
+    return name
+
+
 @transaction.atomic
 def boundary_layer_import(
     *,
@@ -270,13 +290,18 @@ def boundary_layer_import(
     Zones are upserted by key, zones no longer in the file are deleted, and the records whose
     zone may have changed are reassigned. Bad input raises ValidationError having written
     nothing. The returned layer carries ``import_summary`` (key field, counts) for interfaces.
+
+    ``layer`` may be any name ("DC districts"): the layer is stored under its slug
+    ("dc-districts"), and a name that is not already a slug is the label unless one is given.
     """
-    validate_slug(layer)
-    existing = ZoneLayer.objects.select_for_update().filter(name=layer).first()
-    label = label or (existing.label if existing else layer.replace("-", " ").title())
+    name = layer_slug(layer)
+    existing = ZoneLayer.objects.select_for_update().filter(name=name).first()
+    if not label and name != layer.strip():
+        label = layer.strip()[:120]
+    label = label or (existing.label if existing else name.replace("-", " ").title())
     zones, facts = _zones_from_file(Path(path), key_field, label)
 
-    layer_obj = existing or ZoneLayer(name=layer)
+    layer_obj = existing or ZoneLayer(name=name)
     layer_obj.label = label
     layer_obj.key_field = facts["key_field"]
     layer_obj.source_crs = facts["source_crs"]
@@ -303,7 +328,7 @@ def boundary_layer_import(
     stale = [z.pk for z in current.values()]
     if stale:
         for model in located_models():  # set-based, so the delete need not visit each record
-            model.objects.filter(zone_id__in=stale).update(zone=None)
+            model._default_manager.filter(zone_id__in=stale).update(zone=None)
         Zone.objects.filter(pk__in=stale).delete()
     zone_index_clear()
 

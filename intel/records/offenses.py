@@ -25,8 +25,10 @@ BUILTIN: list[tuple[str, str, str]] = [
     ("RECKLESS ENDANGERMENT", V, "13B"), ("CRIMINAL NEGLIGENCE", V, "13B"),
     ("MOTOR VEHICLE THEFT", P, "240"), ("GRAND LARCENY OF MOTOR VEHICLE", P, "240"),
     ("VEHICLE THEFT", P, "240"), ("AUTO THEFT", P, "240"), ("BURGLARY", P, "220"),
-    ("BURGLAR", P, "220"), ("GRAND LARCENY", P, "23H"), ("PETIT LARCENY", P, "23H"),
-    ("LARCENY", P, "23H"), ("THEFT", P, "23H"), ("SHOPLIFTING", P, "23C"), ("ARSON", P, "200"),
+    ("BURGLAR", P, "220"), ("BREAK AND ENTER", P, "220"), ("BREAK & ENTER", P, "220"),
+    ("B&E", P, "220"), ("THEFT OF MOTOR VEHICLE", P, "240"),
+    ("GRAND LARCENY", P, "23H"), ("PETIT LARCENY", P, "23H"),
+    ("LARCENY", P, "23H"), ("THEFT", P, "23H"), ("STEALING", P, "23H"), ("SHOPLIFTING", P, "23C"), ("ARSON", P, "200"),
     ("CRIMINAL DAMAGE", P, "290"), ("CRIMINAL MISCHIEF", P, "290"), ("VANDALISM", P, "290"),
     ("STOLEN PROPERTY", P, "280"), ("POSSESSION OF STOLEN", P, "280"), ("FRAUD", P, "26A"),
     ("FORGERY", P, "250"), ("DECEPTIVE PRACTICE", P, "26A"), ("EMBEZZLEMENT", P, "270"),
@@ -48,7 +50,9 @@ BUILTIN: list[tuple[str, str, str]] = [
 ]  # fmt: skip
 
 
-def categorise(texts: Iterable[str], patterns: list[tuple[str, str, str]]) -> dict[str, tuple]:
+def categorise(
+    texts: Iterable[str], patterns: list[tuple[str, str, str]]
+) -> dict[str, tuple[str, str]]:
     """Category and NIBRS code for each distinct text: an exact pattern first, then the longest
     pattern the text contains; otherwise ``other``."""
     by_length = sorted(patterns, key=lambda p: -len(p[0]))
@@ -59,3 +63,46 @@ def categorise(texts: Iterable[str], patterns: list[tuple[str, str, str]]) -> di
         hit = exact.get(upper) or next((p for p in by_length if p[0] in upper), None)
         result[text] = (hit[1], hit[2]) if hit else (OffenseCategory.OTHER.value, "")
     return result
+
+
+# The order in which an incident's offenses are ranked, most serious first: NIBRS's Group A
+# offenses roughly as the FBI's old Summary Reporting hierarchy rule ranks them (homicide, rape,
+# robbery, aggravated assault, burglary, larceny, motor-vehicle theft, arson), then the other
+# crimes against persons, weapons, the rest of property, drugs and public order. The lead
+# offense of an incident is the one that comes first here; an offense with no NIBRS code ranks
+# by its category (violent, weapons, property, drug, public order, other).
+SERIOUSNESS: tuple[str, ...] = (
+    "09A", "09B", "09C", "11A", "11B", "11C", "120", "13A", "100", "64A", "64B", "11D",
+    "220", "23H", "23A", "23B", "23C", "23D", "23E", "23F", "23G", "240", "200",
+    "520", "13B", "13C", "210", "280", "26A", "26B", "26C", "26D", "26E", "26F", "26G", "250",
+    "270", "290", "35A", "35B", "370", "39A", "39B", "40A", "40B", "90A", "90B", "90C", "90D",
+    "90E", "90F", "90G", "90H", "90J", "90Z",
+)  # fmt: skip
+CATEGORY_SERIOUSNESS: tuple[str, ...] = (V, W, P, D, PO, OffenseCategory.OTHER.value)
+_CODE_RANK = {code: rank for rank, code in enumerate(SERIOUSNESS)}
+_CATEGORY_RANK = {cat: len(SERIOUSNESS) + rank for rank, cat in enumerate(CATEGORY_SERIOUSNESS)}
+
+
+def seriousness(nibrs_code: str, category: str) -> int:
+    """Rank of an offense (0 is the most serious): its NIBRS code's place in ``SERIOUSNESS``,
+    else its category's place after every coded offense."""
+    rank = _CODE_RANK.get(nibrs_code)
+    if rank is not None:
+        return rank
+    return _CATEGORY_RANK.get(category, len(SERIOUSNESS) + len(CATEGORY_SERIOUSNESS))
+
+
+def nibrs_category(code: str) -> str | None:
+    """The category of a NIBRS offense code (``None`` for a code that is not one): extracts
+    that give the code itself (an ``IBRS`` or ``NIBRS code`` column) are categorised by it."""
+    if code not in _CODE_RANK:
+        return None
+    if code == "520":
+        return W
+    if code.startswith("35"):
+        return D
+    if code[:2] in ("09", "11", "12", "13", "10", "64"):
+        return V
+    if code[0] == "2":
+        return P
+    return PO

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
+from csu.models import User
 from intel.choices import OffenseCategory
 from intel.models import (
     Arrest,
@@ -18,6 +19,7 @@ from intel.models import (
     Incident,
     OffenseMapping,
     Person,
+    Shooting,
     Zone,
     ZoneLayer,
 )
@@ -32,7 +34,7 @@ def _week_start(moment: datetime) -> datetime:
 
 
 def incident_weekly_counts(
-    *, actor: Any, weeks: int = 104, now: datetime | None = None
+    *, actor: User, weeks: int = 104, now: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Incidents per week (weeks start on Monday, local time) and category, oldest first.
 
@@ -66,7 +68,7 @@ def _change_pct(current: int, previous: int) -> float | None:
 
 
 def incident_category_comparison(
-    *, actor: Any, days: int = 28, now: datetime | None = None
+    *, actor: User, days: int = 28, now: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Incidents per category in the last ``days`` days against the ``days`` before.
 
@@ -77,8 +79,8 @@ def incident_category_comparison(
     now = now or timezone.now()
     start = now - timedelta(days=days)
     before = start - timedelta(days=days)
-    counts = {
-        row["category"]: row
+    counts: dict[str, tuple[int, int]] = {
+        row["category"]: (row["current"], row["previous"])
         for row in Incident.objects.visible_to(actor)
         .filter(occurred_at__gte=before, occurred_at__lt=now)
         .values("category")
@@ -92,8 +94,7 @@ def incident_category_comparison(
         return []
     result = []
     for category in OffenseCategory:
-        row = counts.get(category.value, {})
-        current, previous = row.get("current", 0), row.get("previous", 0)
+        current, previous = counts.get(category.value, (0, 0))
         result.append(
             {
                 "category": category.value,
@@ -107,7 +108,7 @@ def incident_category_comparison(
 
 
 def arrest_recent_list(
-    *, actor: Any, days: int = 7, limit: int = 25, now: datetime | None = None
+    *, actor: User, days: int = 7, limit: int = 25, now: datetime | None = None
 ) -> QuerySet[Arrest]:
     """The newest arrests of the last ``days`` days, with person, zone, agency and charges
     (in order) loaded: three queries however many rows are shown."""
@@ -121,18 +122,24 @@ def arrest_recent_list(
     )
 
 
-def record_counts(*, actor: Any) -> dict[str, int]:
-    """How many incidents, arrests, people, case referrals and zones the actor can see."""
+def record_counts(*, actor: User) -> dict[str, int]:
+    """How many incidents, arrests, shootings and their victims, people, case referrals and
+    zones the actor can see."""
+    shootings = Shooting.objects.visible_to(actor).aggregate(
+        shootings=Count("id"), victims=Coalesce(Sum("victim_count"), 0)
+    )
     return {
         "incidents": Incident.objects.visible_to(actor).count(),
         "arrests": Arrest.objects.visible_to(actor).count(),
+        "shootings": shootings["shootings"],
+        "shooting_victims": shootings["victims"],
         "people": Person.objects.visible_to(actor).count(),
         "cases": CaseReferral.objects.visible_to(actor).count(),
         "zones": Zone.objects.visible_to(actor).count(),
     }
 
 
-def zone_layer_list(*, actor: Any) -> QuerySet[ZoneLayer]:
+def zone_layer_list(*, actor: User) -> QuerySet[ZoneLayer]:
     """The boundary layers the actor may see, with their zone counts and importer (one query),
     in the order they win where they overlap."""
     return (
@@ -143,7 +150,7 @@ def zone_layer_list(*, actor: Any) -> QuerySet[ZoneLayer]:
     )
 
 
-def offense_mapping_list(*, actor: Any) -> list[dict[str, Any]]:
+def offense_mapping_list(*, actor: User) -> list[dict[str, Any]]:
     """The lookup as it applies: the analyst's rows (which win) and the built-in patterns."""
     rows = [
         {

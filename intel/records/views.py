@@ -10,17 +10,18 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from csu.types import AuthedHttpRequest
 from intel.models import ZoneLayer
 from intel.records import selectors, services
 from intel.records.boundaries import boundary_layer_import
 from intel.records.forms import BoundaryUploadForm, OffenseMappingForm
 
 
-def _import_upload(request: HttpRequest, form: BoundaryUploadForm) -> ZoneLayer:
+def _import_upload(request: AuthedHttpRequest, form: BoundaryUploadForm) -> ZoneLayer:
     """Spool the upload to a private temporary file (never served) and import it."""
     upload = form.cleaned_data["file"]
     with tempfile.TemporaryDirectory(prefix="csu-boundaries-") as folder:
@@ -40,7 +41,7 @@ def _import_upload(request: HttpRequest, form: BoundaryUploadForm) -> ZoneLayer:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("intel.view_zonelayer", raise_exception=True)
-def boundary_layer_list_view(request: HttpRequest) -> HttpResponse:
+def boundary_layer_list_view(request: AuthedHttpRequest) -> HttpResponse:
     """The boundary layers and their zones; analysts upload a new or replacement layer."""
     form = BoundaryUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -74,7 +75,7 @@ def boundary_layer_list_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("intel.view_offensemapping", raise_exception=True)
-def offense_mapping_list_view(request: HttpRequest) -> HttpResponse:
+def offense_mapping_list_view(request: AuthedHttpRequest) -> HttpResponse:
     form = OffenseMappingForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_perm("intel.add_offensemapping"):

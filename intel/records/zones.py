@@ -8,6 +8,7 @@ are cached per process and rebuilt when any layer changes (``zone_index_clear``)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -25,7 +26,7 @@ _FETCH_CHUNK = 500_000
 
 @dataclass(frozen=True)
 class _ZoneIndex:
-    stamp: tuple
+    stamp: tuple[Any, ...]  # the layers, and the zones' count and last id, when loaded
     ids: np.ndarray  # zone ids, best first (layer priority, then layer id)
     geoms: np.ndarray  # prepared shapely geometries, same order
     bounds: np.ndarray  # (n, 4): minx, miny, maxx, maxy
@@ -109,10 +110,10 @@ def located_models() -> list[type[Located]]:
     ]
 
 
-def _candidates(model: type[Located], layer: ZoneLayer | None) -> QuerySet:
+def _candidates(model: type[Located], layer: ZoneLayer | None) -> QuerySet[Located]:
     """Records whose zone may change. For one layer: those in its zones, without a zone, or
     inside its extent; no other record's best zone can have moved."""
-    records = model.objects.filter(latitude__isnull=False, longitude__isnull=False)
+    records = model._default_manager.filter(latitude__isnull=False, longitude__isnull=False)
     if layer is None:
         return records
     scope = Q(zone__isnull=True) | Q(zone__layer=layer)
@@ -178,5 +179,5 @@ def records_reassign_zones(*, layer: ZoneLayer | None = None) -> dict[str, int]:
             moved = new != current
             _write_zones(model, ids[moved], new[moved])
             total += int(moved.sum())
-        changed[model._meta.model_name] = total
+        changed[model._meta.label_lower.partition(".")[2]] = total  # the model_name
     return changed

@@ -18,6 +18,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from shapely.geometry import box
 
+from csu.actors import system_actor
 from csu.models import AuditEvent
 from intel.models import Incident, Zone, ZoneLayer
 from intel.records.boundaries import boundary_layer_import
@@ -32,7 +33,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "boundaries"
 
 
 def _import(path: Path, layer: str, **kwargs: object) -> ZoneLayer:
-    return boundary_layer_import(actor=None, path=path, layer=layer, **kwargs)
+    return boundary_layer_import(actor=system_actor(), path=path, layer=layer, **kwargs)
 
 
 def _share_in_reported_zone(

@@ -24,6 +24,7 @@ from intel.models import (
     DataImport,
     ImportChange,
     Incident,
+    IncidentOffense,
     Shooting,
     Zone,
 )
@@ -73,7 +74,8 @@ def test_real_extracts_import_with_no_manual_mapping_and_reimport_nothing(
 
     assert first["status"] == "succeeded"
     assert first["rows"] == rows
-    assert first["created"] + first["rejected"] == rows
+    # Every row is a record, a further part of one (an offense, a victim), or rejected.
+    assert first["created"] + first["folded"] + first["rejected"] == rows
     assert first["rejected"] <= rows * 0.01
     assert model.objects.count() == first["created"]
 
@@ -167,7 +169,14 @@ def test_an_overlapping_extract_updates_and_adds_and_rollback_restores(tmp_path)
     assert Incident.objects.count() == 450
     assert Incident.objects.values("source_id").distinct().count() == 450
     assert Incident.objects.filter(offense_description__contains="RECLASSIFIED").count() == 15
-    assert ImportChange.objects.filter(data_import_id=second["import_id"]).count() == 15
+    # Before-images: the 15 changed incidents, and the one offense each had before.
+    snapshot = ImportChange.objects.filter(data_import_id=second["import_id"])
+    assert snapshot.filter(table="intel_incident").count() == 15
+    assert snapshot.filter(table="intel_incidentoffense").count() == 15
+    assert IncidentOffense.objects.count() == 450
+    assert (
+        IncidentOffense.objects.filter(offense_description__contains="RECLASSIFIED").count() == 15
+    )
 
     import_rollback(
         actor=system_actor(), data_import=DataImport.objects.get(pk=second["import_id"])
@@ -180,6 +189,9 @@ def test_an_overlapping_extract_updates_and_adds_and_rollback_restores(tmp_path)
     }
     assert restored == before
     assert first["created"] == 300
+    # The offenses come back with their incidents: the created ones gone, the changed restored.
+    assert IncidentOffense.objects.count() == 300
+    assert not IncidentOffense.objects.filter(offense_description__contains="RECLASSIFIED").exists()
 
 
 def test_a_failure_while_writing_leaves_nothing(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -440,9 +452,9 @@ def test_real_extracts_import_through_the_web_page_as_proposed(
     import_run_task(*queued[0])  # as the worker would
     data_import = DataImport.objects.get()
     assert data_import.status == "succeeded", data_import.error
-    assert data_import.created + data_import.rejected == rows
+    assert data_import.created + data_import.folded + data_import.rejected == rows
     assert model.objects.count() == data_import.created
-    if "Updated On" in proposed.values():
+    if "col_reported_at" in proposed:
         assert model.objects.filter(reported_at__isnull=True).count() == 0
 
 

@@ -1,4 +1,6 @@
-"""``manage.py import_boundaries PATH --layer NAME``: import a boundary layer as the system."""
+"""``manage.py import_boundaries PATH --layer NAME``: import a boundary layer as the system.
+
+NAME may be any name ("DC districts"); the layer is stored under its slug ("dc-districts")."""
 
 from __future__ import annotations
 
@@ -21,7 +23,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="A .geojson/.json file or a zipped shapefile.")
-        parser.add_argument("--layer", required=True, help='Layer name (a slug), e.g. "precincts".')
+        parser.add_argument(
+            "--layer",
+            required=True,
+            help='Layer name, e.g. "precincts" or "DC districts": stored under its slug '
+            '("dc-districts"); a name that is not a slug is also the label, unless --label '
+            "is given.",
+        )
         parser.add_argument(
             "--key-field",
             default=None,

@@ -107,6 +107,8 @@ class Command(BaseCommand):
             "updated": data_import.updated,
             "unchanged": data_import.unchanged,
             "rejected": data_import.rejected,
+            "folded": data_import.folded,
+            "parts": data_import.parts,
             "seconds": seconds,
         }
         if data_import.status == DataImport.Status.DUPLICATE:
@@ -119,16 +121,17 @@ class Command(BaseCommand):
         else:
             people = import_follow_ups(actor=actor, data_import=data_import).people
             if people is not None:
-                summary["people"] = {k: v for k, v in vars(people).items() if k != "seconds"}
+                summary["people"] = people.counts()
                 self.stdout.write(
-                    f"People: {people.arrests:,} arrests resolved: {people.identifier:,} by "
+                    f"People: {people.taken()} resolved: {people.identifier:,} by "
                     f"identifier, {people.auto:,} linked automatically, {people.review:,} for "
-                    f"review, {people.new_people:,} new people."
+                    f"review, {people.new_people:,} new people"
+                    + (f", {people.via_arrest:,} from their arrest." if people.via_arrest else ".")
                 )
             self.stdout.write(
-                f"Import #{data_import.pk}: {data_import.rows:,} rows, {data_import.created:,} "
+                f"Import #{data_import.pk}: {data_import.outcome}. {data_import.created:,} "
                 f"created, {data_import.updated:,} updated, {data_import.unchanged:,} unchanged, "
-                f"{data_import.rejected:,} rejected, in {seconds} s."
+                f"in {seconds} s."
             )
             if data_import.rejected:
                 self.stdout.write(
