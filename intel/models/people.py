@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 
 from intel.choices import Race, Sex
 from intel.querysets import PersonMergeQuerySet, PersonPartQuerySet, VisibleQuerySet
+
+if TYPE_CHECKING:
+    from intel.models.records import Arrest, CaseReferral, ShootingVictim
 
 
 class Person(models.Model):
@@ -160,10 +165,24 @@ class PersonNameKey(models.Model):
         return f"{self.last}, {self.first}"
 
 
-class PersonLink(models.Model):
-    """Why an arrest belongs to its person: the method, the score and each factor.
+# The records entity resolution links to people: an arrest's arrestee, a shooting's victim, a
+# case referral's defendant. A link or a review candidate names exactly one of them.
+RESOLVED_SOURCES = ("arrest", "shooting_victim", "case")
 
-    One row per arrest, replaced when the arrest is relinked (merge, un-merge, review).
+
+def _exactly_one_source() -> models.Q:
+    """Exactly one of ``RESOLVED_SOURCES`` is set."""
+    condition = models.Q()
+    for source in RESOLVED_SOURCES:
+        condition |= models.Q(**{f"{other}__isnull": other != source for other in RESOLVED_SOURCES})
+    return condition
+
+
+class PersonLink(models.Model):
+    """Why a record belongs to its person: the method, the score and each factor. The record is
+    an arrest, a shooting victim or a case referral's defendant (exactly one is set).
+
+    One row per record, replaced when the record is relinked (merge, un-merge, review).
     """
 
     class Method(models.TextChoices):
@@ -173,9 +192,25 @@ class PersonLink(models.Model):
         NEW = "new", "No match: new person"
         MERGE = "merge", "Moved by a merge"
         MANUAL = "manual", "Linked by an analyst"
+        ARREST = "arrest", "The person of the case's arrest"
 
     arrest = models.OneToOneField(
-        "intel.Arrest", on_delete=models.CASCADE, related_name="person_link"
+        "intel.Arrest", null=True, blank=True, on_delete=models.CASCADE, related_name="person_link"
+    )
+    shooting_victim = models.OneToOneField(
+        "intel.ShootingVictim",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="person_link",
+    )
+    case = models.OneToOneField(
+        "intel.CaseReferral",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="person_link",
+        help_text="The case whose defendant this links.",
     )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links")
     method = models.CharField(max_length=16, choices=Method.choices)
@@ -192,13 +227,26 @@ class PersonLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_exactly_one_source(), name="intel_personlink_source")
+        ]
 
     def __str__(self) -> str:
-        return f"Arrest #{self.arrest_id} -> person #{self.person_id} ({self.method})"
+        return f"{record_label(self)} -> person #{self.person_id} ({self.method})"
+
+    @property
+    def source(self) -> str:
+        """Which of ``RESOLVED_SOURCES`` the record is."""
+        return record_source(self)
+
+    @property
+    def record(self) -> Arrest | ShootingVictim | CaseReferral:
+        return linked_record(self)
 
 
 class MatchCandidate(models.Model):
-    """The review queue: an arrest that may be a known person, scored between the thresholds."""
+    """The review queue: a record (an arrest, a shooting victim or a case's defendant; exactly
+    one is set) that may be a known person, scored between the thresholds."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Awaiting review"
@@ -207,7 +255,25 @@ class MatchCandidate(models.Model):
         SUPERSEDED = "superseded", "Decided on another candidate"
 
     arrest = models.ForeignKey(
-        "intel.Arrest", on_delete=models.CASCADE, related_name="match_candidates"
+        "intel.Arrest",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_candidates",
+    )
+    shooting_victim = models.ForeignKey(
+        "intel.ShootingVictim",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_candidates",
+    )
+    case = models.ForeignKey(
+        "intel.CaseReferral",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_candidates",
     )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
@@ -227,19 +293,60 @@ class MatchCandidate(models.Model):
             models.UniqueConstraint(
                 fields=["arrest", "person"], name="intel_matchcandidate_unique"
             ),
+            models.UniqueConstraint(
+                fields=["shooting_victim", "person"], name="intel_matchcandidate_victim_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "person"], name="intel_matchcandidate_case_unique"
+            ),
+            models.CheckConstraint(
+                condition=_exactly_one_source(), name="intel_matchcandidate_source"
+            ),
         ]
         indexes = [models.Index(fields=["status", "-score"], name="intel_match_queue_idx")]
 
     def __str__(self) -> str:
-        return f"Arrest #{self.arrest_id} ~ person #{self.person_id} ({self.score:.2f})"
+        return f"{record_label(self)} ~ person #{self.person_id} ({self.score:.2f})"
+
+    @property
+    def source(self) -> str:
+        """Which of ``RESOLVED_SOURCES`` the record is."""
+        return record_source(self)
+
+    @property
+    def record(self) -> Arrest | ShootingVictim | CaseReferral:
+        return linked_record(self)
+
+
+def record_source(row: PersonLink | MatchCandidate) -> str:
+    """Which of ``RESOLVED_SOURCES`` a link or a candidate is about."""
+    if row.shooting_victim_id is not None:
+        return "shooting_victim"
+    if row.case_id is not None:
+        return "case"
+    return "arrest"
+
+
+def linked_record(row: PersonLink | MatchCandidate) -> Arrest | ShootingVictim | CaseReferral:
+    """The arrest, shooting victim or case a link or a candidate is about."""
+    found: Arrest | ShootingVictim | CaseReferral | None = getattr(row, record_source(row))
+    assert found is not None  # the check constraint: exactly one is set
+    return found
+
+
+def record_label(row: PersonLink | MatchCandidate) -> str:
+    """Which record a link or a candidate is about, for ``__str__``."""
+    labels = {"arrest": "Arrest", "shooting_victim": "Shooting victim", "case": "Case"}
+    source = record_source(row)
+    return f"{labels[source]} #{getattr(row, f'{source}_id')}"
 
 
 class PersonMerge(models.Model):
     """One merge of two person records, with what it moved, so un-merge restores it exactly.
 
     ``snapshot`` holds the merged person's fields and the ids of every row that pointed at it
-    (arrests, links, aliases, identifiers, name keys, cases, shootings, intel, memberships), and
-    the survivor's fields before the merge.
+    (arrests, links, aliases, identifiers, name keys, cases, shootings, shooting victims, intel,
+    memberships), and the survivor's fields before the merge.
     """
 
     survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_in")

@@ -30,7 +30,7 @@ class PersonSearchForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("q", "").strip() or data.get("dob") or data.get("identifier", "").strip()):
             raise forms.ValidationError("Give a name, a date of birth or an identifier.")
         return data

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
+from csu.models import User
 from intel.models import Arrest, GroupMembership, Incident, Person
 
 MAX_NODES = 60
@@ -145,7 +146,7 @@ def _sql(queryset: QuerySet[Any], *fields: str) -> tuple[str, tuple[Any, ...]] |
     return sql, params
 
 
-def _pairs_sql(actor: Any) -> tuple[str, dict[str, Any]] | None:
+def _pairs_sql(actor: User) -> tuple[str, dict[str, Any]] | None:
     """The pairs CTE with the actor's visible arrests, people and incidents inlined.
 
     Embedded querysets use positional ``%s``; the statement uses named parameters, so their
@@ -188,27 +189,29 @@ def _pairs_sql(actor: Any) -> tuple[str, dict[str, Any]] | None:
     return _PAIRS.format(**text), params
 
 
-def _evidence_rows(actor: Any, ids: list[int]) -> list[tuple[Any, ...]]:
+def _evidence_rows(actor: User, ids: list[int]) -> list[tuple[Any, ...]]:
     built = _pairs_sql(actor)
     if built is None:
         return []
     pairs, params = built
     with connection.cursor() as cursor:
         cursor.execute(_EVIDENCE.format(pairs=pairs), {**params, "ids": ids})
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
 
 
-def _edge_rows(actor: Any, ids: list[int]) -> list[tuple[int, int, int]]:
+def _edge_rows(actor: User, ids: list[int]) -> list[tuple[int, int, int]]:
     built = _pairs_sql(actor)
     if built is None or not ids:
         return []
     pairs, params = built
     with connection.cursor() as cursor:
         cursor.execute(_EDGES.format(pairs=pairs), {**params, "ids": ids})
-        return cursor.fetchall()
+        rows: list[tuple[int, int, int]] = cursor.fetchall()  # (spid, pid, shared)
+    return rows
 
 
-def _associates(actor: Any, person: Person) -> list[tuple[int, list[SharedEvent]]]:
+def _associates(actor: User, person: Person) -> list[tuple[int, list[SharedEvent]]]:
     """(person id, evidence) for each direct associate, most shared events first."""
     evidence: dict[int, list[SharedEvent]] = defaultdict(list)
     for (
@@ -240,7 +243,7 @@ def _associates(actor: Any, person: Person) -> list[tuple[int, list[SharedEvent]
     return sorted(evidence.items(), key=lambda item: (-len(item[1]), item[0]))
 
 
-def _people(actor: Any, ids: set[int]) -> tuple[dict[int, Person], dict[int, list[str]]]:
+def _people(actor: User, ids: set[int]) -> tuple[dict[int, Person], dict[int, list[str]]]:
     """The people by id, and their approved group memberships (what counts as membership)."""
     people = {p.pk: p for p in Person.objects.visible_to(actor).filter(pk__in=ids)}
     groups: dict[int, list[str]] = defaultdict(list)
@@ -256,15 +259,16 @@ def _people(actor: Any, ids: set[int]) -> tuple[dict[int, Person], dict[int, lis
     return people, groups
 
 
-def person_network_get(*, actor: Any, pk: int, max_nodes: int = MAX_NODES) -> Network | None:
+def person_network_get(*, actor: User, pk: int, max_nodes: int = MAX_NODES) -> Network:
     """A person's associates with the evidence, and the graph out to associates of associates.
 
-    None when the person does not exist, is out of sight, or was merged (its arrests count for
-    the survivor, whose network is the one to look at). Five queries whatever the size.
+    ``Person.DoesNotExist`` when the person does not exist, is out of sight, or was merged (its
+    arrests count for the survivor, whose network is the one to look at). Five queries whatever
+    the size.
     """
     person = Person.objects.visible_to(actor).filter(pk=pk, merged_into__isnull=True).first()
     if person is None:
-        return None
+        raise Person.DoesNotExist("No such person.")
     direct = _associates(actor, person)
     hop1 = [pid for pid, _ in direct[: max_nodes - 1]]
     strength: dict[tuple[int, int], int] = {}

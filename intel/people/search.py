@@ -14,23 +14,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.db.models import Q, QuerySet, Value
 
+from csu.models import User
 from intel.models import (
     Arrest,
     Person,
     PersonIdentifier,
     PersonNameKey,
 )
-from intel.people.resolution.names import first_name_forms, parse_name, sound
+from intel.people.resolution.names import ParsedName, first_name_forms, parse_name, sound
 
 # The strongest way a person matched, best first: results are ordered by it.
 ROUTES = ["identifier", "name", "alias", "nickname", "prefix", "sound-alike", "swapped", "dob"]
 _RANK = {route: rank for rank, route in enumerate(ROUTES)}
 MAX_MERGE_HOPS = 10  # merges chain (A into B, B into C); a cycle must not loop forever
 MAX_BORN = 2000  # more people than this on one date of birth: filter by join instead
+# A name key found by the search: (person id, kind, last, first, last_sound, route).
+_NameRow = tuple[int, str, str, str, str, str]
 
 
 @dataclass
@@ -53,7 +55,7 @@ class _Hit:
 
 
 def person_search(
-    actor: Any, *, q: str = "", dob: date | None = None, identifier: str = "", limit: int = 50
+    *, actor: User, q: str = "", dob: date | None = None, identifier: str = "", limit: int = 50
 ) -> list[PersonMatch]:
     """People matching every criterion given: ``q`` a name in any form ("smith, jon",
     "Jon Smith", a surname prefix, a sound-alike, a nickname), ``identifier`` exactly (state ID,
@@ -117,7 +119,7 @@ def person_search(
     return result[:limit]
 
 
-def _identifier_hits(actor: Any, identifier: str, dob: date | None) -> list[_Hit]:
+def _identifier_hits(actor: User, identifier: str, dob: date | None) -> list[_Hit]:
     # Every kind is named so the lookup uses the (kind, value, issuer) unique index.
     rows = (
         PersonIdentifier.objects.visible_to(actor)
@@ -143,8 +145,8 @@ def _identifier_hits(actor: Any, identifier: str, dob: date | None) -> list[_Hit
 
 
 def _name_hits(
-    actor: Any,
-    parsed: Any,
+    actor: User,
+    parsed: ParsedName,
     *,
     swap_ok: bool,
     dob: date | None,
@@ -193,7 +195,7 @@ def _name_hits(
     return _explain_names(actor, parsed, rows)
 
 
-def _explain_names(actor: Any, parsed: Any, rows: list[tuple]) -> list[_Hit]:
+def _explain_names(actor: User, parsed: ParsedName, rows: list[_NameRow]) -> list[_Hit]:
     typed = parsed.display
     cited = _recorded_on(actor, rows)
     hits, seen = [], set()
@@ -223,7 +225,7 @@ def _explain_names(actor: Any, parsed: Any, rows: list[tuple]) -> list[_Hit]:
     return hits
 
 
-def _exact_as_name(parsed: Any, row: tuple) -> tuple:
+def _exact_as_name(parsed: ParsedName, row: _NameRow) -> _NameRow:
     """The prefix part also returns the exact name; an exact alias is an alias match."""
     person_id, kind, last, first, last_sound, route = row
     if route == "prefix" and (last, first) == (parsed.last_key, parsed.first_key or first):
@@ -233,7 +235,7 @@ def _exact_as_name(parsed: Any, row: tuple) -> tuple:
     return person_id, kind, last, first, last_sound, route
 
 
-def _recorded_on(actor: Any, rows: list[tuple]) -> dict[tuple[int, str, str], str]:
+def _recorded_on(actor: User, rows: list[_NameRow]) -> dict[tuple[int, str, str], str]:
     """ " on arrest TCPD A123 (2024-03-01)" for each (person, last, first) among ``rows``: the
     newest arrest of the person whose recorded name has those keys."""
     wanted = {(r[0], r[2], r[3]) for r in rows if r[1] != PersonNameKey.Kind.ALIAS}

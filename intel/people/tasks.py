@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 
 @shared_task(name="intel.tasks.people_resolve_task", queue="imports", acks_late=True)
-def people_resolve_task(import_id: int, user_id: int | None = None) -> dict:
-    """Entity resolution for the arrests an import brought in. Idempotent: arrests already
-    linked or queued for review are left alone. Imports now queue
+def people_resolve_task(import_id: int, user_id: int | None = None) -> dict[str, Any]:
+    """Entity resolution for the arrests, shooting victims or case defendants an import brought
+    in. Idempotent: records already linked or queued for review are left alone. Imports now queue
     ``intel.tasks.import_follow_ups_task`` instead; this name stays registered for the messages
     queued under it before."""
     from csu.actors import system_actor

@@ -17,5 +17,17 @@ urlpatterns = [
         views.match_new_person_view,
         name="match-new-person",
     ),
+    path(
+        "people/matches/victims/<int:pk>/new-person/",
+        views.match_new_person_view,
+        {"source": "shooting_victim"},
+        name="match-new-person-victim",
+    ),
+    path(
+        "people/matches/cases/<int:pk>/new-person/",
+        views.match_new_person_view,
+        {"source": "case"},
+        name="match-new-person-case",
+    ),
     path("people/<int:pk>/network/", views.person_network_view, name="person-network"),
 ]

@@ -1,6 +1,6 @@
 """People pages: search, the person page (audited on every view), its associate network (an HTML
 fragment the person page loads with htmx), merge and un-merge, and the review queue where analysts
-decide which person an arrest is about."""
+decide which person an arrest, a shooting victim or a case's defendant is about."""
 
 from __future__ import annotations
 
@@ -9,15 +9,18 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from plotly.utils import PlotlyJSONEncoder
 
 from csu import audit_reads
+from csu.types import AuthedHttpRequest
 from dashboards.charts import network_figure
+from intel.models import Arrest, CaseReferral, Person, ShootingVictim
 from intel.people import network, search, selectors, services
 from intel.people.forms import PersonMergeForm, PersonSearchForm, PersonUnmergeForm
+from intel.web import get_or_404
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -34,7 +37,7 @@ def _form_errors(form: PersonMergeForm | PersonUnmergeForm) -> str:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("intel.view_person", raise_exception=True)
-def person_list_view(request: HttpRequest) -> HttpResponse:
+def person_list_view(request: AuthedHttpRequest) -> HttpResponse:
     """The search form by GET; the search itself by POST (CSRF-protected), answered on the
     same page, so names, dates of birth and identifiers never travel in a URL and never reach
     an access log, a proxy or the browser history. Terms in a GET query are ignored."""
@@ -43,7 +46,7 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         results = search.person_search(
-            request.user, q=data["q"], dob=data["dob"], identifier=data["identifier"]
+            actor=request.user, q=data["q"], dob=data["dob"], identifier=data["identifier"]
         )
         # The read audit (csu.audit_reads) records the terms; the count is added to its event.
         audit_reads.note(request, results=len(results))
@@ -61,19 +64,21 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("intel.view_person", raise_exception=True)
-def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get(request.user, pk)
+def person_detail_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    person = get_or_404(selectors.person_get, actor=request.user, pk=pk)
     if person.is_merged:
-        survivor = selectors.person_survivor(request.user, person)
+        survivor = get_or_404(selectors.person_survivor, actor=request.user, person=person)
         messages.info(
             request,
             f"Person #{person.pk} ({person}) was merged into this record; you were sent here.",
         )
         return redirect("intel:person-detail", pk=survivor.pk)
-    profile = selectors.person_profile(request.user, person)
+    profile = selectors.person_profile(actor=request.user, person=person)
     audit_reads.note(
         request,
         arrests=len(profile.arrests),
+        cases=len(profile.cases),
+        shootings_as_victim=len(profile.victimisations),
         timeline=len(profile.timeline),
         intel_records=[e.obj.pk for e in profile.timeline if e.kind == "intel"],
     )
@@ -91,15 +96,15 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("intel.merge_person", raise_exception=True)
-def person_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
-    survivor = selectors.person_get(request.user, pk)
+def person_merge_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    survivor = get_or_404(selectors.person_get, actor=request.user, pk=pk)
     form = PersonMergeForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"Nothing was merged. {_form_errors(form)}")
         return redirect("intel:person-detail", pk=pk)
     try:
-        merged = selectors.person_get(request.user, form.cleaned_data["other"])
-    except Http404:
+        merged = selectors.person_get(actor=request.user, pk=form.cleaned_data["other"])
+    except Person.DoesNotExist:
         messages.error(
             request, f"Nothing was merged: there is no person #{form.cleaned_data['other']}."
         )
@@ -121,8 +126,8 @@ def person_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("intel.merge_person", raise_exception=True)
-def person_unmerge_view(request: HttpRequest, pk: int) -> HttpResponse:
-    merge = selectors.person_merge_get(request.user, pk)
+def person_unmerge_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    merge = get_or_404(selectors.person_merge_get, actor=request.user, pk=pk)
     form = PersonUnmergeForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"Nothing was un-merged. {_form_errors(form)}")
@@ -142,9 +147,26 @@ def person_unmerge_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @permission_required("intel.view_matchcandidate", raise_exception=True)
-def match_list_view(request: HttpRequest) -> HttpResponse:
-    page, groups = selectors.match_queue(request.user, page=request.GET.get("page"))
-    return render(request, "intel/people/matches.html", {"page": page, "groups": groups})
+def match_list_view(request: AuthedHttpRequest) -> HttpResponse:
+    page, groups = selectors.match_queue(actor=request.user, page=request.GET.get("page"))
+    counts = selectors.match_queue_counts(actor=request.user)
+    return render(
+        request,
+        "intel/people/matches.html",
+        {"page": page, "groups": groups, "counts": counts},
+    )
+
+
+def _described(record: Arrest | ShootingVictim | CaseReferral) -> str:
+    """The record as a message names it: "Arrest B1 (SMITH, JON)"."""
+    if isinstance(record, ShootingVictim):
+        return f"Shooting victim {record.name_as_recorded} (shooting {record.shooting.source_id})"
+    if isinstance(record, CaseReferral):
+        return f"Defendant {record.defendant_name_as_recorded} of case {record.case_number}"
+    return f"Arrest {record.source_id} ({record.name_as_recorded})"
+
+
+_NOUNS = {Arrest: "arrest", ShootingVictim: "victim", CaseReferral: "defendant"}
 
 
 def _back_to_queue(request: HttpRequest) -> HttpResponse:
@@ -157,8 +179,8 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("intel.change_matchcandidate", raise_exception=True)
-def match_link_view(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = selectors.match_candidate_get(request.user, pk)
+def match_link_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    candidate = get_or_404(selectors.match_candidate_get, actor=request.user, pk=pk)
     try:
         services.match_link(actor=request.user, candidate=candidate)
     except ValidationError as exc:
@@ -166,8 +188,7 @@ def match_link_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Arrest {candidate.arrest.source_id} "
-            f"({candidate.arrest.name_as_recorded}) is now linked to "
+            f"{_described(candidate.record)} is now linked to "
             f"person #{candidate.person_id} ({candidate.person}).",
         )
     return _back_to_queue(request)
@@ -175,49 +196,54 @@ def match_link_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("intel.change_matchcandidate", raise_exception=True)
-def match_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = selectors.match_candidate_get(request.user, pk)
+def match_reject_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    candidate = get_or_404(selectors.match_candidate_get, actor=request.user, pk=pk)
     try:
-        services.match_reject(actor=request.user, candidate=candidate)
+        started = services.match_reject(actor=request.user, candidate=candidate)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        arrest = candidate.arrest
-        arrest.refresh_from_db(fields=["person"])
-        started = (
-            f" No candidate is left, so the arrest starts a new person: #{arrest.person_id}."
-            if arrest.person_id
+        noun = _NOUNS[type(candidate.record)]
+        left = (
+            f" No candidate is left, so the {noun} starts a new person: #{started.pk}."
+            if started is not None
             else ""
         )
         messages.success(
             request,
-            f"Noted: arrest {arrest.source_id} is not person "
-            f"#{candidate.person_id} ({candidate.person}).{started}",
+            f"Noted: {_described(candidate.record)} is not person "
+            f"#{candidate.person_id} ({candidate.person}).{left}",
         )
     return _back_to_queue(request)
 
 
 @require_POST
 @permission_required("intel.change_matchcandidate", raise_exception=True)
-def match_new_person_view(request: HttpRequest, pk: int) -> HttpResponse:
-    arrest = selectors.match_arrest_get(request.user, pk)
+def match_new_person_view(
+    request: AuthedHttpRequest, pk: int, source: str = "arrest"
+) -> HttpResponse:
+    """None of the candidates: the arrest, shooting victim or case defendant (``source``, fixed
+    by the route) starts a new person."""
+    record = get_or_404(selectors.match_record_get, actor=request.user, source=source, pk=pk)
     try:
-        person = services.match_new_person(actor=request.user, arrest=arrest)
+        if isinstance(record, ShootingVictim):
+            person = services.match_new_person(actor=request.user, victim=record)
+        elif isinstance(record, CaseReferral):
+            person = services.match_new_person(actor=request.user, case=record)
+        else:
+            person = services.match_new_person(actor=request.user, arrest=record)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(
-            request, f"Arrest {arrest.source_id} starts a new person: #{person.pk} ({person})."
-        )
+        what = f"Arrest {record.source_id}" if isinstance(record, Arrest) else _described(record)
+        messages.success(request, f"{what} starts a new person: #{person.pk} ({person}).")
     return _back_to_queue(request)
 
 
 @require_GET
 @permission_required("intel.view_person", raise_exception=True)
-def person_network_view(request: HttpRequest, pk: int) -> HttpResponse:
-    found = network.person_network_get(actor=request.user, pk=pk)
-    if found is None:
-        raise Http404
+def person_network_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    found = get_or_404(network.person_network_get, actor=request.user, pk=pk)
     # Who someone is arrested with is part of their record: read like the person page.
     audit_reads.note(request, associates=len(found.associates))
     figure = network_figure(found.nodes, found.edges) if found.edges else None

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from csu.actors import system_actor
 from intel.models import Arrest, Incident
 from intel.people.resolution.engine import resolve_arrests
 from tests.conftest import PASSWORD, current_code, totp_device
@@ -42,7 +43,7 @@ def _county() -> None:
             incident=inc,
             person=None,
         )
-    resolve_arrests()
+    resolve_arrests(actor=system_actor())
 
 
 def test_prosecutor_finds_a_person_and_reads_his_page(page, prosecutor, artifacts_dir) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,8 @@ from tests.factories.intel import (
     PersonAliasFactory,
     PersonFactory,
     PersonIdentifierFactory,
+    ShootingFactory,
+    ShootingVictimFactory,
     ZoneFactory,
     ZoneLayerFactory,
 )
@@ -35,6 +37,8 @@ __all__ = [
     "PersonAliasFactory",
     "PersonFactory",
     "PersonIdentifierFactory",
+    "ShootingFactory",
+    "ShootingVictimFactory",
     "ZoneFactory",
     "ZoneLayerFactory",
 ]

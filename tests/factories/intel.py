@@ -20,6 +20,8 @@ from intel.models import (
     Person,
     PersonAlias,
     PersonIdentifier,
+    Shooting,
+    ShootingVictim,
     Zone,
     ZoneLayer,
 )
@@ -149,6 +151,30 @@ class ArrestChargeFactory(factory.django.DjangoModelFactory):
     description = "CRIM POSS WEAPON 2ND DEGREE"
     category = "weapons"
     severity = "felony"
+
+
+class ShootingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shooting
+
+    source_agency = factory.SubFactory(AgencyFactory)
+    source_id = factory.Sequence(lambda n: f"S{n:08d}")
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
+    victim_count = 1
+    latitude = 40.65
+    longitude = -73.95
+
+
+class ShootingVictimFactory(factory.django.DjangoModelFactory):
+    """A named victim of a shooting, not yet resolved to a person."""
+
+    class Meta:
+        model = ShootingVictim
+
+    shooting = factory.SubFactory(ShootingFactory)
+    sequence = 1
+    name_as_recorded = "DOE, JANE"
+    sex = "F"
 
 
 class CaseReferralFactory(factory.django.DjangoModelFactory):

@@ -12,9 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from intel.models import (
     Agency,
     Arrest,
-    Group,
-    GroupMembership,
-    IntelRecord,
     Person,
     PersonIdentifier,
     PersonLink,
@@ -31,7 +28,9 @@ from tests.factories.intel import (
     ArrestChargeFactory,
     ArrestFactory,
     CaseReferralFactory,
+    GroupMembershipFactory,
     IncidentFactory,
+    IntelRecordFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -88,26 +87,26 @@ def test_a_name_in_either_order_finds_the_person_and_says_where_it_was_recorded(
     smiths, analyst
 ) -> None:
     for q in ("smith, jon", "Jon Smith", "SMITH, JON"):
-        results = found(person_search(analyst, q=q))
+        results = found(person_search(actor=analyst, q=q))
         match = results[smiths["jon"].pk]
         assert match.route == "name", q
         assert match.reasons[0].startswith("name SMITH, JON as recorded on arrest TCPD A00001")
         assert smiths["jones"].pk not in results
 
-    recorded = found(person_search(analyst, q="Smyth, Jon"))[smiths["jon"].pk]
+    recorded = found(person_search(actor=analyst, q="Smyth, Jon"))[smiths["jon"].pk]
     assert recorded.route == "name"
     assert recorded.reasons[0] == "name recorded as SMYTH, JON on arrest TCPD A00002 (2024-03-03)"
     print("name route:", recorded.reasons)
 
 
 def test_a_surname_prefix_finds_every_surname_that_starts_with_it(smiths, analyst) -> None:
-    results = found(person_search(analyst, q="SMI"))
+    results = found(person_search(actor=analyst, q="SMI"))
 
     assert {smiths["jon"].pk, smiths["robert"].pk, smiths["smithers"].pk} <= set(results)
     assert smiths["jones"].pk not in results
     assert results[smiths["smithers"].pk].route == "prefix"
     assert "starts with SMI" in results[smiths["smithers"].pk].reasons[0]
-    ranked = [(m.route, m.person.last_name) for m in person_search(analyst, q="SMITH")]
+    ranked = [(m.route, m.person.last_name) for m in person_search(actor=analyst, q="SMITH")]
     assert ranked == [("name", "Smith"), ("name", "Smith"), ("prefix", "Smithers")]
 
 
@@ -115,7 +114,7 @@ def test_a_spelling_that_sounds_alike_finds_the_person(analyst) -> None:
     smith = person("SMITH, ROBERT", date(1985, 6, 7))
     person("SMALL, ROBERT")
 
-    results = found(person_search(analyst, q="Smythe, Robert"))
+    results = found(person_search(actor=analyst, q="Smythe, Robert"))
 
     assert list(results) == [smith.pk]
     assert results[smith.pk].route == "sound-alike"
@@ -127,16 +126,16 @@ def test_a_spelling_that_sounds_alike_finds_the_person(analyst) -> None:
 
 
 def test_a_nickname_finds_the_formal_name_and_an_alias_is_named(smiths, analyst) -> None:
-    bob = found(person_search(analyst, q="Bob Smith"))
+    bob = found(person_search(actor=analyst, q="Bob Smith"))
     assert bob[smiths["robert"].pk].route == "nickname"
     assert "BOB and ROBERT are forms of one name" in bob[smiths["robert"].pk].reasons[0]
 
-    alias = found(person_search(analyst, q="Smitty, Rob"))[smiths["robert"].pk]
+    alias = found(person_search(actor=analyst, q="Smitty, Rob"))[smiths["robert"].pk]
     assert alias.route == "alias" and alias.reasons[0] == "alias SMITTY, ROB"
 
 
 def test_a_surname_typed_first_without_a_comma_is_found_as_swapped(smiths, analyst) -> None:
-    results = found(person_search(analyst, q="SMITH ROBERT"))
+    results = found(person_search(actor=analyst, q="SMITH ROBERT"))
 
     assert results[smiths["robert"].pk].route == "swapped"
 
@@ -155,25 +154,25 @@ def test_identifiers_match_exactly_and_name_their_issuer(smiths, analyst) -> Non
         ("123456AB7", smiths["jon"].pk),
         ("B-0099", smiths["robert"].pk),
     ):
-        results = person_search(analyst, identifier=value)
+        results = person_search(actor=analyst, identifier=value)
         assert [m.person.pk for m in results] == [pk], value
         assert results[0].route == "identifier"
-    booking = person_search(analyst, identifier="B-0099")[0]
+    booking = person_search(actor=analyst, identifier="B-0099")[0]
     assert booking.reasons == [
         "identifier: Booking number B-0099, issued by Test City Police Department"
     ]
-    assert person_search(analyst, identifier="NY12345") == []  # exact, never a prefix
+    assert person_search(actor=analyst, identifier="NY12345") == []  # exact, never a prefix
 
 
 def test_a_date_of_birth_alone_or_with_a_name_narrows_exactly(smiths, analyst) -> None:
-    born = found(person_search(analyst, dob=date(1990, 1, 2)))
+    born = found(person_search(actor=analyst, dob=date(1990, 1, 2)))
     assert set(born) == {smiths["jon"].pk, smiths["jones"].pk}
     assert born[smiths["jones"].pk].reasons == ["date of birth 1990-01-02"]
 
-    both = person_search(analyst, q="SMI", dob=date(1990, 1, 2))
+    both = person_search(actor=analyst, q="SMI", dob=date(1990, 1, 2))
     assert [m.person.pk for m in both] == [smiths["jon"].pk]
     assert both[0].reasons[-1] == "date of birth 1990-01-02"
-    assert person_search(analyst, q="Jones", identifier="NOPE") == []
+    assert person_search(actor=analyst, q="Jones", identifier="NOPE") == []
 
 
 def test_each_person_is_listed_once_and_a_merged_person_only_as_the_survivor(
@@ -188,8 +187,8 @@ def test_each_person_is_listed_once_and_a_merged_person_only_as_the_survivor(
         reason="same state ID on both records",
     )
 
-    by_name = [m.person.pk for m in person_search(analyst, q="Smith, Jon")]
-    by_id = person_search(analyst, identifier="NY7654321")
+    by_name = [m.person.pk for m in person_search(actor=analyst, q="Smith, Jon")]
+    by_id = person_search(actor=analyst, identifier="NY7654321")
 
     assert by_name.count(smiths["jon"].pk) == 1 and duplicate.pk not in by_name
     assert [m.person.pk for m in by_id] == [smiths["jon"].pk]
@@ -200,15 +199,15 @@ def test_keys_left_on_a_merged_record_lead_to_its_survivor(smiths, analyst) -> N
     old = person("SMITH, JONNY")
     Person.objects.filter(pk=old.pk).update(merged_into=smiths["jon"])
 
-    match = found(person_search(analyst, q="Smith, Jonny"))[smiths["jon"].pk]
+    match = found(person_search(actor=analyst, q="Smith, Jonny"))[smiths["jon"].pk]
 
-    assert old.pk not in found(person_search(analyst, q="Smith, Jonny"))
+    assert old.pk not in found(person_search(actor=analyst, q="Smith, Jonny"))
     assert f"(on person #{old.pk}, since merged into this person)" in match.reasons[0]
 
 
 def test_a_role_without_people_finds_no_one(smiths, admin_user) -> None:
-    assert person_search(admin_user, q="SMITH") == []
-    assert person_search(admin_user, dob=date(1990, 1, 2)) == []
+    assert person_search(actor=admin_user, q="SMITH") == []
+    assert person_search(actor=admin_user, dob=date(1990, 1, 2)) == []
 
 
 def test_search_runs_a_fixed_number_of_queries(
@@ -225,11 +224,11 @@ def test_search_runs_a_fixed_number_of_queries(
     analyst.has_perm("intel.view_person")  # the role's permissions load once per request
 
     with django_assert_max_num_queries(3):  # name keys (one UNION), people, arrests cited
-        many = person_search(analyst, q="Smith, J")
+        many = person_search(actor=analyst, q="Smith, J")
     with django_assert_max_num_queries(4):  # + identifiers
-        person_search(analyst, q="Smith, Jon", identifier="NY1234567", dob=date(1990, 1, 2))
+        person_search(actor=analyst, q="Smith, Jon", identifier="NY1234567", dob=date(1990, 1, 2))
     with django_assert_max_num_queries(4):  # + the people born that day
-        person_search(analyst, q="Smith", dob=date(1990, 1, 2))
+        person_search(actor=analyst, q="Smith", dob=date(1990, 1, 2))
     assert len(many) == 41
     print(f"search: {len(many)} people in at most 3 queries")
 
@@ -263,32 +262,17 @@ def history(analyst, supervisor):  # type: ignore[no-untyped-def]
         source_agency=pd, source_id="S-1", victim=jon, occurred_at=T0 + timedelta(days=30)
     )
     common = {
-        "subject_kind": "person",
         "subject_person": jon,
-        "narrative": "Sells firearms.",
-        "predicate_category": "weapons",
-        "source_type": "officer",
-        "predicate_narrative": "Observed selling handguns on two dates by officers.",
-        "source_reliability": "B",
-        "content_validity": "2",
         "sensitivity": "sensitive",
         "submitting_agency": pd,
-        "lawfully_obtained": True,
         "submitted_by": analyst,
     }
-    approved = IntelRecord.objects.create(
+    approved = IntelRecordFactory(
         **common, status="approved", approved_by=supervisor, approved_at=T0 + timedelta(days=60)
     )
-    IntelRecord.objects.create(**common, status="pending")
-    group = Group.objects.create(name="Elm Street Crew", created_by=analyst)
-    GroupMembership.objects.create(
-        group=group,
+    IntelRecordFactory(**common, status="pending")
+    GroupMembershipFactory(
         person=jon,
-        level="associate",
-        predicate_category="weapons",
-        predicate_narrative="Arrested twice with admitted members carrying guns.",
-        source_type="officer",
-        lawfully_obtained=True,
         status="approved",
         submitted_by=analyst,
         approved_by=supervisor,
@@ -298,7 +282,7 @@ def history(analyst, supervisor):  # type: ignore[no-untyped-def]
 
 
 def test_the_timeline_is_newest_first_and_every_entry_cites_its_source(history, supervisor) -> None:
-    timeline = person_timeline(supervisor, history["jon"])
+    timeline = person_timeline(actor=supervisor, person=history["jon"])
 
     assert [e.kind for e in timeline] == [
         "membership",
@@ -322,7 +306,7 @@ def test_the_timeline_is_newest_first_and_every_entry_cites_its_source(history, 
 
 
 def test_only_approved_intel_and_memberships_reach_the_timeline(history, prosecutor) -> None:
-    timeline = person_timeline(prosecutor, history["jon"])
+    timeline = person_timeline(actor=prosecutor, person=history["jon"])
 
     assert [e.obj.pk for e in timeline if e.kind == "intel"] == [history["intel"].pk]
     assert [e.kind for e in timeline].count("membership") == 1
@@ -337,7 +321,9 @@ def test_the_person_page_data_comes_in_a_fixed_number_of_queries(
 
     def load() -> int:
         with CaptureQueriesContext(connection) as queries:
-            profile = person_profile(prosecutor, person_get(prosecutor, jon.pk))
+            profile = person_profile(
+                actor=prosecutor, person=person_get(actor=prosecutor, pk=jon.pk)
+            )
             assert all(a.person_link and list(a.charges.all()) for a in profile.arrests)
         return len(queries)
 
@@ -361,8 +347,6 @@ def test_the_person_page_data_comes_in_a_fixed_number_of_queries(
 
 
 def test_a_missing_person_is_not_found(analyst) -> None:
-    from django.http import Http404
-
-    with pytest.raises(Http404):
-        person_get(analyst, 999999)
+    with pytest.raises(Person.DoesNotExist):
+        person_get(actor=analyst, pk=999999)
     assert Agency.objects.count() == 0

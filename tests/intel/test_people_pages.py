@@ -20,7 +20,7 @@ from intel.models import (
     PersonMerge,
 )
 from intel.people.services import person_merge
-from tests.factories.intel import AgencyFactory, ArrestChargeFactory
+from tests.factories.intel import AgencyFactory, ArrestChargeFactory, MatchCandidateFactory
 from tests.intel.test_people import T0, arrest_of, person
 
 pytestmark = pytest.mark.django_db
@@ -241,8 +241,8 @@ def queued(jon):  # type: ignore[no-untyped-def]
             "weight": 3.5,
         },
     ]
-    best = MatchCandidate.objects.create(arrest=arrest, person=jon, score=0.83, factors=factors)
-    second = MatchCandidate.objects.create(
+    best = MatchCandidateFactory(arrest=arrest, person=jon, score=0.83, factors=factors)
+    second = MatchCandidateFactory(
         arrest=arrest,
         person=other,
         score=0.41,
@@ -288,7 +288,7 @@ def test_the_queue_costs_the_same_queries_for_1_or_5_arrests(queued, analyst, cl
             PersonIdentifier.objects.create(
                 person=candidate, kind="other", value=f"X{n}-{candidate.pk}"
             )
-            MatchCandidate.objects.create(arrest=arrest, person=candidate, score=0.7, factors=[])
+            MatchCandidateFactory(arrest=arrest, person=candidate)
     five = count()
 
     assert one == five

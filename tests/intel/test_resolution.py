@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from csu.actors import system_actor
 from intel.models import Arrest, MatchCandidate, Person, PersonIdentifier, PersonLink
 from intel.people.resolution.engine import resolve_arrests
 from intel.people.resolution.store import people_create
-from tests.factories.intel import AgencyFactory
+from tests.factories.intel import AgencyFactory, ShootingVictimFactory
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2025, 3, 1, 12, tzinfo=utc)
@@ -42,7 +43,7 @@ def test_the_variants_of_one_man_become_one_person_and_each_link_says_why() -> N
         pd, 4, "SMITH, JON", date(1994, 11, 3), sex="M", state_id_as_recorded="NY1234567"
     )
 
-    summary = resolve_arrests()
+    summary = resolve_arrests(actor=system_actor())
 
     people = {a.person_id for a in Arrest.objects.all()}
     assert len(people) == 1 and None not in people
@@ -65,7 +66,7 @@ def test_twins_and_a_father_and_son_stay_apart() -> None:
     arrest(pd, 3, "GARCIA SR, LUIS", date(1970, 8, 9), sex="M", address="4 OAK AVE")
     arrest(pd, 4, "GARCIA JR, LUIS", date(1996, 2, 14), sex="M", address="4 OAK AVE")
 
-    summary = resolve_arrests()
+    summary = resolve_arrests(actor=system_actor())
 
     assert summary.new_people == 4
     assert Person.objects.count() == 4
@@ -76,7 +77,7 @@ def test_a_namesake_without_a_date_of_birth_goes_to_the_review_queue() -> None:
     arrest(pd, 1, "RIVERA, CARLOS", date(1988, 1, 20), sex="M")
     unsure = arrest(pd, 2, "RIVERA, CARLOS", None, sex="M")
 
-    summary = resolve_arrests()
+    summary = resolve_arrests(actor=system_actor())
 
     assert summary.review == 1
     unsure.refresh_from_db()
@@ -104,7 +105,7 @@ def test_known_people_are_found_by_name_variants_and_identifiers() -> None:
     swapped = arrest(pd, 2, "CRUZ DE LA, MARIA", date(1991, 12, 1), sex="F")
     by_id = arrest(pd, 3, "JONSON, R", None, sex="M", state_id_as_recorded="S100")
 
-    resolve_arrests()
+    resolve_arrests(actor=system_actor())
 
     for a, person in ((bob, robert), (by_id, robert)):
         a.refresh_from_db()
@@ -119,10 +120,10 @@ def test_resolution_is_idempotent_and_leaves_queued_arrests_alone() -> None:
     arrest(pd, 1, "LEE, KIM", date(2000, 1, 1), sex="F")
     arrest(pd, 2, "LEE, KIM", None, sex="F")
     arrest(pd, 3, "", None)  # a de-identified row: nothing to resolve
-    resolve_arrests()
+    resolve_arrests(actor=system_actor())
     before = (Person.objects.count(), PersonLink.objects.count(), MatchCandidate.objects.count())
 
-    again = resolve_arrests()
+    again = resolve_arrests(actor=system_actor())
 
     assert again.arrests == 0
     assert (
@@ -137,7 +138,7 @@ def test_conflicting_state_ids_keep_people_apart() -> None:
     arrest(pd, 1, "BROWN, MICHAEL", date(1985, 6, 6), sex="M", state_id_as_recorded="S1")
     arrest(pd, 2, "BROWN, MICHAEL", date(1985, 6, 6), sex="M", state_id_as_recorded="S2")
 
-    resolve_arrests()
+    resolve_arrests(actor=system_actor())
 
     assert Person.objects.count() + MatchCandidate.objects.filter(status="open").count() == 2
     assert Arrest.objects.exclude(person=None).values("person").distinct().count() <= 2
@@ -150,7 +151,7 @@ def test_conflicting_state_ids_keep_people_apart() -> None:
 
 def _state(*people: Person) -> dict:
     """Every row about these people, as the database holds it."""
-    from intel.people.services import _relations
+    from intel.people.services.merge import _relations
 
     state = {}
     for person in people:
@@ -172,7 +173,7 @@ def two_records_of_one_man(analyst, supervisor):  # type: ignore[no-untyped-def]
     arrest(pd, 1, "OKAFOR, CHINEDU", date(1990, 2, 3), sex="M", state_id_as_recorded="S77")
     arrest(pd, 2, "OKAFOR, CHINEDU E", date(1990, 2, 3), sex="M")
     arrest(pd, 3, "OKAFOR, CHIN", None, sex="M", fbi_number_as_recorded="F9")
-    resolve_arrests()
+    resolve_arrests(actor=system_actor())
     first = Arrest.objects.get(source_id="A1").person
     # The third arrest started a second person (no DOB, no shared identifier).
     other = Arrest.objects.get(source_id="A3").person or Person.objects.create(
@@ -265,7 +266,7 @@ def test_the_review_queue_links_rejects_or_starts_a_new_person(analyst) -> None:
     for n, dob in ((1, date(1988, 1, 20)), (2, date(1975, 6, 1))):
         arrest(pd, n, "RIVERA, CARLOS", dob, sex="M")
     queued = [arrest(pd, n, "RIVERA, CARLOS", None, sex="M") for n in (3, 4, 5)]
-    resolve_arrests()
+    resolve_arrests(actor=system_actor())
     assert all(MatchCandidate.objects.filter(arrest=a, status="open").count() == 2 for a in queued)
 
     first = MatchCandidate.objects.filter(arrest=queued[0]).first()
@@ -310,7 +311,7 @@ def test_on_twenty_thousand_labelled_arrests_auto_links_are_precise_and_complete
     )
     ids = list(Arrest.objects.order_by("arrested_at", "pk").values_list("pk", flat=True))
     for start in range(0, len(ids), 5000):
-        resolve_arrests(arrest_ids=ids[start : start + 5000])
+        resolve_arrests(actor=system_actor(), arrest_ids=ids[start : start + 5000])
 
     automatic = dict(
         PersonLink.objects.filter(method__in=["identifier", "auto", "new"]).values_list(
@@ -347,3 +348,11 @@ def test_the_command_resolves_on_demand() -> None:
 
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     assert (summary["arrests"], summary["auto"], summary["new_people"]) == (2, 1, 1)
+
+    # Victims and defendants imported before resolution are taken too; the text says what.
+    ShootingVictimFactory(
+        shooting__source_agency=pd, name_as_recorded="NGUYEN, ANH", dob_as_recorded=date(1999, 9, 9)
+    )
+    out = io.StringIO()
+    call_command("resolve_people", stdout=out)
+    assert "1 shooting victim: 0 linked by identifier, 1 automatically" in out.getvalue()

@@ -11,34 +11,36 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import connection
 
 from intel.people.resolution import store
 from intel.people.resolution.names import ParsedName, first_name_forms, letters, parse_name, sound
-from intel.people.resolution.scoring import (
-    Profile,
-    normalise_address,
-)
+from intel.people.resolution.scoring import Profile, Surnames, normalise_address
+
+# A blocking key: its kind, then a phonetic key, a letter prefix, a date of birth or an
+# identifier kind, then the value it pairs with.
+BlockingKey = tuple[str, str | date, str]
 
 
 @dataclass
 class Record:
-    arrest_id: int
+    key: int  # the record's number in its run: arrests, shooting victims and defendants alike
     agency_id: int
     name: ParsedName
     profile: Profile
 
 
-def record_from_row(row: tuple) -> Record | None:
-    (arrest_id, agency_id, name_text, dob, sex, race, state_id, fbi, booking, address) = row
+def record_from_row(row: tuple[Any, ...]) -> Record | None:
+    (key, agency_id, name_text, dob, sex, race, state_id, fbi, booking, address) = row
     name = parse_name(name_text)
     if name is None:
         return None
     ids = {k: {v} for k, v in store.recorded_ids(state_id, fbi, booking).items()}
     addresses = {normalise_address(address)} if address else set()
     return Record(
-        arrest_id,
+        key,
         agency_id,
         name,
         Profile(
@@ -64,8 +66,8 @@ def transposed(d: date | None) -> date | None:
 # ---- blocking keys, shared by the SQL join and the in-memory index -------------------------
 
 
-def index_keys(profile: Profile) -> set[tuple]:
-    keys: set[tuple] = set()
+def index_keys(profile: Profile) -> set[BlockingKey]:
+    keys: set[BlockingKey] = set()
     for name in profile.names:
         last, first = letters(name.last), letters(name.first)
         ls, fs = sound(last), sound(first)
@@ -85,8 +87,8 @@ def index_keys(profile: Profile) -> set[tuple]:
     return keys
 
 
-def query_keys(profile: Profile) -> set[tuple]:
-    keys: set[tuple] = set()
+def query_keys(profile: Profile) -> set[BlockingKey]:
+    keys: set[BlockingKey] = set()
     dobs = [d for d in (profile.dob, transposed(profile.dob)) if d]
     for name in profile.names:
         last, first = letters(name.last), letters(name.first)
@@ -148,7 +150,7 @@ def db_candidates(records: list[Record]) -> dict[int, set[int]]:
                 forms = sorted({sound(f) for f in first_name_forms(first)} - {sound(first)}) or [""]
                 copy.write_row(
                     (
-                        r.arrest_id,
+                        r.key,
                         last,
                         sound(last),
                         sound(first),
@@ -219,3 +221,18 @@ def person_profiles() -> dict[int, Profile]:
                 profiles[pk].addresses.add(normalise_address(address))
         cur.execute("DROP TABLE er_pairs")
     return profiles
+
+
+def surnames(records: list[Record]) -> Surnames:
+    """How many known people bear each surname of the batch, of how many people."""
+    lasts = sorted({letters(r.name.last) for r in records} - {""})
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM intel_person WHERE merged_into_id IS NULL")
+        (people,) = cur.fetchone() or (0,)
+        cur.execute(
+            "SELECT last, count(DISTINCT person_id) FROM intel_personnamekey "
+            "WHERE last = ANY(%s) GROUP BY last",
+            [lasts],
+        )
+        bearers = dict(cur.fetchall())
+    return Surnames(people=people, bearers=bearers)

@@ -9,10 +9,11 @@ The factors are stored with every link and candidate, so the UI can say *why*.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -36,6 +37,10 @@ class Profile:
     race: str = ""
     ids: dict[str, set[str]] = field(default_factory=dict)
     addresses: set[str] = field(default_factory=set)
+    # Where only an age was recorded (a shooting victim's "34" or "25-44" on the day of the
+    # shooting): the dates of birth it allows, and the age as written, for the factor's detail.
+    born: tuple[date, date] | None = None
+    age_as_recorded: str = ""
 
 
 class Factor(NamedTuple):
@@ -43,7 +48,7 @@ class Factor(NamedTuple):
     detail: str
     weight: float
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"factor": self.factor, "detail": self.detail, "weight": round(self.weight, 2)}
 
 
@@ -72,7 +77,7 @@ def _part_similarity(a: str, b: str) -> tuple[str, float]:
 @lru_cache(maxsize=1 << 18)
 def _compare_last(a: str, b: str, raw_a: str = "", raw_b: str = "") -> tuple[str, float]:
     kind, weight = _part_similarity(a, b)
-    if weight >= 0 or not a or not b:
+    if weight > 0 or not a or not b:
         return kind, weight
     tokens_a, tokens_b = raw_a.replace("-", " ").split(), raw_b.replace("-", " ").split()
     if len(tokens_a) > 1 and sorted(tokens_a) == sorted(tokens_b):
@@ -165,21 +170,98 @@ def _dob_factor(a: date | None, b: date | None) -> Factor | None:
     return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: different", -8.0)
 
 
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+_AGE_RANGE = re.compile(r"^\s*(\d{1,3})\s*(?:-|to|–)\s*(\d{1,3})\s*$")
+_AGE_OPEN = re.compile(r"^\s*(\d{1,3})\s*\+\s*$|^\s*(?:<|under)\s*(\d{1,3})\s*$", re.I)
+
+
+def born_between(age: int | None, group: str, on: date | None) -> tuple[date, date] | None:
+    """The dates of birth an age (or an age group: "25-44", "45+", "<18") on a day allows."""
+    if on is None:
+        return None
+    low = high = None
+    if age is not None:
+        low, high = age, age
+    elif match := _AGE_RANGE.match(group or ""):
+        low, high = int(match[1]), int(match[2])
+    elif match := _AGE_OPEN.match(group or ""):
+        low, high = (int(match[1]), 110) if match[1] else (0, int(match[2]) - 1)
+    if low is None or high is None or low > high or high > 110:
+        return None
+    return _years_before(on, high + 1) + timedelta(days=1), _years_before(on, low)
+
+
+def _age_factor(rec: Profile, per: Profile) -> Factor | None:
+    """A recorded age against a known date of birth: one year of births agreeing is strong
+    evidence, an age group much less (the wider, the less); an age a year off is a slip (a
+    birthday near the day), more is someone else."""
+    if rec.dob is not None or rec.born is None or per.dob is None:
+        return None
+    first, last = rec.born
+    said = f"age {rec.age_as_recorded} / born {per.dob.isoformat()}"
+    years = max(1.0, (last - first).days / 365.25)
+    if first <= per.dob <= last:
+        weight = max(0.0, 4.0 - math.log2(years))
+        return Factor("age", f"{said}: agrees", round(weight, 2))
+    off = min(abs((per.dob - first).days), abs((per.dob - last).days)) / 365.25
+    if off <= 1.0:
+        return Factor("age", f"{said}: a year off", -1.0)
+    return Factor("age", f"{said}: differs by {off:.0f} years", -6.0)
+
+
 ID_LABELS = {"state_id": "state ID", "fbi_number": "FBI number", "booking_number": "booking number"}
 
 
-def score(rec: Profile, per: Profile) -> tuple[float, list[Factor]]:
-    """The summed weight and its factors, strongest first."""
+@dataclass(frozen=True)
+class Surnames:
+    """How many known people bear each surname (upper-case letters), of how many people: an
+    exact surname shared by few is more telling than SMITH (splink's term-frequency idea)."""
+
+    people: int = 0
+    bearers: dict[str, int] = field(default_factory=dict)
+
+    def rarity(self, last: str) -> Factor | None:
+        """Evidence from an exact surname beyond the flat weight of an exact name part: up to
+        2.5 for a surname one in 2,000 known people or fewer bear, nothing from one in 256."""
+        count = max(1, self.bearers.get(last, 1))
+        if not self.people or not last:
+            return None
+        weight = min(2.5, math.log2(self.people / count) - 8.0)
+        if weight <= 0:
+            return None
+        return Factor(
+            "rare surname",
+            f"{last}: {count:,} of {self.people:,} known people",
+            round(weight, 2),
+        )
+
+
+def score(
+    rec: Profile, per: Profile, surnames: Surnames | None = None
+) -> tuple[float, list[Factor]]:
+    """The summed weight and its factors, strongest first. With ``surnames``, an exact rare
+    surname adds evidence where no date of birth or age can be compared."""
     best: tuple[float, tuple[Factor, ...]] | None = None
+    same_last = ""
     for rec_name in rec.names:
         for per_name in per.names:
             candidate = _name_factors(rec_name, per_name)
             if best is None or candidate[0] > best[0]:
                 best = candidate
+                last = letters(rec_name.last)
+                same_last = last if last == letters(per_name.last) else ""
     factors = list(best[1]) if best else []
-    dob = _dob_factor(rec.dob, per.dob)
+    dob = _dob_factor(rec.dob, per.dob) or _age_factor(rec, per)
     if dob:
         factors.append(dob)
+    elif surnames is not None and same_last and (rare := surnames.rarity(same_last)):
+        factors.append(rare)
     if rec.sex in ("M", "F") and per.sex in ("M", "F"):
         factors.append(Factor("sex", f"{rec.sex} / {per.sex}", 0.5 if rec.sex == per.sex else -4.0))
     if rec.race and per.race and "unknown" not in (rec.race, per.race):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from intel.models import Person, PersonIdentifier, PersonNameKey
 from intel.people.resolution.names import ParsedName, letters, sound
@@ -77,7 +78,7 @@ def person_from_name(name: ParsedName, *, dob: date | None, sex: str, race: str)
     )
 
 
-def people_create(profiles: list[dict]) -> list[int]:
+def people_create(profiles: list[dict[str, Any]]) -> list[int]:
     """Create people from identity dicts (first, middle, last, suffix, dob, sex, race,
     state_id, fbi_number): the person rows, their primary name keys and identifiers.
     Returns the new ids in order."""

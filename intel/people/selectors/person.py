@@ -1,53 +1,60 @@
-"""Reads about one person for interfaces: the person page (identity, why its records are linked,
-timeline), a merge, and the match review queue. Each starts from ``visible_to(actor)``; what the
-actor may not see is a 404. Search by name, identifier or date of birth is in ``search.py``.
+"""Reads for the person page: the person (or the survivor of a merge), why its records are
+linked, its timeline, cases, victimisations and memberships, and a merge to un-merge. Each starts
+from ``visible_to(actor)``; what the actor may not see raises the model's ``DoesNotExist``, as a
+missing row does (the pages answer 404 to both).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Prefetch, Q
-from django.http import Http404
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch, Q
 
+from csu.models import User
+from intel.choices import CaseStatus
 from intel.models import (
     Arrest,
     ArrestCharge,
+    CaseCharge,
     CaseReferral,
     Challenge,
     GroupMembership,
     Incident,
     IntelRecord,
-    MatchCandidate,
     Person,
+    PersonAlias,
     PersonIdentifier,
+    PersonLink,
     PersonMerge,
     PersonNameKey,
     Shooting,
+    ShootingVictim,
+    SourceRecord,
 )
 from intel.people.search import survivors
 
 _NEVER = datetime.min.replace(tzinfo=UTC)  # undated entries sort last
 
 
-def person_get(actor: Any, pk: int) -> Person:
+def person_get(*, actor: User, pk: int) -> Person:
     """The person with this id, merged or not (the caller sends a merged one on to
-    ``person_survivor``); 404 when it does not exist or the actor may not see people."""
+    ``person_survivor``); ``Person.DoesNotExist`` when it does not exist or the actor may not
+    see people."""
     person = Person.objects.visible_to(actor).filter(pk=pk).first()
     if person is None:
-        raise Http404("No such person.")
+        raise Person.DoesNotExist("No such person.")
     return person
 
 
-def person_survivor(actor: Any, person: Person) -> Person:
-    """The person a merged record now lives on (following merges of merges); 404 if none."""
+def person_survivor(*, actor: User, person: Person) -> Person:
+    """The person a merged record now lives on (following merges of merges);
+    ``Person.DoesNotExist`` if none."""
     survivor = survivors(Person.objects.visible_to(actor), [person.pk]).get(person.pk)
     if survivor is None:
-        raise Http404("No such person.")
+        raise Person.DoesNotExist("No such person.")
     return survivor
 
 
@@ -71,7 +78,7 @@ class TimelineEntry:
     obj: Any = None
 
 
-def _arrests(actor: Any, person: Person) -> list[Arrest]:
+def _arrests(actor: User, person: Person) -> list[Arrest]:
     return list(
         Arrest.objects.visible_to(actor)
         .filter(person=person)
@@ -81,12 +88,96 @@ def _arrests(actor: Any, person: Person) -> list[Arrest]:
     )
 
 
-def _record_source(record: Any) -> Source:
+def _record_source(record: SourceRecord) -> Source:
     agency = record.source_agency
     return Source(agency.short_name or agency.name, record.source_id, record.data_import_id)
 
 
-def _memberships(actor: Any, person: Person) -> list[GroupMembership]:
+def _link_of(record: Arrest | ShootingVictim | CaseReferral) -> PersonLink | None:
+    """Why the record is linked to its person (None for a record linked before links were
+    kept, or by the import itself)."""
+    try:
+        return record.person_link
+    except ObjectDoesNotExist:
+        return None
+
+
+# A case is open until it is declined, disposed of or dismissed.
+OPEN_CASE_STATUSES = (CaseStatus.REFERRED, CaseStatus.CHARGED)
+
+
+@dataclass
+class Victimisation:
+    """A shooting the person was a victim of, and their own line of it (``victim``: None for a
+    shooting that names them only as its victim, with no victim line). Never an offender fact:
+    it is shown apart from arrests and cases and counted in none of them."""
+
+    shooting: Shooting
+    victim: ShootingVictim | None
+
+    @property
+    def fatal(self) -> bool:
+        return self.victim.fatal if self.victim is not None else self.shooting.fatal
+
+    @property
+    def injury(self) -> str:
+        return self.victim.injury if self.victim is not None else ""
+
+    @property
+    def name_as_recorded(self) -> str:
+        return self.victim.name_as_recorded if self.victim is not None else ""
+
+    @property
+    def link(self) -> PersonLink | None:
+        return _link_of(self.victim) if self.victim is not None else None
+
+    @property
+    def source(self) -> Source:
+        return _record_source(self.shooting)
+
+
+def _victimisations(actor: User, person: Person) -> list[Victimisation]:
+    """The shootings the person was a victim of, newest first, each with their victim line
+    (two queries; none for a role that may not see shootings)."""
+    shootings = (
+        Shooting.objects.visible_to(actor)
+        .filter(Q(victim=person) | Q(victims__person=person))
+        .distinct()
+        .select_related("source_agency")
+        .prefetch_related(
+            Prefetch(
+                "victims",
+                queryset=ShootingVictim.objects.filter(person=person)
+                .select_related("person_link", "person_link__decided_by")
+                .order_by("sequence"),
+                to_attr="victims_of_person",
+            )
+        )
+        .order_by("-occurred_at", "-id")
+    )
+    found: list[Victimisation] = []
+    for shooting in shootings:
+        lines: list[ShootingVictim] = getattr(shooting, "victims_of_person", [])
+        if lines:
+            found.extend(Victimisation(shooting, line) for line in lines)
+        else:
+            found.append(Victimisation(shooting, None))
+    return found
+
+
+def _cases(actor: User, person: Person) -> list[CaseReferral]:
+    """The person's case referrals as defendant, newest first, with their charges and why the
+    defendant is linked (two queries)."""
+    return list(
+        CaseReferral.objects.visible_to(actor)
+        .filter(defendant=person)
+        .select_related("source_agency", "person_link", "person_link__decided_by")
+        .prefetch_related(Prefetch("charges", queryset=CaseCharge.objects.order_by("sequence")))
+        .order_by("-referred_at", "-id")
+    )
+
+
+def _memberships(actor: User, person: Person) -> list[GroupMembership]:
     """Approved memberships only: a pending one is not yet intelligence, and a removed one is
     no longer (28 CFR 23.20(h): what was taken out must not keep following the person)."""
     return list(
@@ -98,17 +189,22 @@ def _memberships(actor: Any, person: Person) -> list[GroupMembership]:
 
 
 def person_timeline(
-    actor: Any,
+    *,
+    actor: User,
     person: Person,
     arrests: list[Arrest] | None = None,
     memberships: list[GroupMembership] | None = None,
+    victimisations: list[Victimisation] | None = None,
+    cases: list[CaseReferral] | None = None,
 ) -> list[TimelineEntry]:
     """Everything known about the person, newest first, each entry citing its source: arrests
     with charges, incidents linked through those arrests, shootings as victim, case referrals,
-    approved intelligence records and approved group memberships. Eight queries at most."""
+    approved intelligence records and approved group memberships. Ten queries at most."""
     arrests = _arrests(actor, person) if arrests is None else arrests
     memberships = _memberships(actor, person) if memberships is None else memberships
-    entries = []
+    victimisations = _victimisations(actor, person) if victimisations is None else victimisations
+    cases = _cases(actor, person) if cases is None else cases
+    entries: list[TimelineEntry] = []
     for a in arrests:
         charges = [
             f"{c.statute} {c.description}".strip() + f" ({c.get_severity_display()})"
@@ -141,24 +237,18 @@ def person_timeline(
                 i,
             )
         )
-    for s in (
-        Shooting.objects.visible_to(actor).filter(victim=person).select_related("source_agency")
-    ):
+    for v in victimisations:
         entries.append(
             TimelineEntry(
-                s.occurred_at,
+                v.shooting.occurred_at,
                 "shooting",
-                "Shot (fatal)" if s.fatal else "Shot, survived",
-                [s.address] if s.address else [],
-                _record_source(s),
-                s,
+                "Shot (fatal)" if v.fatal else "Shot, survived",
+                [line for line in (v.injury, v.shooting.address) if line],
+                v.source,
+                v.shooting,
             )
         )
-    for c in (
-        CaseReferral.objects.visible_to(actor)
-        .filter(defendant=person)
-        .select_related("source_agency")
-    ):
+    for c in cases:
         entries.append(
             TimelineEntry(
                 c.referred_at,
@@ -218,20 +308,33 @@ class PersonProfile:
 
     person: Person
     name_keys: list[PersonNameKey]
-    aliases: list[Any]
+    aliases: list[PersonAlias]
     identifiers: list[PersonIdentifier]
     arrests: list[Arrest]
     timeline: list[TimelineEntry]
     memberships: list[GroupMembership]
     challenges: list[Challenge]
     merges: list[PersonMerge]
+    cases: list[CaseReferral]
+    # Shootings the person was a victim of: apart from arrests and cases, never an offender fact.
+    victimisations: list[Victimisation]
+
+    @property
+    def open_cases(self) -> list[CaseReferral]:
+        return [c for c in self.cases if c.status in OPEN_CASE_STATUSES]
+
+    @property
+    def closed_cases(self) -> list[CaseReferral]:
+        return [c for c in self.cases if c.status not in OPEN_CASE_STATUSES]
 
 
-def person_profile(actor: Any, person: Person) -> PersonProfile:
-    """The person page: identity, every name recorded, why each arrest is linked, the timeline,
-    memberships, challenges and merge history, in a fixed number of queries (13 or so),
-    however many records the person has."""
+def person_profile(*, actor: User, person: Person) -> PersonProfile:
+    """The person page: identity, every name recorded, why each arrest is linked, the cases with
+    their charges, the shootings they were a victim of, the timeline, memberships, challenges
+    and merge history, in a fixed number of queries (16 or so), however many records the
+    person has."""
     arrests, memberships = _arrests(actor, person), _memberships(actor, person)
+    cases, victimisations = _cases(actor, person), _victimisations(actor, person)
     # Only challenges to entries the actor can open: a challenge names its record.
     challenges = (
         Challenge.objects.visible_to(actor)
@@ -249,15 +352,25 @@ def person_profile(actor: Any, person: Person) -> PersonProfile:
         aliases=list(person.aliases.all()),
         identifiers=list(person.identifiers.select_related("issuing_agency")),
         arrests=arrests,
-        timeline=person_timeline(actor, person, arrests, memberships),
+        timeline=person_timeline(
+            actor=actor,
+            person=person,
+            arrests=arrests,
+            memberships=memberships,
+            victimisations=victimisations,
+            cases=cases,
+        ),
         memberships=memberships,
         challenges=list(challenges),
         merges=list(merges),
+        cases=cases,
+        victimisations=victimisations,
     )
 
 
-def person_merge_get(actor: Any, pk: int) -> PersonMerge:
-    """A merge to un-merge; 404 if it does not exist or the actor may not see merges."""
+def person_merge_get(*, actor: User, pk: int) -> PersonMerge:
+    """A merge to un-merge; ``PersonMerge.DoesNotExist`` if it does not exist or the actor may
+    not see merges."""
     merge = (
         PersonMerge.objects.visible_to(actor)
         .filter(pk=pk)
@@ -265,88 +378,5 @@ def person_merge_get(actor: Any, pk: int) -> PersonMerge:
         .first()
     )
     if merge is None:
-        raise Http404("No such merge.")
+        raise PersonMerge.DoesNotExist("No such merge.")
     return merge
-
-
-# ---------------------------------------------------------------------------- review queue
-
-
-@dataclass
-class MatchGroup:
-    """One arrest awaiting review, as recorded, and the people it may be, best first."""
-
-    arrest: Arrest
-    candidates: list[MatchCandidate]
-
-
-def match_queue(actor: Any, *, page: Any = 1, per_page: int = 10) -> tuple[Page, list[MatchGroup]]:
-    """Arrests with open candidates, best score first, one page of them with their candidates
-    side by side (people with identifiers, names recorded and arrest counts)."""
-    candidates = MatchCandidate.objects.visible_to(actor)
-    if candidates.query.is_empty():
-        arrests = Arrest.objects.none()
-    else:
-        arrests = (
-            Arrest.objects.visible_to(actor)
-            .filter(match_candidates__status=MatchCandidate.Status.OPEN)
-            .annotate(best=Max("match_candidates__score"))
-            .order_by("-best", "-arrested_at", "id")
-        )
-    paged = Paginator(arrests, per_page).get_page(page)
-    on_page = list(paged.object_list)
-    if not on_page:
-        return paged, []
-    people = (
-        Person.objects.visible_to(actor)
-        .annotate(arrest_count=Count("arrests"))
-        .prefetch_related(
-            Prefetch(
-                "identifiers", queryset=PersonIdentifier.objects.select_related("issuing_agency")
-            ),
-            Prefetch("name_keys", queryset=PersonNameKey.objects.order_by("kind", "last", "first")),
-        )
-    )
-    by_arrest: dict[int, list[MatchCandidate]] = defaultdict(list)
-    for c in (
-        candidates.filter(arrest__in=on_page, status=MatchCandidate.Status.OPEN)
-        .prefetch_related(Prefetch("person", queryset=people.select_related("merged_into")))
-        .order_by("-score", "id")
-    ):
-        by_arrest[c.arrest_id].append(c)
-    arrests_full = {
-        a.pk: a
-        for a in Arrest.objects.visible_to(actor)
-        .filter(pk__in=[a.pk for a in on_page])
-        .select_related("source_agency")
-        .prefetch_related(Prefetch("charges", queryset=ArrestCharge.objects.order_by("sequence")))
-    }
-    return paged, [MatchGroup(arrests_full[a.pk], by_arrest[a.pk]) for a in on_page]
-
-
-def match_candidate_get(actor: Any, pk: int) -> MatchCandidate:
-    """An open or decided candidate; 404 if missing or not visible."""
-    found = (
-        MatchCandidate.objects.visible_to(actor)
-        .filter(pk=pk)
-        .select_related("arrest", "person")
-        .first()
-    )
-    if found is None:
-        raise Http404("No such candidate.")
-    return found
-
-
-def match_arrest_get(actor: Any, pk: int) -> Arrest:
-    """An arrest in the review queue (it has candidates); 404 otherwise."""
-    if MatchCandidate.objects.visible_to(actor).query.is_empty():
-        raise Http404("No such arrest.")
-    found = (
-        Arrest.objects.visible_to(actor)
-        .filter(pk=pk, match_candidates__isnull=False)
-        .distinct()
-        .first()
-    )
-    if found is None:
-        raise Http404("No such arrest.")
-    return found
