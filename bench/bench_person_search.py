@@ -322,7 +322,7 @@ def run() -> dict[str, float]:
     del population
     actor.has_perm("intel.view_person")  # the role's permissions, loaded once as per request
     for _pk, kwargs, _sql, _params in work["exact name"][:20]:  # warm the caches and plans
-        person_search(actor, **kwargs)
+        person_search(actor=actor, **kwargs)
 
     results: dict[str, float] = {}
     print(
@@ -333,7 +333,7 @@ def run() -> dict[str, float]:
         for kind in KINDS:
             ours, naive, hit_ours, hit_naive = [], [], 0, 0
             for pk, kwargs, sql, params in work[kind]:
-                ms, found = _ms(lambda kwargs=kwargs: person_search(actor, **kwargs))
+                ms, found = _ms(lambda kwargs=kwargs: person_search(actor=actor, **kwargs))
                 ours.append(ms)
                 hit_ours += any(m.person.pk == pk for m in found)  # type: ignore[attr-defined]
 
@@ -360,7 +360,7 @@ def run() -> dict[str, float]:
     for kind in KINDS:
         _pk, kwargs, sql, params = work[kind][0]
         with CaptureQueriesContext(connection) as captured:
-            person_search(actor, **kwargs)
+            person_search(actor=actor, **kwargs)
         used: set[str] = set()
         scans: set[str] = set()
         for query in captured.captured_queries:

@@ -2,8 +2,8 @@
 signals, the demo seed).
 
 Services take ``actor: User`` always, so a permission check and an audit row always have
-someone to name; "skip the check" is never spelled ``actor=None``. A service that lets the
-system do what a person would need a permission for says so with ``is_system(actor)``.
+someone to name; "skip the check" is never spelled with a ``None`` actor. A service that lets
+the system do what a person would need a permission for says so with ``is_system(actor)``.
 
 The system user is a real row (migration ``0006_system_actor``) that can never sign in: it is
 inactive, has an unusable password, no role, group or permission, and is not staff.

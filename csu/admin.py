@@ -20,7 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from csu import services
-from csu.actors import SYSTEM_USERNAME, system_actor
+from csu.actors import SYSTEM_USERNAME, is_system, system_actor
 from csu.audit import current_request
 from csu.models import ApiToken, AuditEvent, User
 
@@ -49,13 +49,15 @@ class PasswordSetForm(_PasswordFormBase):
         password = self.cleaned_data.get("password1")
         usable = self.cleaned_data.get("set_usable_password", True)
         # The admin site lets only signed-in staff this far; without a request (a script) the
-        # change is the system's.
-        actor = request.user if request is not None and isinstance(request.user, User) else None
-        if actor is None or not usable or not password:  # "unusable": nothing to hand over
+        # change is the system's: saved as the form saves it, without the forced change.
+        actor = (
+            request.user
+            if request is not None and isinstance(request.user, User)
+            else system_actor()
+        )
+        if is_system(actor) or not usable or not password:  # "unusable": nothing to hand over
             user = super().save(commit=commit)
-            services.api_tokens_revoke_all(
-                actor=actor or system_actor(), user=user, reason="password disabled"
-            )
+            services.api_tokens_revoke_all(actor=actor, user=user, reason="password disabled")
             return user
         return services.user_password_change(actor=actor, user=self.user, password=password)
 

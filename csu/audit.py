@@ -108,11 +108,8 @@ def audit_record(
     """Write one event from its parts (``audit_log`` names an object; the read-audit middleware
     knows only the type and id in the URL)."""
     request = request or current_request.get()
-    # TODO(issue 9): intel still passes actor=None with username="system" for its retention
-    # runs and commands (intel/*/tasks.py, intel/management/commands/*,
-    # intel/intelligence/groups.py, intel/ingest/retention.py, intel/intelligence/records.py,
-    # intel/records/boundaries.py): those rows name
-    # "system" without the foreign key until intel passes system_actor().
+    # Only a sign-in attempt has no user: the request's AnonymousUser, or None for a username
+    # that matches no account. ``username`` then names what was typed.
     user = actor if isinstance(actor, User) and actor.pk is not None else None
     event = AuditEvent(
         action=action,

@@ -92,6 +92,12 @@ ROUTES: dict[str, ReadRoute] = {
     "intel:match-link": ReadRoute("person.match_decide", "intel.matchcandidate", reads=NONE),
     "intel:match-reject": ReadRoute("person.match_decide", "intel.matchcandidate", reads=NONE),
     "intel:match-new-person": ReadRoute("person.match_decide", "intel.arrest", reads=NONE),
+    "intel:match-new-person-victim": ReadRoute(
+        "person.match_decide", "intel.shootingvictim", reads=NONE
+    ),
+    "intel:match-new-person-case": ReadRoute(
+        "person.match_decide", "intel.casereferral", reads=NONE
+    ),
     "intel:person-network": ReadRoute("person.network_viewed", "intel.person"),
     "intel:group-list": ReadRoute("group.list"),
     "intel:group-create": _form("group.create_form"),

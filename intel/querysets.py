@@ -8,23 +8,20 @@ reaches every page that lists the child.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from csu.models import User
 
 _M = TypeVar("_M", bound=models.Model)
 
 
-def _may_view(actor: Any, model: type[models.Model]) -> bool:
+def _may_view(actor: User, model: type[models.Model]) -> bool:
     """The role's model-level ``view`` permission (``csu.roles``)."""
-    has_perm = getattr(actor, "has_perm", None)
     opts = model._meta
-    return has_perm is not None and bool(has_perm(f"{opts.app_label}.view_{opts.model_name}"))
-
-
-def _has(actor: Any, perm: str) -> bool:
-    has_perm = getattr(actor, "has_perm", None)
-    return has_perm is not None and bool(has_perm(perm))
+    return actor.has_perm(f"{opts.app_label}.view_{opts.model_name}")
 
 
 def _parent(queryset: models.QuerySet[Any], field: str) -> type[models.Model]:
@@ -41,7 +38,7 @@ class VisibleQuerySet(models.QuerySet[_M]):
     empty. Record-level rules (access rules, legal holds) will narrow this further in one place.
     """
 
-    def visible_to(self, actor: Any) -> VisibleQuerySet[_M]:
+    def visible_to(self, actor: User) -> VisibleQuerySet[_M]:
         if _may_view(actor, self.model):
             return self.all()
         return self.none()
@@ -61,10 +58,10 @@ class IntelRecordQuerySet(VisibleQuerySet[_M]):
       record is for named users only, and a supervisor approves one only once named on it.
     """
 
-    def visible_to(self, actor: Any) -> IntelRecordQuerySet[_M]:
+    def visible_to(self, actor: User) -> IntelRecordQuerySet[_M]:
         from guardian.shortcuts import get_objects_for_user
 
-        if not _has(actor, "intel.view_intelrecord"):
+        if not actor.has_perm("intel.view_intelrecord"):
             return self.none()
         status = self.model.Status  # type: ignore[attr-defined]
         granted = get_objects_for_user(
@@ -76,7 +73,7 @@ class IntelRecordQuerySet(VisibleQuerySet[_M]):
         )
         mine = models.Q(submitted_by=actor)
         stage = ~models.Q(status__in=[status.DRAFT, status.PENDING]) | mine
-        if _has(actor, "intel.approve_intelrecord"):
+        if actor.has_perm("intel.approve_intelrecord"):
             stage |= models.Q(status=status.PENDING)
         sensitivity = (
             ~models.Q(sensitivity="restricted") | mine | models.Q(pk__in=granted.values("pk"))
@@ -88,10 +85,10 @@ class GroupMembershipQuerySet(VisibleQuerySet[_M]):
     """Memberships: a pending one (not yet intelligence) only to its submitter and the
     supervisors who may approve it; approved and removed ones to every role that reads them."""
 
-    def visible_to(self, actor: Any) -> GroupMembershipQuerySet[_M]:
+    def visible_to(self, actor: User) -> GroupMembershipQuerySet[_M]:
         if not _may_view(actor, self.model):
             return self.none()
-        if _has(actor, "intel.approve_groupmembership"):
+        if actor.has_perm("intel.approve_groupmembership"):
             return self.all()
         pending = self.model.Status.PENDING  # type: ignore[attr-defined]
         return self.filter(~models.Q(status=pending) | models.Q(submitted_by=actor))
@@ -101,7 +98,7 @@ class ChallengeQuerySet(VisibleQuerySet[_M]):
     """Challenges: the role's ``view_challenge`` and the contested entry visible to the actor,
     so a challenge never names a record (number, counsel, outcome) the actor cannot open."""
 
-    def visible_to(self, actor: Any) -> ChallengeQuerySet[_M]:
+    def visible_to(self, actor: User) -> ChallengeQuerySet[_M]:
         if not _may_view(actor, self.model):
             return self.none()
         records = _parent(self, "intel_record").objects.visible_to(actor)  # type: ignore[attr-defined]
@@ -116,7 +113,7 @@ class DisseminationLogQuerySet(VisibleQuerySet[_M]):
     """Who received a record: the role's ``view_disseminationlog`` (supervisors) and only for
     records the actor can see."""
 
-    def visible_to(self, actor: Any) -> DisseminationLogQuerySet[_M]:
+    def visible_to(self, actor: User) -> DisseminationLogQuerySet[_M]:
         if not _may_view(actor, self.model):
             return self.none()
         records = _parent(self, "record").objects.visible_to(actor)  # type: ignore[attr-defined]
@@ -127,7 +124,7 @@ class IntelRecordPartQuerySet(VisibleQuerySet[_M]):
     """A part of one record shown on its page (review decisions, non-criminal identifiers):
     visible exactly when the record is. The parts have no view permission of their own."""
 
-    def visible_to(self, actor: Any) -> IntelRecordPartQuerySet[_M]:
+    def visible_to(self, actor: User) -> IntelRecordPartQuerySet[_M]:
         records = _parent(self, "record").objects.visible_to(actor)  # type: ignore[attr-defined]
         if records.query.is_empty():
             return self.none()
@@ -141,7 +138,7 @@ class PersonPartQuerySet(VisibleQuerySet[_M]):
 
     person_fields: tuple[str, ...] = ("person",)
 
-    def visible_to(self, actor: Any) -> PersonPartQuerySet[_M]:
+    def visible_to(self, actor: User) -> PersonPartQuerySet[_M]:
         people = _parent(self, self.person_fields[0]).objects.visible_to(actor)  # type: ignore[attr-defined]
         if people.query.is_empty():
             return self.none()
@@ -158,7 +155,7 @@ class PersonMergeQuerySet(PersonPartQuerySet[_M]):
 
     person_fields = ("survivor", "merged")
 
-    def visible_to(self, actor: Any) -> PersonMergeQuerySet[_M]:
+    def visible_to(self, actor: User) -> PersonMergeQuerySet[_M]:
         if not _may_view(actor, self.model):
             return self.none()
         return super().visible_to(actor)  # type: ignore[return-value]

@@ -26,18 +26,11 @@ def _url(page: Page, personas: dict, role: str | None, args: tuple | None = None
 
 def _an_import(personas: dict):  # type: ignore[no-untyped-def]
     """A finished import to view: rolling it back twice is refused, so each call makes one."""
-    from intel.models import Agency, DataImport
+    from intel.models import Agency
+    from tests.factories import DataImportFactory
 
     agency, _ = Agency.objects.get_or_create(name="Matrix PD")
-    return DataImport.objects.create(
-        kind="incidents",
-        agency=agency,
-        original_name="m.csv",
-        stored_name="m.csv",
-        sha256="0" * 64,
-        status="failed",
-        rejects=[[2, "Date", "no date"]],
-    )
+    return DataImportFactory(agency=agency, status="failed", rejects=[[2, "Date", "no date"]])
 
 
 def _a_person(personas: dict):  # type: ignore[no-untyped-def]
@@ -60,25 +53,51 @@ def _a_merge(personas: dict):  # type: ignore[no-untyped-def]
 
 def _a_match(personas: dict):  # type: ignore[no-untyped-def]
     """An open review candidate: an unlinked arrest that may be a known person."""
+    from tests.factories import MatchCandidateFactory
+
+    return MatchCandidateFactory(
+        person=_a_person(personas),
+        factors=[{"factor": "last name", "detail": "exact", "weight": 4.0}],
+    )
+
+
+def _a_victim_match(personas: dict):  # type: ignore[no-untyped-def]
+    """An open review candidate for a named shooting victim; returns the victim."""
     import uuid
 
     from django.utils import timezone
 
-    from intel.models import Agency, Arrest, MatchCandidate
+    from intel.models import Agency, MatchCandidate, Shooting, ShootingVictim
 
     agency, _ = Agency.objects.get_or_create(name="Matrix PD")
-    arrest = Arrest.objects.create(
+    shooting = Shooting.objects.create(
+        source_agency=agency, source_id=uuid.uuid4().hex, occurred_at=timezone.now()
+    )
+    victim = ShootingVictim.objects.create(shooting=shooting, name_as_recorded="PERSON, MATRIX")
+    MatchCandidate.objects.create(
+        shooting_victim=victim, person=_a_person(personas), score=0.7, factors=[]
+    )
+    return victim
+
+
+def _a_case_match(personas: dict):  # type: ignore[no-untyped-def]
+    """An open review candidate for a case's defendant; returns the case."""
+    import uuid
+
+    from django.utils import timezone
+
+    from intel.models import Agency, CaseReferral, MatchCandidate
+
+    agency, _ = Agency.objects.get_or_create(name="Matrix PD")
+    case = CaseReferral.objects.create(
         source_agency=agency,
         source_id=uuid.uuid4().hex,
-        arrested_at=timezone.now(),
-        name_as_recorded="PERSON, MATRIX",
+        case_number="M-1",
+        referred_at=timezone.now(),
+        defendant_name_as_recorded="PERSON, MATRIX",
     )
-    return MatchCandidate.objects.create(
-        arrest=arrest,
-        person=_a_person(personas),
-        score=0.7,
-        factors=[{"factor": "last name", "detail": "exact", "weight": 4.0}],
-    )
+    MatchCandidate.objects.create(case=case, person=_a_person(personas), score=0.7, factors=[])
+    return case
 
 
 def _an_associate(personas: dict):  # type: ignore[no-untyped-def]
@@ -106,46 +125,30 @@ def _an_associate(personas: dict):  # type: ignore[no-untyped-def]
 
 
 def _a_group(personas: dict):  # type: ignore[no-untyped-def]
-    import uuid
+    from tests.factories import GroupFactory
 
-    from intel.models import Group
-
-    return Group.objects.create(
-        name=f"Matrix crew {uuid.uuid4().hex[:8]}", created_by=personas["analyst"]
-    )
+    return GroupFactory(created_by=personas["analyst"])
 
 
-def _a_membership(personas: dict, submitter=None):  # type: ignore[no-untyped-def]
-    """A membership pending review, proposed by the analyst (so the supervisor may approve)."""
-    from intel.models import GroupMembership
+def _a_membership(personas: dict, submitter=None, **fields):  # type: ignore[no-untyped-def]
+    """A membership pending review, proposed by the analyst (so the supervisor may approve);
+    ``fields`` override the factory's (an approved one for a challenge)."""
+    from tests.factories import GroupMembershipFactory
 
-    return GroupMembership.objects.create(
-        group=_a_group(personas),
-        person=_a_person(personas),
-        level="associate",
-        predicate_category="weapons",
-        source_type="officer",
-        lawfully_obtained=True,
-        predicate_narrative="Arrested twice with members carrying loaded handguns this year.",
-        submitted_by=submitter or personas["analyst"],
+    return GroupMembershipFactory(
+        group=_a_group(personas), submitted_by=submitter or personas["analyst"], **fields
     )
 
 
 def _a_challenge(personas: dict):  # type: ignore[no-untyped-def]
     """An open challenge to an approved membership (every reader sees it), as counsel filed it.
     A challenge to a pending one is out of scope for prosecutors (``OUT_OF_SCOPE_MAKERS``)."""
-    from django.utils import timezone
+    from tests.factories import ChallengeFactory
 
-    from intel.models import Challenge
-
-    membership = _a_membership(personas)
-    membership.status, membership.approved_by = "approved", personas["supervisor"]
-    membership.save(update_fields=["status", "approved_by"])
-    return Challenge.objects.create(
-        person=membership.person,
+    membership = _a_membership(personas, status="approved", approved_by=personas["supervisor"])
+    return ChallengeFactory(
         membership=membership,
         filed_by="Counsel for the matrix person",
-        received_at=timezone.localdate(),
         grounds="He has never been part of this group at all.",
         recorded_by=personas["analyst"],
     )
@@ -208,6 +211,8 @@ OBJECT_MAKERS = {
     "merge": _a_merge,
     "match": _a_match,
     "match_arrest": lambda personas: _a_match(personas).arrest,
+    "match_victim": _a_victim_match,
+    "match_case": _a_case_match,
     "associate": _an_associate,
     "group": _a_group,
     "membership": _a_membership,
@@ -241,19 +246,10 @@ def _other_analyst(personas: dict):  # type: ignore[no-untyped-def]
 
 
 def _a_challenge_to(personas: dict, *, intel_record=None, membership=None):  # type: ignore[no-untyped-def]
-    from django.utils import timezone
+    from tests.factories import ChallengeFactory
 
-    from intel.models import Challenge
-
-    person = membership.person if membership else intel_record.subject_person
-    return Challenge.objects.create(
-        person=person,
-        intel_record=intel_record,
-        membership=membership,
-        filed_by="Counsel for the subject",
-        received_at=timezone.localdate(),
-        grounds="The record relies on dates my client was in custody.",
-        recorded_by=personas["supervisor"],
+    return ChallengeFactory(
+        intel_record=intel_record, membership=membership, recorded_by=personas["supervisor"]
     )
 
 

@@ -10,13 +10,13 @@ account of the person) go with the entry's content.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from csu import audit
+from csu.models import User
 from intel.intelligence.groups import REASON_MIN_CHARS, remove_membership
 from intel.intelligence.records import intel_record_purge
 from intel.models import Challenge, GroupMembership, IntelRecord
@@ -28,7 +28,7 @@ DECISIONS = [Outcome.UPHELD, Outcome.DENIED, Outcome.WITHDRAWN]
 @transaction.atomic
 def challenge_file(
     *,
-    actor: Any,
+    actor: User,
     filed_by: str,
     received_at: date,
     grounds: str,
@@ -75,7 +75,7 @@ def challenge_file(
 
 
 @transaction.atomic
-def challenge_decide(*, actor: Any, challenge: Challenge, outcome: str, reason: str) -> Challenge:
+def challenge_decide(*, actor: User, challenge: Challenge, outcome: str, reason: str) -> Challenge:
     """A supervisor's decision. Upheld: the entry is removed, the reason kept on the challenge.
     Denied: the entry stays, and the reason is required. Withdrawn: closed as the filer asked."""
     if not actor.has_perm("intel.decide_challenge"):
@@ -115,7 +115,7 @@ def challenge_decide(*, actor: Any, challenge: Challenge, outcome: str, reason: 
     return challenge
 
 
-def _remove_entry(*, actor: Any, challenge: Challenge, reason: str) -> None:
+def _remove_entry(*, actor: User, challenge: Challenge, reason: str) -> None:
     """Remove what the upheld challenge contested; already gone is fine (nothing to undo)."""
     why = f"Challenge #{challenge.pk} upheld: {reason}"
     if challenge.membership_id is not None:
@@ -123,6 +123,7 @@ def _remove_entry(*, actor: Any, challenge: Challenge, reason: str) -> None:
         if membership.status != GroupMembership.Status.REMOVED:
             remove_membership(actor=actor, membership=membership, reason=why, challenge=challenge)
         return
+    assert challenge.intel_record_id is not None  # a challenge is against one of the two
     record = IntelRecord.objects.select_for_update().get(pk=challenge.intel_record_id)
     if record.status != IntelRecord.Status.PURGED:
         intel_record_purge(actor=actor, record=record, explanation=why)

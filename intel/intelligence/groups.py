@@ -256,7 +256,6 @@ def memberships_remove_lapsed(*, actor: User, today: date | None = None) -> int:
         _clear(membership, actor=actor, category=RemovalCategory.REVIEW_LAPSED)
         audit.audit_log(
             actor=actor,
-            username="system",
             action="membership.remove",
             obj=membership,
             component="memberships_remove_lapsed",
@@ -265,7 +264,6 @@ def memberships_remove_lapsed(*, actor: User, today: date | None = None) -> int:
         count += 1
     audit.audit_log(
         actor=actor,
-        username="system",
         action="retention.run",
         component="memberships_remove_lapsed",
         removed=count,

@@ -8,12 +8,12 @@ with ``IntelIdentifier.LABEL`` wherever they appear, and can never be the record
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from csu import audit
+from csu.models import User
 from intel.models import IntelIdentifier, IntelRecord, Person
 
 SUBJECT_REFUSED = (
@@ -58,7 +58,7 @@ def add_identifier(*, record: IntelRecord, identifier: IdentifierInput) -> Intel
 
 @transaction.atomic
 def intel_identifier_add(
-    *, actor: Any, record: IntelRecord, name: str, relationship: str, person: Person | None = None
+    *, actor: User, record: IntelRecord, name: str, relationship: str, person: Person | None = None
 ) -> IntelIdentifier:
     """The submitter adds an identifier to their draft or pending record.
 

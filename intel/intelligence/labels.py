@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from csu.models import User
 from intel.models import DisseminationLog, IntelRecord
 
 LABEL_NAMES = ("sensitivity", "confidence", "submitting_agency", "control_official")
@@ -31,7 +31,7 @@ class Labels:
         ]
 
 
-def person_name(user: Any) -> str:
+def person_name(user: User) -> str:
     full = user.get_full_name()
     return f"{full} ({user.get_username()})" if full else user.get_username()
 
@@ -49,7 +49,7 @@ def record_labels(record: IntelRecord) -> Labels:
         ),
         submitting_agency=record.submitting_agency.name,
         control_official=(
-            person_name(record.approved_by) if record.approved_by_id else "not yet approved"
+            person_name(record.approved_by) if record.approved_by else "not yet approved"
         ),
     )
 

@@ -249,7 +249,6 @@ def intel_records_purge_expired(*, actor: User, today: date | None = None) -> in
         _destroy_content(record)
         audit.audit_log(
             actor=actor,
-            username="system",
             action="intel.purge",
             obj=record,
             component="intel_records_purge_expired",
@@ -258,7 +257,6 @@ def intel_records_purge_expired(*, actor: User, today: date | None = None) -> in
         count += 1
     audit.audit_log(
         actor=actor,
-        username="system",
         action="retention.run",
         component="intel_records_purge_expired",
         purged=count,

@@ -2,7 +2,9 @@
 records, groups and their memberships, challenges.
 
 Each starts from the model's ``visible_to(actor)`` (need to know, R5), except the inspection
-report, which covers every approved record by design and is audited as such.
+report, which covers every approved record by design and is audited as such. A single-object
+read raises the model's ``DoesNotExist`` for an entry that is missing or out of the actor's
+sight alike (the pages answer 404 to both).
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def intel_record_search(*, actor: User, text: str = "") -> QuerySet[IntelRecord]
     return _with_parts(records)
 
 
-def intel_record_tabs(actor: User) -> list[tuple[str, str]]:
+def intel_record_tabs(*, actor: User) -> list[tuple[str, str]]:
     """The tabs this actor has: everyone searches; analysts follow their own drafts;
     supervisors approve and review."""
     tabs = [(Tab.SEARCH, "Search approved intelligence")]
@@ -81,7 +83,7 @@ def intel_record_list(
     *, actor: User, tab: str = Tab.SEARCH, text: str = ""
 ) -> QuerySet[IntelRecord]:
     """The records of one tab; a tab the actor does not have lists nothing."""
-    if tab not in dict(intel_record_tabs(actor)):
+    if tab not in dict(intel_record_tabs(actor=actor)):
         return IntelRecord.objects.none()
     if tab == Tab.SEARCH:
         return intel_record_search(actor=actor, text=text)
@@ -143,7 +145,7 @@ def _actions(actor: User, record: IntelRecord) -> set[str]:
         actions.add("purge")
     if actor.has_perm("intel.add_disseminationlog") and status == IntelRecord.Status.APPROVED:
         actions.add("share")
-    if may_grant(actor, record):
+    if may_grant(actor=actor, record=record):
         actions.add("grant")
     return actions
 
@@ -255,19 +257,19 @@ def group_list(*, actor: User, q: str = "") -> QuerySet[Group]:
     )
 
 
-def group_get(*, actor: User, pk: int) -> Group | None:
-    """The group, or None when it does not exist or is out of the actor's sight."""
-    return (
-        Group.objects.visible_to(actor).select_related("parent", "created_by").filter(pk=pk).first()
-    )
+def group_get(*, actor: User, pk: int) -> Group:
+    """The group; ``Group.DoesNotExist`` when it does not exist or is out of the actor's
+    sight."""
+    return Group.objects.visible_to(actor).select_related("parent", "created_by").get(pk=pk)
 
 
-def membership_get(*, actor: User, pk: int) -> GroupMembership | None:
+def membership_get(*, actor: User, pk: int) -> GroupMembership:
+    """The membership; ``GroupMembership.DoesNotExist`` when it does not exist or is out of
+    the actor's sight (a pending one is its submitter's and the supervisors')."""
     return (
         GroupMembership.objects.visible_to(actor)
         .select_related("group", "person", "submitted_by")
-        .filter(pk=pk)
-        .first()
+        .get(pk=pk)
     )
 
 
@@ -296,10 +298,9 @@ class GroupPage:
     sets: list[Group] = field(default_factory=list)
 
 
-def group_page(*, actor: User, pk: int) -> GroupPage | None:
+def group_page(*, actor: User, pk: int) -> GroupPage:
+    """The group page; ``Group.DoesNotExist`` as ``group_get``."""
     group = group_get(actor=actor, pk=pk)
-    if group is None:
-        return None
     rows = list(
         GroupMembership.objects.visible_to(actor)
         .filter(group=group)
@@ -339,7 +340,7 @@ def group_page(*, actor: User, pk: int) -> GroupPage | None:
 # Challenges -------------------------------------------------------------------------------
 
 
-def challenge_visible(actor: User) -> QuerySet[Challenge]:
+def challenge_visible(*, actor: User) -> QuerySet[Challenge]:
     """Challenges the actor may see: the role's ``view_challenge``, and for a challenge to an
     intel record or a membership, only if that entry is visible too (``Challenge.objects``)."""
     return Challenge.objects.visible_to(actor)
@@ -347,7 +348,7 @@ def challenge_visible(actor: User) -> QuerySet[Challenge]:
 
 def challenge_list(*, actor: User, status: str = "") -> QuerySet[Challenge]:
     """Open challenges first (oldest received first: they have waited longest), then decided."""
-    rows = challenge_visible(actor)
+    rows = challenge_visible(actor=actor)
     if status:
         rows = rows.filter(status=status)
     is_open = Case(When(status=Outcome.OPEN, then=Value(0)), default=Value(1))
@@ -356,9 +357,11 @@ def challenge_list(*, actor: User, status: str = "") -> QuerySet[Challenge]:
     ).order_by(is_open, "received_at", "id")
 
 
-def challenge_get(*, actor: User, pk: int) -> Challenge | None:
+def challenge_get(*, actor: User, pk: int) -> Challenge:
+    """The challenge; ``Challenge.DoesNotExist`` when it does not exist or is out of the
+    actor's sight."""
     return (
-        challenge_visible(actor)
+        challenge_visible(actor=actor)
         .select_related(
             "person",
             "membership__group",
@@ -367,27 +370,24 @@ def challenge_get(*, actor: User, pk: int) -> Challenge | None:
             "decided_by",
             "recorded_by",
         )
-        .filter(pk=pk)
-        .first()
+        .get(pk=pk)
     )
 
 
 def challenge_target_get(
     *, actor: User, membership_id: int | None = None, record_id: int | None = None
-) -> GroupMembership | IntelRecord | None:
-    """What a new challenge would contest, if the actor may see it."""
+) -> GroupMembership | IntelRecord:
+    """What a new challenge would contest: the membership, else the record, named by id.
+    The model's ``DoesNotExist`` when the actor may not see it (or it does not exist); a
+    ``ValueError`` when neither id is given."""
     if membership_id is not None:
         return (
             GroupMembership.objects.visible_to(actor)
             .select_related("group", "person")
-            .filter(pk=membership_id)
-            .first()
+            .get(pk=membership_id)
         )
     if record_id is not None:
         return (
-            IntelRecord.objects.visible_to(actor)
-            .select_related("subject_person")
-            .filter(pk=record_id)
-            .first()
+            IntelRecord.objects.visible_to(actor).select_related("subject_person").get(pk=record_id)
         )
-    return None
+    raise ValueError("A challenge is against a membership or an intel record: give one id.")

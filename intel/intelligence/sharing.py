@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from csu import audit
 from csu.exports import csv_bytes
+from csu.models import User
 from intel.intelligence.labels import LABEL_NAMES, person_name, record_labels
 from intel.intelligence.selectors import intel_record_search
 from intel.models import Agency, DisseminationLog, IntelRecord
@@ -60,7 +61,7 @@ def _check_recipient(
 
 def _log(
     *,
-    actor: Any,
+    actor: User,
     record: IntelRecord,
     recipient: str,
     recipient_agency: Agency,
@@ -86,7 +87,7 @@ def _log(
 
 def _notify_supervisors(
     *,
-    actor: Any,
+    actor: User,
     records: list[IntelRecord],
     recipient: str,
     recipient_agency: Agency,
@@ -140,7 +141,7 @@ def _notify_supervisors(
 @transaction.atomic
 def intel_record_disseminate(
     *,
-    actor: Any,
+    actor: User,
     record: IntelRecord,
     recipient: str,
     recipient_agency: Agency,
@@ -238,7 +239,7 @@ def export_row(record: IntelRecord) -> list[Any]:
 @transaction.atomic
 def intel_record_export(
     *,
-    actor: Any,
+    actor: User,
     text: str,
     recipient: str,
     recipient_agency: Agency,

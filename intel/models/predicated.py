@@ -75,12 +75,12 @@ class PredicatedEntry(models.Model):
         ]
 
 
-def predicate_category_field(*, help_text: str = "") -> models.CharField:
+def predicate_category_field(*, help_text: str = "") -> models.CharField[str, str]:
     """The criminal activity an entry's subject is suspected of."""
     return models.CharField(max_length=16, choices=OffenseCategory.choices, help_text=help_text)
 
 
-def predicate_narrative_field(*, help_text: str = "") -> models.TextField:
+def predicate_narrative_field(*, help_text: str = "") -> models.TextField[str, str]:
     """Why there is reasonable suspicion: at least ``PREDICATE_MIN_CHARS`` characters."""
     return models.TextField(
         validators=[MinLengthValidator(PREDICATE_MIN_CHARS)], help_text=help_text

@@ -10,11 +10,12 @@ from django.urls import reverse
 
 from csu.models import AuditEvent
 from dashboards.charts import network_figure
-from intel.models import Group
+from intel.models import Person
 from intel.people.network import person_network_get
 from tests.factories import (
     AgencyFactory,
     ArrestFactory,
+    GroupFactory,
     GroupMembershipFactory,
     IncidentFactory,
     PersonFactory,
@@ -82,7 +83,7 @@ def county(analyst, supervisor):  # type: ignore[no-untyped-def]
         source_agency=AgencyFactory(name="Transit Police", short_name="TPD"),
         **ELM,
     )
-    crew = Group.objects.create(name="Elm Street Crew", created_by=analyst)
+    crew = GroupFactory(name="Elm Street Crew", created_by=analyst)
     common = {"group": crew, "level": "confirmed", "submitted_by": analyst}
     GroupMembershipFactory(person=p.ben, status="approved", approved_by=supervisor, **common)
     GroupMembershipFactory(person=p.cal, **common)  # pending: not membership
@@ -178,13 +179,15 @@ def test_the_network_selector_runs_a_fixed_number_of_queries(
 def test_merged_and_unknown_people_have_no_network(county, prosecutor, client_for) -> None:
     client = client_for(prosecutor)
 
-    assert person_network_get(actor=prosecutor, pk=county.moe.pk) is None
+    with pytest.raises(Person.DoesNotExist):
+        person_network_get(actor=prosecutor, pk=county.moe.pk)
     assert client.get(reverse("intel:person-network", args=[county.moe.pk])).status_code == 404
     assert client.get(reverse("intel:person-network", args=[999999])).status_code == 404
 
 
 def test_a_role_without_access_to_people_sees_nothing(county, admin_user) -> None:
-    assert person_network_get(actor=admin_user, pk=county.ana.pk) is None
+    with pytest.raises(Person.DoesNotExist):
+        person_network_get(actor=admin_user, pk=county.ana.pk)
 
 
 def test_the_fragment_shows_the_graph_and_the_table_and_is_audited(

@@ -293,7 +293,9 @@ def test_rollback_snapshots_go_when_the_rollback_window_closes(
         frame.to_csv(frame_path, index=False)
         second_import = _import(frame_path)
         snapshot = ImportChange.objects.filter(data_import=second_import).count()
-        assert second_import.updated == 5 and snapshot == 5
+        records = ImportChange.objects.filter(data_import=second_import, table="intel_incident")
+        assert second_import.updated == 5 and records.count() == 5
+        assert snapshot == 10  # and the offense each changed incident had
         traveller.shift(timedelta(days=29))
         early = import_snapshots_delete_expired(actor=system_actor())
         traveller.shift(timedelta(days=2))

@@ -11,7 +11,16 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from csu.models import User
-from intel.models import Agency, Arrest, ArrestCharge, Incident, Person, Zone, ZoneLayer
+from intel.models import (
+    Agency,
+    Arrest,
+    ArrestCharge,
+    Incident,
+    Person,
+    Shooting,
+    Zone,
+    ZoneLayer,
+)
 from intel.records import selectors
 
 pytestmark = pytest.mark.django_db
@@ -82,9 +91,13 @@ def test_record_counts(police: Agency, analyst: User) -> None:
     _incident(police, NOW)
     _incident(police, NOW)
     Person.objects.create(first_name="Ana", last_name="Ruiz")
+    for source_id, victims in (("S1", 3), ("S2", 1)):
+        Shooting.objects.create(source_agency=police, source_id=source_id, occurred_at=NOW,
+                                victim_count=victims)  # fmt: skip
 
     assert selectors.record_counts(actor=analyst) == {
-        "incidents": 2, "arrests": 0, "people": 1, "cases": 0, "zones": 1,
+        "incidents": 2, "arrests": 0, "shootings": 2, "shooting_victims": 4, "people": 1,
+        "cases": 0, "zones": 1,
     }  # fmt: skip
 
 

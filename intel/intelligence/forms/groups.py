@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from csu.models import User
 from intel.choices import OffenseCategory
 from intel.models import Challenge, Group, GroupMembership, IntelRecord, Person
 from intel.models.intelligence import PREDICATE_MIN_CHARS
@@ -44,7 +45,7 @@ class GroupForm(forms.Form):
         help_text="What the group is; not who is in it.",
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Group.objects.visible_to(actor)  # type: ignore[attr-defined]
 
@@ -78,7 +79,7 @@ class MembershipForm(forms.Form):
         required=False, label="I attest this information was obtained lawfully (28 CFR 23.20(d))."
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
 
@@ -137,7 +138,7 @@ class ChallengeForm(forms.Form):
             self.fields["record"].widget = forms.HiddenInput()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if bool(data.get("membership")) == bool(data.get("record")):
             raise forms.ValidationError("Give either a membership ID or an intel record ID.")
         return data

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 
+from csu.models import User
 from intel.choices import OffenseCategory
 from intel.intelligence import IdentifierInput, grantable_users, may_receive
 from intel.models import Agency, IntelRecord, Person
@@ -19,7 +19,7 @@ def _text(rows: int = 3, **attrs: Any) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, **attrs})
 
 
-def _visible_person(actor: Any, pk: int | None) -> Person | None:
+def _visible_person(actor: User, pk: int | None) -> Person | None:
     if pk is None:
         return None
     person = Person.objects.visible_to(actor).filter(pk=pk).first()
@@ -85,7 +85,7 @@ class IntelRecordForm(forms.Form):
         "labelled as not subjects of the record.",
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
 
@@ -93,7 +93,7 @@ class IntelRecordForm(forms.Form):
         return _visible_person(self.actor, self.cleaned_data.get("subject_person"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         # Only the subject field that matches the kind is kept.
         if data.get("subject_kind") == IntelRecord.SubjectKind.PERSON:
             data["subject_name"] = ""
@@ -125,7 +125,7 @@ class IdentifierForm(forms.Form):
     relationship = forms.CharField(max_length=200, label="How it identifies the subject")
     person = forms.IntegerField(required=False, min_value=1, label="Person number (optional)")
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
 
@@ -158,7 +158,8 @@ class PurgeForm(forms.Form):
 
 
 def _agency_choices() -> list[tuple[str, Any]]:
-    eligible, others = [], []
+    eligible: list[tuple[str, str]] = []
+    others: list[tuple[str, str]] = []
     for agency in Agency.objects.order_by("name"):
         (eligible if may_receive(agency) else others).append((agency.name, agency.name))
     return [
@@ -187,7 +188,9 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recipient_agency"].choices = _agency_choices()
+        field = self.fields["recipient_agency"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = _agency_choices()
 
     def clean_recipient_agency(self) -> Agency:
         agency = Agency.objects.filter(name=self.cleaned_data["recipient_agency"]).first()
@@ -211,13 +214,15 @@ class ReaderForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = BLANK + [
+        field = self.fields["user"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = BLANK + [
             (u.username, f"{u.get_full_name() or u.username} ({u.username})")
             for u in grantable_users()
         ]
 
-    def clean_user(self) -> Any:
-        return get_user_model().objects.get(username=self.cleaned_data["user"])
+    def clean_user(self) -> User:
+        return User.objects.get(username=self.cleaned_data["user"])
 
 
 class RevokeForm(forms.Form):
@@ -225,8 +230,8 @@ class RevokeForm(forms.Form):
 
     user = forms.CharField(max_length=150, widget=forms.HiddenInput)
 
-    def clean_user(self) -> Any:
-        user = get_user_model().objects.filter(username=self.cleaned_data["user"]).first()
+    def clean_user(self) -> User:
+        user = User.objects.filter(username=self.cleaned_data["user"]).first()
         if user is None:
             raise forms.ValidationError("There is no such user.")
         return user

@@ -3,6 +3,8 @@ list (open ones first), one challenge with its outcome, and the supervisor's dec
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from csu.types import AuthedHttpRequest
 from intel.intelligence import challenges, selectors
 from intel.intelligence.forms.groups import (
     ChallengeForm,
@@ -18,7 +21,8 @@ from intel.intelligence.forms.groups import (
     add_service_errors,
     error_text,
 )
-from intel.models import Challenge, GroupMembership
+from intel.models import Challenge, GroupMembership, IntelRecord
+from intel.web import get_or_404
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -32,7 +36,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 
 @require_GET
 @permission_required("intel.view_challenge", raise_exception=True)
-def challenge_list_view(request: HttpRequest) -> HttpResponse:
+def challenge_list_view(request: AuthedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Challenge.Status.values:
         status = ""
@@ -48,40 +52,41 @@ def challenge_list_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("intel.add_challenge", raise_exception=True)
-def challenge_file_view(request: HttpRequest) -> HttpResponse:
+def challenge_file_view(request: AuthedHttpRequest) -> HttpResponse:
     """``?membership=ID`` or ``?record=ID`` fixes what is challenged; without, it is typed in."""
     membership_id = _int_param(request, "membership")
     record_id = _int_param(request, "record")
-    target = None
+    target: GroupMembership | IntelRecord | None = None
     if membership_id is not None or record_id is not None:
-        target = selectors.challenge_target_get(
-            actor=request.user, membership_id=membership_id, record_id=record_id
+        target = get_or_404(
+            selectors.challenge_target_get,
+            actor=request.user,
+            membership_id=membership_id,
+            record_id=record_id,
         )
-        if target is None:
-            raise Http404
     initial = {"membership": membership_id, "record": record_id}
     form = ChallengeForm(request.POST or None, initial=initial, fixed_target=target is not None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if target is None:
-            target = selectors.challenge_target_get(
-                actor=request.user, membership_id=data["membership"], record_id=data["record"]
-            )
+            with contextlib.suppress(GroupMembership.DoesNotExist, IntelRecord.DoesNotExist):
+                target = selectors.challenge_target_get(
+                    actor=request.user, membership_id=data["membership"], record_id=data["record"]
+                )
         if target is None:
             form.add_error(
                 "membership" if data["membership"] else "record",
                 "Nothing with that ID is open to you.",
             )
         else:
-            is_membership = isinstance(target, GroupMembership)
             try:
                 challenge = challenges.challenge_file(
                     actor=request.user,
                     filed_by=data["filed_by"],
                     received_at=data["received_at"],
                     grounds=data["grounds"],
-                    membership=target if is_membership else None,
-                    intel_record=None if is_membership else target,
+                    membership=target if isinstance(target, GroupMembership) else None,
+                    intel_record=target if isinstance(target, IntelRecord) else None,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -104,10 +109,8 @@ def challenge_file_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("intel.view_challenge", raise_exception=True)
-def challenge_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = selectors.challenge_get(actor=request.user, pk=pk)
-    if challenge is None:
-        raise Http404
+def challenge_detail_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    challenge = get_or_404(selectors.challenge_get, actor=request.user, pk=pk)
     return render(
         request, "intel/challenges/detail.html", {"challenge": challenge, "form": DecideForm()}
     )
@@ -115,10 +118,8 @@ def challenge_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("intel.decide_challenge", raise_exception=True)
-def challenge_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = selectors.challenge_get(actor=request.user, pk=pk)
-    if challenge is None:
-        raise Http404
+def challenge_decide_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    challenge = get_or_404(selectors.challenge_get, actor=request.user, pk=pk)
     form = DecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose an outcome: upheld, denied or withdrawn.")

@@ -7,10 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from csu.types import AuthedHttpRequest
 from intel.intelligence import groups, selectors
 from intel.intelligence.forms.groups import (
     ApproveForm,
@@ -21,12 +22,12 @@ from intel.intelligence.forms.groups import (
     error_text,
 )
 from intel.models import GroupMembership
-from intel.web import search_text
+from intel.web import get_or_404, search_text
 
 
 @require_GET
 @permission_required("intel.view_group", raise_exception=True)
-def group_list_view(request: HttpRequest) -> HttpResponse:
+def group_list_view(request: AuthedHttpRequest) -> HttpResponse:
     q = search_text(request.GET.get("q"))
     page = Paginator(selectors.group_list(actor=request.user, q=q), 25).get_page(
         request.GET.get("page")
@@ -36,7 +37,7 @@ def group_list_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("intel.add_group", raise_exception=True)
-def group_create_view(request: HttpRequest) -> HttpResponse:
+def group_create_view(request: AuthedHttpRequest) -> HttpResponse:
     form = GroupForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,19 +54,15 @@ def group_create_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("intel.view_group", raise_exception=True)
-def group_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    page = selectors.group_page(actor=request.user, pk=pk)
-    if page is None:
-        raise Http404
+def group_detail_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    page = get_or_404(selectors.group_page, actor=request.user, pk=pk)
     return render(request, "intel/groups/detail.html", {"page": page, "group": page.group})
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("intel.add_groupmembership", raise_exception=True)
-def membership_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    group = selectors.group_get(actor=request.user, pk=pk)
-    if group is None:
-        raise Http404
+def membership_submit_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    group = get_or_404(selectors.group_get, actor=request.user, pk=pk)
     initial = {"person": request.GET.get("person")} if request.GET.get("person") else None
     form = MembershipForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -90,16 +87,13 @@ def membership_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _membership(request: HttpRequest, pk: int) -> GroupMembership:
-    membership = selectors.membership_get(actor=request.user, pk=pk)
-    if membership is None:
-        raise Http404
-    return membership
+def _membership(request: AuthedHttpRequest, pk: int) -> GroupMembership:
+    return get_or_404(selectors.membership_get, actor=request.user, pk=pk)
 
 
 @require_POST
 @permission_required("intel.approve_groupmembership", raise_exception=True)
-def membership_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_approve_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
     form = ApproveForm(request.POST)
     form.is_valid()
@@ -118,7 +112,7 @@ def membership_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("intel.approve_groupmembership", raise_exception=True)
-def membership_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_remove_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request, pk)
     form = RemoveForm(request.POST)
     form.is_valid()

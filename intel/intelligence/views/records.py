@@ -12,16 +12,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from csu.types import AuthedHttpRequest
 from intel import intelligence as intel
 from intel.intelligence.forms import records as f
 from intel.models import IntelIdentifier, IntelRecord
-from intel.web import search_text
+from intel.web import get_or_404, search_text
 
 VIEW, ADD, APPROVE = "intel.view_intelrecord", "intel.add_intelrecord", "intel.approve_intelrecord"
 SHARE = "intel.add_disseminationlog"
@@ -46,11 +47,8 @@ def _any_perm(*names: str) -> Callable[..., Any]:
     return decorator
 
 
-def _record(request: HttpRequest, pk: int) -> IntelRecord:
-    try:
-        return intel.intel_record_get(actor=request.user, pk=pk)
-    except IntelRecord.DoesNotExist:
-        raise Http404 from None
+def _record(request: AuthedHttpRequest, pk: int) -> IntelRecord:
+    return get_or_404(intel.intel_record_get, actor=request.user, pk=pk)
 
 
 def _add_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -63,10 +61,10 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
 
 @require_http_methods(["GET", "POST"])
 @_perm(VIEW)
-def intel_record_list_view(request: HttpRequest) -> HttpResponse:
+def intel_record_list_view(request: AuthedHttpRequest) -> HttpResponse:
     """The tabs by GET; a search by POST (CSRF-protected), so the words searched for (often a
     subject's name) never travel in a URL and never reach an access log or browser history."""
-    tabs = intel.intel_record_tabs(request.user)
+    tabs = intel.intel_record_tabs(actor=request.user)
     params = request.POST if request.method == "POST" else request.GET
     tab = params.get("tab", intel.Tab.SEARCH)
     tab = tab if tab in dict(tabs) else intel.Tab.SEARCH
@@ -93,7 +91,7 @@ def intel_record_list_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @_perm(ADD)
-def intel_record_create_view(request: HttpRequest) -> HttpResponse:
+def intel_record_create_view(request: AuthedHttpRequest) -> HttpResponse:
     form = f.IntelRecordForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,11 +113,10 @@ def intel_record_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, pk: int, status: int = 200, **bound: forms.Form) -> HttpResponse:
-    try:
-        detail = intel.intel_record_detail(actor=request.user, pk=pk)
-    except IntelRecord.DoesNotExist:
-        raise Http404 from None
+def _detail(
+    request: AuthedHttpRequest, pk: int, status: int = 200, **bound: forms.Form
+) -> HttpResponse:
+    detail = get_or_404(intel.intel_record_detail, actor=request.user, pk=pk)
     makers = {
         "approve": f.ApproveForm,
         "revalidate": f.RevalidateForm,
@@ -146,24 +143,24 @@ def _detail(request: HttpRequest, pk: int, status: int = 200, **bound: forms.For
 
 @require_GET
 @_perm(VIEW)
-def intel_record_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def intel_record_detail_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, pk)
 
 
-def _done(request: HttpRequest, record: IntelRecord, message: str) -> HttpResponse:
+def _done(request: AuthedHttpRequest, record: IntelRecord, message: str) -> HttpResponse:
     messages.success(request, message)
     return redirect("intel:record-detail", pk=record.pk)
 
 
 @require_POST
 @_perm(ADD)
-def intel_record_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def intel_record_submit_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     record = intel.intel_record_submit(actor=request.user, record=_record(request, pk))
     return _done(request, record, "Submitted for supervisor review.")
 
 
 def _form_action(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     pk: int,
     name: str,
     form_class: type[forms.Form],
@@ -187,7 +184,7 @@ def _form_action(
 
 @require_POST
 @_perm(APPROVE)
-def intel_record_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+def intel_record_approve_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _form_action(
         request,
         pk,
@@ -202,7 +199,7 @@ def intel_record_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_perm(APPROVE)
-def intel_record_revalidate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def intel_record_revalidate_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _form_action(
         request,
         pk,
@@ -217,7 +214,7 @@ def intel_record_revalidate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_perm(APPROVE)
-def intel_record_purge_view(request: HttpRequest, pk: int) -> HttpResponse:
+def intel_record_purge_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _form_action(
         request,
         pk,
@@ -232,7 +229,7 @@ def intel_record_purge_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_perm(SHARE)
-def intel_record_share_view(request: HttpRequest, pk: int) -> HttpResponse:
+def intel_record_share_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _form_action(
         request,
         pk,
@@ -247,7 +244,7 @@ def intel_record_share_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_perm(ADD)
-def intel_identifier_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def intel_identifier_add_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _form_action(
         request,
         pk,
@@ -261,7 +258,7 @@ def intel_identifier_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_any_perm(ADD, APPROVE)
-def intel_record_grant_view(request: HttpRequest, pk: int) -> HttpResponse:
+def intel_record_grant_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _form_action(
         request,
         pk,
@@ -276,7 +273,7 @@ def intel_record_grant_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_any_perm(ADD, APPROVE)
-def intel_record_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def intel_record_revoke_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _form_action(
         request,
         pk,
@@ -291,13 +288,13 @@ def intel_record_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_perm(SHARE)
-def intel_record_export_view(request: HttpRequest) -> HttpResponse:
+def intel_record_export_view(request: AuthedHttpRequest) -> HttpResponse:
     """The approved records matching the search as CSV for a named recipient; each exported
     record is logged as a dissemination. A refused export changes nothing."""
     form = f.ExportForm(request.POST)
     back = reverse("intel:record-list")  # the words searched for stay out of the URL
     if not form.is_valid():
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
         messages.error(request, "Not exported: " + " ".join(errors))
         return redirect(back)
     try:
