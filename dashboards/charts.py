@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 import plotly.graph_objects as go
 
@@ -51,7 +51,7 @@ def weekly_trend_figure(rows: list[dict[str, Any]], *, title: str) -> dict[str, 
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
     )
-    return fig.to_plotly_json()
+    return cast(dict[str, Any], fig.to_plotly_json())
 
 
 HOP_STYLES = {
@@ -162,4 +162,4 @@ def network_figure(
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
     )
-    return fig.to_plotly_json()
+    return cast(dict[str, Any], fig.to_plotly_json())
