@@ -130,6 +130,10 @@ ROUTES: dict[str, ReadRoute] = {
     "audit-event-detail": ReadRoute(AUDIT_VIEW, "csu.auditevent"),
     "import-list": ReadRoute("import.list"),  # POST uploads: the service records it
     "import-detail": ReadRoute("import.viewed", "intel.dataimport"),
+    # dashboards: the analysis counts case data by zone and place; the filters are kept.
+    "analysis-compstat": ReadRoute("analysis.compstat"),
+    "analysis-spikes": ReadRoute("analysis.spikes"),
+    "analysis-hotspots": ReadRoute("analysis.hotspots"),
 }
 
 # Routes that show no case data, with the reason. Account pages are the user's own metadata;

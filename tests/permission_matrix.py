@@ -71,6 +71,9 @@ _RESTRICTED = OutOfScope("intel_restricted_other", CASE_ROLES)
 _OTHERS_DRAFT = OutOfScope("intel_draft_other", CASE_ROLES)
 _OTHERS_PENDING = OutOfScope("intel_pending_other", ("prosecutor", "analyst"))
 
+_ANALYSIS = ("analyst", "supervisor")
+ANALYSIS_LAYER = "matrix-precincts"  # made for every matrix test (test_permission_matrix.py)
+
 
 PAGES: list[Page] = [
     Page("csu:home", ALL_ROLES),
@@ -419,4 +422,9 @@ PAGES: list[Page] = [
         no_object_scope=_IMPORTS,
     ),
     Page("api-docs", ALL_ROLES, api=True),
+    # The analysis counts incidents, arrests and shootings: only roles reading all of them
+    # (dashboards.permissions). The layer is made by the suite (ANALYSIS_LAYER).
+    Page("analysis-compstat", _ANALYSIS, api=True, data={"layer": ANALYSIS_LAYER}),
+    Page("analysis-spikes", _ANALYSIS, api=True, data={"layer": ANALYSIS_LAYER, "window_days": 28}),
+    Page("analysis-hotspots", _ANALYSIS, api=True, data={"resolution": 8, "confidence": 0.95}),
 ]

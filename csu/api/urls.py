@@ -12,4 +12,5 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="api-me"),
     *router.urls,
     path("", include("intel.api_urls")),
+    path("", include("dashboards.api.urls")),
 ]

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -80,8 +79,8 @@ def spike_list(*, actor: User, layer: str, as_of: date, window_days: int = 28) -
     """Every (category, zone of ``layer``) pair tested for a rise in the ``window_days`` local
     days ending ``as_of``, flagged ones first, then by q-value. Two queries.
 
-    Raises ``ValidationError`` when the records do not reach back one whole window before the
-    current one: there is nothing to compare with."""
+    Empty when the records do not reach back one whole window before the current one: there is
+    nothing to compare with, and a pair is never tested against an invented zero."""
     zone_layer = layer_get(actor=actor, name=layer)
     incidents = Incident.objects.visible_to(actor).filter(zone__layer=zone_layer)
     current = Window(as_of - timedelta(days=window_days - 1), as_of)
@@ -90,9 +89,7 @@ def spike_list(*, actor: User, layer: str, as_of: date, window_days: int = 28) -
     if first is not None:
         kind, baseline = _baseline_windows(current, window_days, timezone.localdate(first))
     if not baseline:
-        raise ValidationError(
-            {"as_of": ["The records do not reach back a whole window before this one."]}
-        )
+        return []  # the records start inside this window: nothing to compare it with
     windows = {"observed": current} | {f"b{i}": w for i, w in enumerate(baseline)}
     span = Q(occurred_at__gte=min(w.start for w in windows.values())) & Q(
         occurred_at__lt=current.end

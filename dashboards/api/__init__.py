@@ -1,0 +1,1 @@
+"""``/api/v1/analysis/``: CompStat, spikes and hotspots over the same selectors as the pages."""
