@@ -108,6 +108,15 @@ def admin_user(make_user):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def analysis_layer(db: None) -> object:
+    """The boundary layer the permission matrix's analysis endpoints group by."""
+    from intel.models import ZoneLayer
+    from tests.permission_matrix import ANALYSIS_LAYER
+
+    return ZoneLayer.objects.create(name=ANALYSIS_LAYER, label="Matrix precincts")
+
+
+@pytest.fixture
 def personas(prosecutor, analyst, supervisor, admin_user):  # type: ignore[no-untyped-def]
     return {
         "prosecutor": prosecutor,

@@ -72,7 +72,7 @@ _OTHERS_DRAFT = OutOfScope("intel_draft_other", CASE_ROLES)
 _OTHERS_PENDING = OutOfScope("intel_pending_other", ("prosecutor", "analyst"))
 
 _ANALYSIS = ("analyst", "supervisor")
-ANALYSIS_LAYER = "matrix-precincts"  # made for every matrix test (test_permission_matrix.py)
+ANALYSIS_LAYER = "matrix-precincts"  # made by the analysis_layer fixture (tests/conftest.py)
 
 
 PAGES: list[Page] = [

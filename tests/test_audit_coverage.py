@@ -13,7 +13,7 @@ from tests.conftest import sign_in
 from tests.permission_matrix import ALL_ROLES, PAGES, Page
 from tests.test_permission_matrix import _call, _url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("analysis_layer")]
 
 # What the matrix's pages are, written out here rather than read back from the registry, so a
 # route that drops out of the audit fails this test.

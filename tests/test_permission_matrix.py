@@ -6,17 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.permission_matrix import ALL_ROLES, ANALYSIS_LAYER, CASE_ROLES, PAGES, Page
+from tests.permission_matrix import ALL_ROLES, CASE_ROLES, PAGES, Page
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _analysis_layer(db: None) -> None:
-    """The boundary layer the analysis endpoints group by (``ANALYSIS_LAYER``)."""
-    from intel.models import ZoneLayer
-
-    ZoneLayer.objects.create(name=ANALYSIS_LAYER, label="Matrix precincts")
+# The analysis endpoints group by a boundary layer that must exist (ANALYSIS_LAYER).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("analysis_layer")]
 
 
 def _url(page: Page, personas: dict, role: str | None, args: tuple | None = None) -> str:
