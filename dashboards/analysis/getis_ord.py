@@ -69,8 +69,10 @@ def gi_star(cells: Sequence[str], counts: Sequence[int] | np.ndarray) -> GiStar:
     }
     weights = W(neighbours, id_order=list(cells), silence_warnings=True)
     with warnings.catch_warnings():
-        # A cell with no neighbour in the area (an island) still gets its own Gi* value.
+        # Separate clusters of records make separate components (and a lone cell an island):
+        # expected on a city map, and each cell still gets its own Gi* value.
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
         result = G_Local(y, weights, transform="B", star=True, permutations=0)
     z = np.nan_to_num(np.asarray(result.Zs, dtype=np.float64), nan=0.0)
     p = two_sided_normal_p(z)
