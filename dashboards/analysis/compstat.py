@@ -66,7 +66,7 @@ def _span(field: str, windows: dict[str, Window]) -> Q:
 def compstat_list(*, actor: User, layer: str, as_of: date) -> list[CompStatRow]:
     """Incidents per zone of ``layer`` and category in CompStat's windows ending ``as_of``
     (local days). One row per (zone, category) with at least one incident in any window,
-    ordered by zone key and category; one query."""
+    ordered by zone key and category; two queries (the layer, the counts)."""
     zone_layer = layer_get(actor=actor, name=layer)
     windows = compstat_windows(as_of)
     filters = _window_filters("occurred_at", windows)
@@ -97,7 +97,8 @@ def _counts(rows: QuerySet[Any], field: str, windows: dict[str, Window]) -> Comp
 
 def compstat_totals(*, actor: User, layer: str, as_of: date) -> dict[str, CompStatCounts]:
     """The CompStat windows for the whole layer: ``incidents``, ``arrests``, ``shootings``
-    (shooting incidents) and ``shooting_victims``. Three queries."""
+    (shooting incidents) and ``shooting_victims``. Four queries (the layer, then one per
+    table)."""
     zone_layer = layer_get(actor=actor, name=layer)
     windows = compstat_windows(as_of)
     incidents = Incident.objects.visible_to(actor).filter(
