@@ -77,8 +77,8 @@ def _baseline_windows(
 
 def spike_list(*, actor: User, layer: str, as_of: date, window_days: int = 28) -> list[SpikeRow]:
     """Every (category, zone of ``layer``) pair tested for a rise in the ``window_days`` local
-    days ending ``as_of``, flagged ones first, then by q-value. Three queries (the layer, the first record, the
-    counts).
+    days ending ``as_of``, flagged ones first, then by q-value. Three queries (the layer, the
+    first record, the counts).
 
     Empty when the records do not reach back one whole window before the current one: there is
     nothing to compare with, and a pair is never tested against an invented zero."""
