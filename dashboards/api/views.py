@@ -61,7 +61,9 @@ class CompStatApi(_AnalysisApi):
 
     serializer_class = CompStatRowOutputSerializer
 
-    @extend_schema(parameters=[CompStatInputSerializer])
+    @extend_schema(
+        parameters=[CompStatInputSerializer], responses=CompStatRowOutputSerializer(many=True)
+    )
     def get(self, request: Request) -> Response:
         params = self._input(CompStatInputSerializer)
         rows = compstat_list(
@@ -78,7 +80,7 @@ class SpikeApi(_AnalysisApi):
 
     serializer_class = SpikeRowOutputSerializer
 
-    @extend_schema(parameters=[SpikeInputSerializer])
+    @extend_schema(parameters=[SpikeInputSerializer], responses=SpikeRowOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         params = self._input(SpikeInputSerializer)
         rows = spike_list(
