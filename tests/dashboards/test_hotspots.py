@@ -115,6 +115,23 @@ def test_filters_and_coarser_resolutions_roll_up_the_stored_cells(analyst) -> No
     assert {c.cls for c in firearm.cells} == {"not significant"}  # too few cells to say
 
 
+def test_the_zone_filter_keeps_only_that_zones_incidents(analyst) -> None:
+    from tests.factories import ZoneFactory
+
+    inside, outside = ZoneFactory(key="IN"), ZoneFactory(key="OUT")
+    plant_incidents(4, day=DAY, zone=inside, cell=h3.latlng_to_cell(40.70, -73.95, 9))
+    plant_incidents(9, day=DAY, zone=outside, cell=h3.latlng_to_cell(40.80, -73.90, 9))
+
+    hotspots = hotspot_list(
+        actor=analyst, where=HotspotFilter(first=DAY, last=DAY, zone_id=inside.pk)
+    )
+
+    assert hotspots.incidents == 4
+    assert {c.h3: c.count for c in hotspots.cells if c.count} == {
+        h3.latlng_to_cell(40.70, -73.95, 8): 4
+    }
+
+
 def test_the_geojson_has_one_closed_lon_lat_polygon_per_cell(analyst) -> None:
     _plant_counts({CENTRE: 2})
 
