@@ -11,9 +11,10 @@ flag are left out unless asked for.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+import h3
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Mod
 
@@ -81,6 +82,41 @@ def _mapped(actor: User, where: HotspotFilter) -> QuerySet[Incident]:
     return rows
 
 
+def map_hotspots(
+    *,
+    actor: User,
+    where: HotspotFilter,
+    resolution: int = DEFAULT_RESOLUTION,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> HotspotMap:
+    """Gi* hotspots for the map. With a zone chosen, the cells are tested across the whole
+    jurisdiction and those whose centre lies in the zone are kept: a zone's hotspots are the
+    places in it that stand out from the county, not from the zone's own few records (against
+    which a zone whose violence is all in one place would show no hotspot at all). The bad
+    geocodes left out are still those of the zone's records."""
+    if where.zone_id is None:
+        return hotspot_list(actor=actor, where=where, resolution=resolution, confidence=confidence)
+    zone = Zone.objects.visible_to(actor).get(pk=where.zone_id)
+    county = hotspot_list(
+        actor=actor,
+        where=replace(where, zone_id=None),
+        resolution=resolution,
+        confidence=confidence,
+    )
+    cells = [c for c in county.cells if zone.contains(*h3.cell_to_latlng(c.h3))]
+    excluded = 0
+    if not where.include_bad_geocodes:
+        rows = hotspot_incidents(actor, where)
+        excluded = rows.exclude(geocode_quality=GeocodeQuality.OK).count()
+    return HotspotMap(
+        resolution=resolution,
+        confidence=confidence,
+        incidents=sum(c.count for c in cells),
+        excluded_bad_geocode=excluded,
+        cells=cells,
+    )
+
+
 def _points(rows: QuerySet[Incident], max_points: int) -> tuple[list[MapPoint], int]:
     """At most ``max_points`` located incidents, every k-th id when there are more (two
     queries): deterministic, spread over the whole period and the whole area."""
@@ -126,11 +162,12 @@ def crime_map_get(
     max_points: int = MAX_POINTS,
 ) -> CrimeMap:
     """The map's layers over ``where`` for ``actor``. The zone choropleth counts the same
-    incidents as the points, grouped by the zones of ``layer`` (``None``: no choropleth)."""
+    incidents as the points, grouped by the zones of ``layer`` (``None``: no choropleth);
+    the hotspots are ``map_hotspots``."""
     rows = _mapped(actor, where)
     points, located = _points(rows, max_points)
     return CrimeMap(
-        hotspots=hotspot_list(
+        hotspots=map_hotspots(
             actor=actor, where=where, resolution=resolution, confidence=confidence
         ),
         points=points,

@@ -16,9 +16,13 @@ from plotly.utils import PlotlyJSONEncoder
 
 from csu.exports import csv_bytes
 from csu.types import AuthedHttpRequest
-from dashboards.analysis.crime_map import ZoneCount, crime_map_get, map_zone_choices
+from dashboards.analysis.crime_map import (
+    ZoneCount,
+    crime_map_get,
+    map_hotspots,
+    map_zone_choices,
+)
 from dashboards.analysis.getis_ord import COLD, HOT
-from dashboards.analysis.hotspots import hotspot_list
 from dashboards.figures.map import crime_map_figure
 from dashboards.forms import MapFilterForm
 from dashboards.permissions import may_analyse
@@ -115,7 +119,7 @@ def hotspot_csv_view(request: AuthedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "dashboards/map.html", {"form": form}, status=400)
     filters = form.filters()
-    hotspots = hotspot_list(
+    hotspots = map_hotspots(
         actor=request.user,
         where=filters.where,
         resolution=filters.resolution,

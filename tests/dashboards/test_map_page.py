@@ -175,3 +175,35 @@ def test_the_hotspot_csv_is_formula_safe_and_audited(cluster, supervisor, client
 def test_a_zone_links_to_its_timeline_only_when_that_page_exists() -> None:
     url = zone_timeline_url(7)
     assert url is None or url == "/dashboards/zones/7/timeline/"
+
+
+def test_a_zones_hotspots_are_the_countys_cells_centred_in_it(
+    cluster, supervisor, client_for
+) -> None:
+    lat, lon = h3.cell_to_latlng(CENTRE)
+    box = [[lon - 0.01, lat - 0.01], [lon + 0.01, lat - 0.01], [lon + 0.01, lat + 0.01],
+           [lon - 0.01, lat + 0.01], [lon - 0.01, lat - 0.01]]  # fmt: skip
+    zone = ZoneFactory(
+        layer=ZoneLayerFactory(name="precincts"),
+        key="101",
+        geometry={"type": "Polygon", "coordinates": [box]},
+        min_lat=lat - 0.01,
+        min_lon=lon - 0.01,
+        max_lat=lat + 0.01,
+        max_lon=lon + 0.01,
+    )
+    inside = Incident.objects.filter(
+        latitude__range=(lat - 0.01, lat + 0.01), longitude__range=(lon - 0.01, lon + 0.01)
+    )
+    inside.update(zone=zone)
+
+    response = client_for(supervisor).get(
+        reverse("dashboards:map"), {"layer": "precincts", "zone": zone.pk}
+    )
+
+    crime_map = response.context["crime_map"]
+    assert crime_map.located == inside.count()
+    cells = {c.h3: c.cls for c in crime_map.hotspots.cells}
+    assert cells and all(zone.contains(*h3.cell_to_latlng(cell)) for cell in cells)
+    assert cells[CENTRE] == "hot"
+    assert "tested across the whole jurisdiction" in response.content.decode()
