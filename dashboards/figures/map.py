@@ -281,4 +281,11 @@ def crime_map_figure(crime_map: CrimeMap, *, selected_zone: int | None = None) -
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
     )
+    chosen = [z for z in crime_map.zones if z.id == selected_zone]
+    points = [p for z in chosen for ring in _rings(z.geometry) for p in ring]
+    if points:  # open on the chosen zone, a margin of its neighbours around it
+        lons, lats = [float(p[0]) for p in points], [float(p[1]) for p in points]
+        pad = 0.15 * max(max(lons) - min(lons), max(lats) - min(lats))
+        fig.update_xaxes(range=[min(lons) - pad, max(lons) + pad])
+        fig.update_yaxes(range=[min(lats) - pad, max(lats) + pad])
     return cast(dict[str, Any], fig.to_plotly_json())

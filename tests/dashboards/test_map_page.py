@@ -13,6 +13,8 @@ from typing import Any
 import h3
 import numpy as np
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -207,3 +209,24 @@ def test_a_zones_hotspots_are_the_countys_cells_centred_in_it(
     assert cells and all(zone.contains(*h3.cell_to_latlng(cell)) for cell in cells)
     assert cells[CENTRE] == "hot"
     assert "tested across the whole jurisdiction" in response.content.decode()
+
+
+def test_the_page_costs_the_same_queries_whatever_the_number_of_records(
+    supervisor, client_for
+) -> None:
+    layer = ZoneLayerFactory(name="precincts", label="Precincts")
+    zones = [ZoneFactory(layer=layer, geometry=SQUARE) for _ in range(3)]
+    client = client_for(supervisor)
+    params = {"layer": "precincts", "zone": zones[0].pk}
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("dashboards:map"), params).status_code == 200
+        return len(captured)
+
+    _plant({CENTRE: 2}, zone=zones[0])
+    few = queries()
+    _plant(dict.fromkeys(h3.grid_disk(CENTRE, 3), 3), zone=zones[0])
+    _plant({CENTRE: 5}, zone=zones[1])
+    ZoneFactory(layer=layer, geometry=SQUARE)
+    assert queries() == few
