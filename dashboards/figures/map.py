@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from dashboards.analysis.crime_map import CrimeMap, ZoneCount
 from dashboards.analysis.getis_ord import COLD, HOT
 from dashboards.charts import CATEGORY_COLOURS
+from dashboards.figures.tiles import tile_images
 
 DENSITY_COLOURS = ("#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f")
 ZONE_COLOURS = ("#edf8e9", "#c7e9c0", "#a1d99b", "#74c476", "#31a354")
@@ -249,8 +250,11 @@ def _point_traces(crime_map: CrimeMap) -> list[go.Scatter]:
     return traces
 
 
-def crime_map_figure(crime_map: CrimeMap, *, selected_zone: int | None = None) -> dict[str, Any]:
-    """The map's figure as plotly JSON: zones below, then density, hotspots and points."""
+def crime_map_figure(
+    crime_map: CrimeMap, *, selected_zone: int | None = None, tile_url: str | None = None
+) -> dict[str, Any]:
+    """The map's figure as plotly JSON: zones below, then density, hotspots and points; with
+    ``tile_url`` (an ``{z}/{x}/{y}`` template) a raster basemap under them all."""
     fig = go.Figure()
     *zones, labels = _zone_traces(crime_map.zones, selected_zone)
     for trace in (
@@ -281,6 +285,21 @@ def crime_map_figure(crime_map: CrimeMap, *, selected_zone: int | None = None) -
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
     )
+    if tile_url:
+        corners = [
+            (float(p[0]), float(p[1]))
+            for z in crime_map.zones
+            for r in _rings(z.geometry)
+            for p in r
+        ]
+        corners += [(p.longitude, p.latitude) for p in crime_map.points]
+        if corners:
+            xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+            fig.update_layout(
+                images=tile_images(
+                    tile_url, west=min(xs), south=min(ys), east=max(xs), north=max(ys)
+                )
+            )
     chosen = [z for z in crime_map.zones if z.id == selected_zone]
     points = [p for z in chosen for ring in _rings(z.geometry) for p in ring]
     if points:  # open on the chosen zone, a margin of its neighbours around it

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -93,7 +94,9 @@ def crime_map_view(request: AuthedHttpRequest) -> HttpResponse:
             confidence=filters.confidence,
         )
         figure = crime_map_figure(
-            crime_map, selected_zone=filters.zone.pk if filters.zone else None
+            crime_map,
+            selected_zone=filters.zone.pk if filters.zone else None,
+            tile_url=settings.CSU_MAP_TILE_URL,
         )
         context |= {
             "filters": filters,
@@ -108,6 +111,9 @@ def crime_map_view(request: AuthedHttpRequest) -> HttpResponse:
             else [],
             "zone_timeline_url": zone_timeline_url(filters.zone.pk) if filters.zone else None,
             "query": request.GET.urlencode(),
+            "tile_attribution": settings.CSU_MAP_TILE_ATTRIBUTION
+            if settings.CSU_MAP_TILE_URL
+            else "",
         }
     return render(request, "dashboards/map.html", context, status=200 if form.is_valid() else 400)
 

@@ -230,3 +230,21 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_records(
     _plant({CENTRE: 5}, zone=zones[1])
     ZoneFactory(layer=layer, geometry=SQUARE)
     assert queries() == few
+
+
+def test_a_tile_url_in_settings_adds_a_basemap_and_none_is_fetched_without(
+    supervisor, client_for, settings
+) -> None:
+    _plant({CENTRE: 3})
+    client = client_for(supervisor)
+    assert not _figure(client.get(reverse("dashboards:map")))["layout"].get("images")
+
+    settings.CSU_MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings.CSU_MAP_TILE_ATTRIBUTION = "© Example tiles"
+    response = client.get(reverse("dashboards:map"))
+
+    images = _figure(response)["layout"]["images"]
+    assert 0 < len(images) <= 36
+    assert all(i["source"].startswith("https://tiles.example.org/") for i in images)
+    assert "{z}" not in images[0]["source"] and images[0]["layer"] == "below"
+    assert "Basemap: © Example tiles" in response.content.decode()
