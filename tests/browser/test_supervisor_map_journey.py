@@ -80,6 +80,13 @@ def test_supervisor_maps_firearm_violence_in_a_precinct(page, supervisor, artifa
     assert "hot" in summary and "expected to be chance" in summary
     assert "left out of the points and hotspots" in page.get_by_test_id("map-summary").inner_text()
 
+    # The chart itself downloads as PNG from plotly's camera button, offline.
+    page.locator("#crime-map").hover()
+    with page.expect_download() as png:
+        page.locator("#crime-map .modebar-btn[data-title*='PNG']").click()
+    png.value.save_as(str(artifacts_dir / "crime-map.png"))
+    assert (artifacts_dir / "crime-map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
     timeline = zone_timeline_url(precinct.pk)
     if timeline is None:
         # The area timeline comes with the trends pages (another branch): skipped until merged.
