@@ -88,6 +88,10 @@ class MapFilterForm(forms.Form):
         ):
             if not data.get(name):
                 data[name] = str(value)
+        # The API's spelling of firearm (true/false) opens the same map.
+        aliases = {"true": "yes", "1": "yes", "false": "no", "0": "no"}
+        if (firearm := str(data.get("firearm", "")).lower()) in aliases:
+            data["firearm"] = aliases[firearm]
         super().__init__(data)
         self.today = today
         self._layers = {layer.name: layer for layer, _ in zone_choices}

@@ -110,6 +110,7 @@ def test_the_filters_change_the_records_counted(supervisor, client_for) -> None:
     assert located(category="violent") == 4
     assert located(category=["violent", "property"]) == 7
     assert located(firearm="no") == 3
+    assert located(firearm="true") == 4  # the API's spelling
     assert located(**{"from": (old - timedelta(days=1)).isoformat()}) == 12
 
 
