@@ -134,6 +134,8 @@ ROUTES: dict[str, ReadRoute] = {
     "analysis-compstat": ReadRoute("analysis.compstat"),
     "analysis-spikes": ReadRoute("analysis.spikes"),
     "analysis-hotspots": ReadRoute("analysis.hotspots"),
+    "dashboards:map": ReadRoute("analysis.map"),
+    "dashboards:hotspots-csv": ReadRoute("analysis.hotspots_export"),
 }
 
 # Routes that show no case data, with the reason. Account pages are the user's own metadata;

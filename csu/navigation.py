@@ -26,6 +26,9 @@ NAV_ITEMS = [
     NavItem("Challenges", "intel:challenge-list", "intel.view_challenge"),
     NavItem("Imports", "intel:import-list", "intel.view_dataimport"),
     NavItem("Boundaries", "intel:boundary-list", "intel.view_zonelayer"),
+    # The analysis needs every record kind (dashboards.permissions); shootings are the last
+    # of them a role gets, so their permission stands for the set here.
+    NavItem("Crime map", "dashboards:map", "intel.view_shooting"),
     NavItem("Audit trail", "csu:audit-list", "csu.view_auditevent"),
     NavItem("Users", "csu:user-list", "csu.view_user"),
     NavItem("API", "api-docs"),

@@ -427,4 +427,7 @@ PAGES: list[Page] = [
     Page("analysis-compstat", _ANALYSIS, api=True, data={"layer": ANALYSIS_LAYER}),
     Page("analysis-spikes", _ANALYSIS, api=True, data={"layer": ANALYSIS_LAYER, "window_days": 28}),
     Page("analysis-hotspots", _ANALYSIS, api=True, data={"resolution": 8, "confidence": 0.95}),
+    # The crime map page and its hotspot CSV: the same analysis roles.
+    Page("dashboards:map", _ANALYSIS, data={"layer": ANALYSIS_LAYER}),
+    Page("dashboards:hotspots-csv", _ANALYSIS, data={"confidence": "0.99"}),
 ]

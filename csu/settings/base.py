@@ -10,6 +10,7 @@ import ssl
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
@@ -329,3 +330,10 @@ LOGGING = {
 
 CSU_DEMO = env_bool("CSU_DEMO", False)
 CSU_OFFICE_NAME = env_str("CSU_OFFICE_NAME", "Crime Strategies Unit")
+# An optional basemap for the crime map: a raster tile server's {z}/{x}/{y} URL template, and
+# the attribution its terms require. Unset: no basemap, nothing fetched from outside.
+CSU_MAP_TILE_URL = env_str("CSU_MAP_TILE_URL")
+CSU_MAP_TILE_ATTRIBUTION = env_str("CSU_MAP_TILE_ATTRIBUTION", "")
+if CSU_MAP_TILE_URL:
+    _tiles = urlsplit(CSU_MAP_TILE_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")

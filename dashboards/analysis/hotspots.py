@@ -34,11 +34,13 @@ DEFAULT_CONFIDENCE = 0.95
 @dataclass(frozen=True)
 class HotspotFilter:
     """What a hotspot map is drawn over. ``first`` and ``last`` are local days, both included;
-    ``None`` for ``category``, ``firearm`` or ``zone_id`` means any."""
+    ``None`` for ``category``, ``firearm`` or ``zone_id`` means any; ``categories``, when not
+    empty, keeps any of several categories (the map page's checkboxes)."""
 
     first: date
     last: date
     category: str | None = None
+    categories: tuple[str, ...] = ()
     firearm: bool | None = None
     zone_id: int | None = None
     include_bad_geocodes: bool = False
@@ -68,13 +70,16 @@ class HotspotMap:
     cells: list[HotspotCell] = field(default_factory=list)
 
 
-def _incidents(actor: User, where: HotspotFilter) -> QuerySet[Incident]:
+def hotspot_incidents(actor: User, where: HotspotFilter) -> QuerySet[Incident]:
+    """The incidents the actor may see that match ``where`` (geocodes not yet judged)."""
     window = Window(where.first, where.last)
     rows = Incident.objects.visible_to(actor).filter(
         occurred_at__gte=window.start, occurred_at__lt=window.end
     )
     if where.category:
         rows = rows.filter(category=where.category)
+    if where.categories:
+        rows = rows.filter(category__in=where.categories)
     if where.firearm is not None:
         rows = rows.filter(firearm=where.firearm)
     if where.zone_id is not None:
@@ -107,7 +112,7 @@ def hotspot_list(
     ``confidence`` after the FDR correction. Three queries."""
     if not MIN_RESOLUTION <= resolution <= STORED_RESOLUTION:
         raise ValueError(f"resolution must be {MIN_RESOLUTION} to {STORED_RESOLUTION}")
-    rows = _incidents(actor, where)
+    rows = hotspot_incidents(actor, where)
     excluded = 0
     if not where.include_bad_geocodes:
         bad = ~Q(geocode_quality=GeocodeQuality.OK)

@@ -17,6 +17,7 @@ from faker import Faker
 from intel.choices import CaseStatus, ChargeSeverity, GeocodeQuality
 from intel.demo import catalog as cat
 from intel.demo.people import PeopleGenerator, age_on
+from intel.demo.planted import plant_patterns
 from intel.models import (
     Agency,
     Arrest,
@@ -56,6 +57,7 @@ class RecordGenerator:
 
     def __init__(self, *, seed: int, now: datetime, zones: list[Zone]) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+        self.seed = seed
         fake = Faker("en_US")
         fake.seed_instance(seed)
         self.now = now
@@ -173,6 +175,7 @@ class RecordGenerator:
                         **self.location(category),
                     )
                 )
+        plant_patterns(rows, seed=self.seed, now=self.now, zones=self.zones)
         self._numbered(rows, "occurred_at", "{year}{seq:06d}")
         for row in rows:
             row.raw = {

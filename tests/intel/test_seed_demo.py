@@ -195,3 +195,25 @@ def test_the_demo_has_crews_and_intelligence_made_under_the_rules(seeded: str) -
     assert all(r.approved_by_id != r.submitted_by_id and r.review_due for r in approved)
     assert GroupMembership.objects.filter(status="approved").count() == 9
     assert GroupMembership.objects.filter(status="pending").count() == 2
+
+
+def test_the_demo_plants_a_firearm_hotspot_and_a_burglary_spike(seeded: str) -> None:
+    """The supervisor's map and the spike table have something real to find."""
+    import h3
+
+    from dashboards.analysis.hotspots import HotspotFilter, hotspot_list
+    from dashboards.analysis.spikes import spike_list
+    from intel.demo.planted import CLUSTER, SPIKE_CATEGORY, SPIKE_ZONE
+
+    supervisor = get_user_model().objects.get(username="demo.supervisor")
+    today = timezone.localdate()
+    where = HotspotFilter(
+        first=today - timedelta(days=89), last=today, category="violent", firearm=True
+    )
+    hotspots = hotspot_list(actor=supervisor, where=where, resolution=8, confidence=0.95)
+    hot = {cell.h3 for cell in hotspots.cells if cell.cls == "hot"}
+    assert h3.latlng_to_cell(*CLUSTER, 8) in hot
+
+    rows = spike_list(actor=supervisor, layer=catalog.LAYER_NAME, as_of=today, window_days=28)
+    flagged = {(row.category, row.zone) for row in rows if row.flagged}
+    assert (SPIKE_CATEGORY, SPIKE_ZONE) in flagged

@@ -1,0 +1,1 @@
+"""Plotly figures of the dashboards pages, built from selector results (no database)."""
