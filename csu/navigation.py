@@ -26,6 +26,10 @@ NAV_ITEMS = [
     NavItem("Challenges", "intel:challenge-list", "intel.view_challenge"),
     NavItem("Imports", "intel:import-list", "intel.view_dataimport"),
     NavItem("Boundaries", "intel:boundary-list", "intel.view_zonelayer"),
+    # Crime analysis: the roles reading shootings are those reading everything it counts
+    # (analysts, supervisors; dashboards.permissions); the pages check the whole rule.
+    NavItem("Trends", "dashboards:trends", "intel.view_shooting"),
+    NavItem("GunStat", "dashboards:gunstat", "intel.view_shooting"),
     NavItem("Audit trail", "csu:audit-list", "csu.view_auditevent"),
     NavItem("Users", "csu:user-list", "csu.view_user"),
     NavItem("API", "api-docs"),

@@ -33,6 +33,7 @@ app_patterns = (
 urlpatterns = [
     path("", include(app_patterns)),
     path("intel/", include("intel.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("healthz", health.healthz, name="healthz"),
     # The admin signs in through the same banner + MFA flow as everyone else.
     path(
