@@ -41,13 +41,9 @@ def _zone_rows(request: AuthedHttpRequest, f: AnalysisFilters) -> list[GunStatZo
 
 
 def _total(rows: list[GunStatZoneRow]) -> GunStatCounts:
-    return GunStatCounts(
-        **{
-            name: sum(getattr(row, name) for row in rows)
-            for name in ("shootings", "victims", "fatal_victims", "firearm_incidents")
-            + ("weapon_arrests",)
-        }
-    )
+    """The table's total line (a sum over the layer's zones, not over records)."""
+    names = ("shootings", "victims", "fatal_victims", "firearm_incidents", "weapon_arrests")
+    return GunStatCounts(**{name: sum(getattr(row, name) for row in rows) for name in names})
 
 
 @analysis_page
