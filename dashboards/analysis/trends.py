@@ -71,9 +71,12 @@ def trend_list(*, actor: User, where: TrendFilter, interval: str, as_of: date) -
     periods = _period_starts(interval, as_of, shown)
     earliest = _prior(interval, periods[0])
     end = local_midnight(as_of + timedelta(days=1))
-    prior_end = local_midnight(
+    # The last period's twin a year earlier is counted only to the same day (``to_date``).
+    twin = _prior(interval, periods[-1])
+    cut = local_midnight(
         (as_of - YEAR_SHIFT if interval == "week" else year_earlier(as_of)) + timedelta(days=1)
     )
+    twin_end = local_midnight(_next(interval, twin))
     incidents = Incident.objects.visible_to(actor).filter(
         occurred_at__gte=local_midnight(earliest), occurred_at__lt=end
     )
@@ -91,11 +94,7 @@ def trend_list(*, actor: User, where: TrendFilter, interval: str, as_of: date) -
         .values("period", "category")
         .annotate(
             count=Count("id"),
-            to_date=Count(
-                "id",
-                filter=Q(occurred_at__lt=prior_end)
-                | Q(occurred_at__gte=local_midnight(periods[0])),
-            ),
+            to_date=Count("id", filter=~Q(occurred_at__gte=cut, occurred_at__lt=twin_end)),
         )
         .order_by("period", "category")
     )
@@ -131,3 +130,10 @@ def _prior_step(interval: str, period: date) -> date:
     if interval == "week":
         return period - timedelta(weeks=1)
     return (period - timedelta(days=1)).replace(day=1)
+
+
+def _next(interval: str, period: date) -> date:
+    """The period just after ``period``."""
+    if interval == "week":
+        return period + timedelta(weeks=1)
+    return (period + timedelta(days=31)).replace(day=1)

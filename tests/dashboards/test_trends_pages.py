@@ -101,12 +101,30 @@ def test_the_filters_change_the_numbers_and_stay_in_the_links(
 
 
 def test_monthly_counts_and_the_rolling_average(client_for, analyst, precincts) -> None:
+    _, north, _ = precincts
+    plant_incidents(1, day=date(2024, 7, 10), zone=north)  # July last year, to the 17th
+    # The fixture's two of 18 July 2024 (52 weeks back) and these four fall after the 17th.
+    plant_incidents(4, day=date(2024, 7, 25), zone=north)
+
     response = _get(client_for(analyst), "dashboards:trends", interval="month")
 
     points = response.context["points"]
     assert len(points) == 24 and points[-1].period == date(2025, 7, 1)
     assert points[-1].total == 8 and points[-1].rolling == round(8 / 3, 2)
-    assert points[-13].total == 2  # July last year, cut at the 17th like this July
+    assert points[-13].total == 1 + 2 + 4  # July 2024 in full, as its own month
+    assert points[-1].prior == 1  # ...but only to the 17th against this July (to the 17th)
+
+
+def test_this_weeks_twin_last_year_is_cut_at_the_same_weekday(
+    client_for, analyst, precincts
+) -> None:
+    _, north, _ = precincts
+    plant_incidents(5, day=YEAR_AGO + timedelta(days=2), zone=north)  # the Saturday after
+
+    points = _get(client_for(analyst), "dashboards:trends").context["points"]
+
+    assert points[-1].prior == 2  # Thursday's two, not Saturday's five
+    assert points[0].rolling == (2 + 5) / 4  # the whole week still counts in its own right
 
 
 def test_a_zone_of_another_layer_is_a_bad_request(client_for, analyst, precincts) -> None:
