@@ -41,7 +41,7 @@ def timeline_entry(row: dict[str, Any], *, people: bool) -> dict[str, Any]:
         "title": title,
         "url": reverse("intel:person-detail", args=[person]) if person and people else "",
         "link_label": LINKS.get(kind, ""),
-        "details": [row["tl_place"]],
+        "details": [row["tl_place"]] if row["tl_place"] else [],
     }
 
 

@@ -123,7 +123,10 @@ def trends_view(request: AuthedHttpRequest) -> HttpResponse:
         context |= {
             "totals": [(label, _cells(totals[name])) for name, label in TOTALS],
             "compstat": _compstat_rows(request, f),
-            "spikes": [(row, spike_sentence(row, len(spikes))) for row in shown],
+            "spikes": [
+                (row, spike_sentence(row, len(spikes)), CATEGORY_LABELS.get(row.category, ""))
+                for row in shown
+            ],
             "spikes_tested": len(spikes),
             "spikes_flagged": sum(1 for row in spikes if row.flagged),
         }

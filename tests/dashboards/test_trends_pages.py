@@ -151,7 +151,7 @@ def test_a_flagged_spike_says_it_survived_the_correction(client_for, supervisor)
     html = response.content.decode()
     assert "Significant after correcting for 2 comparisons" in html
     assert "Within normal variation." in html
-    first, sentence = response.context["spikes"][0]
+    first, sentence, _ = response.context["spikes"][0]
     assert (first.zone, first.observed, first.flagged) == ("H1", 15, True)
     assert f"{first.p_value:.4f}" in html and f"{first.q_value:.4f}" in html
 
