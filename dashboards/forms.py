@@ -44,7 +44,10 @@ class AnalysisFilterForm(forms.Form):
         required=False, choices=[(k, f"{k.capitalize()}ly") for k in INTERVALS]
     )
     as_of = forms.DateField(
-        required=False, label="As of", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="As of",
+        help_text="The last day counted; empty for today.",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, data: Any, *, actor: User, layers: list[ZoneLayer]) -> None:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from csu.types import AuthedHttpRequest
 from dashboards.analysis.compstat import CompStatCounts, compstat_list, compstat_totals
 from dashboards.analysis.spikes import FDR_LEVEL, SpikeRow, spike_list
-from dashboards.analysis.trends import INTERVALS, TrendFilter, trend_list
+from dashboards.analysis.trends import INTERVALS, TrendFilter, TrendPoint, trend_list
 from dashboards.forms import AnalysisFilters
 from dashboards.timecharts import trend_figure
 from dashboards.views.access import analysis_page, csv_download, filter_form
@@ -76,7 +76,7 @@ def spike_sentence(row: SpikeRow, tested: int) -> str:
     return "Within normal variation."
 
 
-def _trend(request: AuthedHttpRequest, f: AnalysisFilters) -> list[Any]:
+def _trend(request: AuthedHttpRequest, f: AnalysisFilters) -> list[TrendPoint]:
     where = TrendFilter(
         layer=f.layer,
         zone_id=f.zone.pk if f.zone else None,
@@ -87,7 +87,13 @@ def _trend(request: AuthedHttpRequest, f: AnalysisFilters) -> list[Any]:
 
 
 def _scope_label(f: AnalysisFilters) -> str:
-    parts = [str(f.zone) if f.zone else f"every zone of {f.layer.label}" if f.layer else "all"]
+    """What the trend counts, in words: "North (N1), violent, firearm involved"."""
+    if f.zone is not None:
+        parts = [str(f.zone)]
+    elif f.layer is not None:
+        parts = [f"every zone of {f.layer.label or f.layer.name}"]
+    else:
+        parts = ["every incident"]
     if f.category:
         parts.append(CATEGORY_LABELS.get(f.category, f.category).lower())
     if f.firearm is not None:
