@@ -67,13 +67,15 @@ def _grouped(rows: QuerySet[Any], key: str, measures: dict[str, Any]) -> dict[An
 
 
 def _measures(
-    actor: User, layer: ZoneLayer, window: Window, key: str
+    actor: User, layer: ZoneLayer, window: Window, key: str, zone_id: int | None = None
 ) -> list[dict[Any, dict[str, int]]]:
-    """The measures grouped by ``key`` (``zone_id`` or ``week``): three queries."""
+    """The measures grouped by ``key`` (``zone_id`` or ``week``), in the layer or one of its
+    zones: three queries."""
     span = {"gte": window.start, "lt": window.end}
+    where: dict[str, Any] = {"zone__layer": layer} if zone_id is None else {"zone_id": zone_id}
 
     def within(qs: QuerySet[Any], field: str) -> QuerySet[Any]:
-        qs = qs.filter(zone__layer=layer, **{f"{field}__{op}": v for op, v in span.items()})
+        qs = qs.filter(**where, **{f"{field}__{op}": v for op, v in span.items()})
         return qs.annotate(week=TruncWeek(field)) if key == "week" else qs
 
     shootings = within(Shooting.objects.visible_to(actor), "occurred_at")
@@ -117,15 +119,21 @@ def gunstat_by_zone(
 
 
 def gunstat_weekly(
-    *, actor: User, layer: ZoneLayer, as_of: date, weeks: int = WEEKS_SHOWN
+    *,
+    actor: User,
+    layer: ZoneLayer,
+    as_of: date,
+    weeks: int = WEEKS_SHOWN,
+    zone_id: int | None = None,
 ) -> list[GunStatWeek]:
     """The ``weeks`` weeks ending with the one holding ``as_of`` (counted to ``as_of``), oldest
-    first, weeks without any count included as zero. Three queries."""
+    first, weeks without any count included as zero; the layer's zones, or the zone
+    ``zone_id`` of it. Three queries."""
     monday = as_of - timedelta(days=as_of.weekday())
     starts = [monday - timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
     parts = [
         {timezone.localtime(week).date(): counts for week, counts in part.items()}
-        for part in _measures(actor, layer, Window(starts[0], as_of), "week")
+        for part in _measures(actor, layer, Window(starts[0], as_of), "week", zone_id)
     ]
     return [GunStatWeek(week=start, **_merged(parts, start)) for start in starts]
 

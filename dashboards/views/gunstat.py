@@ -46,6 +46,12 @@ def _total(rows: list[GunStatZoneRow]) -> GunStatCounts:
     return GunStatCounts(**{name: sum(getattr(row, name) for row in rows) for name in names})
 
 
+def _where(f: AnalysisFilters) -> str:
+    if f.zone is not None:
+        return str(f.zone)
+    return f"every zone of {f.layer.label or f.layer.name}" if f.layer else ""
+
+
 @analysis_page
 def gunstat_view(request: AuthedHttpRequest) -> HttpResponse:
     """Gun violence by zone (28 days) and by week (52 weeks), and this week's shootings."""
@@ -57,7 +63,8 @@ def gunstat_view(request: AuthedHttpRequest) -> HttpResponse:
     context |= {"filters": f, "columns": COLUMNS, "period_days": PERIOD_DAYS}
     if f.layer is not None:
         rows = _zone_rows(request, f)
-        weeks = gunstat_weekly(actor=request.user, layer=f.layer, as_of=f.as_of)
+        zone_id = f.zone.pk if f.zone else None
+        weeks = gunstat_weekly(actor=request.user, layer=f.layer, as_of=f.as_of, zone_id=zone_id)
         shootings = shooting_recent_list(actor=request.user, layer=f.layer, as_of=f.as_of)
         if f.zone is not None:
             shootings = shootings.filter(zone=f.zone)
@@ -66,11 +73,10 @@ def gunstat_view(request: AuthedHttpRequest) -> HttpResponse:
             "total": _total(rows),
             "weeks": weeks,
             "has_weeks": any(w.shootings or w.firearm_incidents for w in weeks),
-            "figure": gunstat_figure(
-                weeks, title=f"Shooting victims per week: {f.layer.label or f.layer.name}"
-            ),
+            "figure": gunstat_figure(weeks, title=f"Shooting victims per week: {_where(f)}"),
             "shootings": list(shootings[:200]),
             "week_first": f.as_of - timedelta(days=6),
+            "where": _where(f),
         }
     return render(request, "dashboards/gunstat.html", context)
 

@@ -92,6 +92,7 @@ def test_the_zone_filter_narrows_the_table(client_for, analyst, precincts) -> No
 
     assert [row.zone for row in response.context["zone_rows"]] == ["Q1"]
     assert response.context["shootings"] == []
+    assert sum(w.shootings for w in response.context["weeks"]) == 0  # North's stay out
 
 
 def test_the_csv_has_a_row_per_zone_and_is_audited(client_for, analyst, precincts) -> None:
