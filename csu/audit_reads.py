@@ -54,6 +54,8 @@ class ReadRoute:
     reads: frozenset[str] = GET
     # Only some requests to the route read case data (the home page of some roles).
     when: Callable[[HttpRequest], bool] | None = None
+    # The URL argument naming the object, when it is not ``pk``, ``object_id`` or ``id``.
+    object_kwarg: str = ""
 
 
 def _lists_arrests(request: HttpRequest) -> bool:
@@ -136,6 +138,15 @@ ROUTES: dict[str, ReadRoute] = {
     "analysis-hotspots": ReadRoute("analysis.hotspots"),
     "dashboards:map": ReadRoute("analysis.map"),
     "dashboards:hotspots-csv": ReadRoute("analysis.hotspots_export"),
+    # The analysis pages and their CSV downloads, filters kept like the API's.
+    "dashboards:trends": ReadRoute("analysis.trends"),
+    "dashboards:trends-csv": ReadRoute("analysis.trends_exported"),
+    "dashboards:compstat-csv": ReadRoute("analysis.compstat_exported"),
+    "dashboards:gunstat": ReadRoute("analysis.gunstat"),
+    "dashboards:gunstat-csv": ReadRoute("analysis.gunstat_exported"),
+    "dashboards:zone-timeline": ReadRoute(
+        "analysis.zone_timeline", "intel.zone", object_kwarg="zone_id"
+    ),
 }
 
 # Routes that show no case data, with the reason. Account pages are the user's own metadata;
@@ -286,7 +297,8 @@ def read_audit(request: HttpRequest, response: HttpResponse) -> AuditEvent | Non
         return None
     else:
         outcome = AuditEvent.Outcome.SUCCESS if status < 400 else AuditEvent.Outcome.FAILURE
-    object_id = next((match.kwargs[k] for k in ("pk", "object_id", "id") if k in match.kwargs), "")
+    keys = (rule.object_kwarg, "pk", "object_id", "id")  # an empty object_kwarg never matches
+    object_id = next((match.kwargs[k] for k in keys if k in match.kwargs), "")
     detail: dict[str, Any] = {}
     if request.method in rule.reads:
         detail.update(_terms(request))

@@ -29,6 +29,10 @@ NAV_ITEMS = [
     # The analysis needs every record kind (dashboards.permissions); shootings are the last
     # of them a role gets, so their permission stands for the set here.
     NavItem("Crime map", "dashboards:map", "intel.view_shooting"),
+    # Crime analysis: the roles reading shootings are those reading everything it counts
+    # (analysts, supervisors; dashboards.permissions); the pages check the whole rule.
+    NavItem("Trends", "dashboards:trends", "intel.view_shooting"),
+    NavItem("GunStat", "dashboards:gunstat", "intel.view_shooting"),
     NavItem("Audit trail", "csu:audit-list", "csu.view_auditevent"),
     NavItem("Users", "csu:user-list", "csu.view_user"),
     NavItem("API", "api-docs"),

@@ -64,6 +64,10 @@ _MEMBERSHIP_REVIEW = (
     "sensitivity); pending ones are hidden from other roles"
 )
 _ACCOUNTS = "admins manage every account; accounts hold no case data"
+_ZONES = (
+    "zones are boundaries every role reading them sees whole (no zone is restricted); the "
+    "timeline's records are the analysis roles' to read in every zone"
+)
 
 # Existing objects out of scope (makers in tests/test_permission_matrix.py): a restricted
 # record nobody granted, another analyst's draft and pending records, a challenge to such.
@@ -430,4 +434,17 @@ PAGES: list[Page] = [
     # The crime map page and its hotspot CSV: the same analysis roles.
     Page("dashboards:map", _ANALYSIS, data={"layer": ANALYSIS_LAYER}),
     Page("dashboards:hotspots-csv", _ANALYSIS, data={"confidence": "0.99"}),
+    # The analysis pages and downloads: the same rule as the API (dashboards.permissions).
+    Page("dashboards:trends", _ANALYSIS, data={"layer": ANALYSIS_LAYER}),
+    Page("dashboards:trends-csv", _ANALYSIS, data={"layer": ANALYSIS_LAYER, "interval": "month"}),
+    Page("dashboards:compstat-csv", _ANALYSIS, data={"layer": ANALYSIS_LAYER}),
+    Page("dashboards:gunstat", _ANALYSIS, data={"layer": ANALYSIS_LAYER}),
+    Page("dashboards:gunstat-csv", _ANALYSIS, data={"layer": ANALYSIS_LAYER}),
+    Page(
+        "dashboards:zone-timeline",
+        _ANALYSIS,
+        args=("{zone}",),
+        missing_args=(999999,),
+        no_object_scope=_ZONES,
+    ),
 ]

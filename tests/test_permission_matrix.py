@@ -205,8 +205,18 @@ def _a_restricted_intel_record(personas: dict):  # type: ignore[no-untyped-def]
     return record
 
 
+def _a_zone(personas: dict):  # type: ignore[no-untyped-def]
+    """A zone of the analysis layer, for an area's timeline."""
+    from intel.models import ZoneLayer
+    from tests.factories import ZoneFactory
+    from tests.permission_matrix import ANALYSIS_LAYER
+
+    return ZoneFactory(layer=ZoneLayer.objects.get(name=ANALYSIS_LAYER))
+
+
 # "{name}" in a Page's args: a fresh object made for each request by OBJECT_MAKERS[name].
 OBJECT_MAKERS = {
+    "zone": _a_zone,
     "import": _an_import,
     "person": _a_person,
     "merge": _a_merge,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from csu.models import User
-from intel.models import ZoneLayer
+from intel.models import Zone, ZoneLayer
 
 
 def layer_get(*, actor: User, name: str) -> ZoneLayer:
@@ -17,3 +17,8 @@ def layer_get(*, actor: User, name: str) -> ZoneLayer:
     if layer is None:
         raise ValidationError({"layer": [f'No boundary layer is called "{name}".']})
     return layer
+
+
+def zone_list(*, actor: User, layer: ZoneLayer) -> list[Zone]:
+    """The zones of ``layer`` the actor may see, by key (one query): the filters' choices."""
+    return list(Zone.objects.visible_to(actor).filter(layer=layer).order_by("key"))

@@ -1,0 +1,1 @@
+"""The analysis pages: trends and CompStat, GunStat and an area's timeline."""
