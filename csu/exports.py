@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+# A plain decimal number is no formula: a longitude or a fall in crime stays a number.
+_NUMBER = re.compile(r"-?\d+(\.\d+)?(e-?\d+)?", re.IGNORECASE)
 
 
 def neutralise(value: Any) -> str:
     """The cell as text, prefixed with ``'`` if a spreadsheet would read it as a formula."""
     text = "" if value is None else str(value)
+    if _NUMBER.fullmatch(text):
+        return text
     return "'" + text if text.startswith(_TRIGGERS) else text
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from plotly.utils import PlotlyJSONEncoder
@@ -41,14 +41,9 @@ HOTSPOT_CSV_HEADER = (
 )
 
 
-def zone_timeline_url(zone_id: int) -> str | None:
-    """The zone's area timeline, or ``None`` where that page is not installed."""
-    for how in ({"kwargs": {"zone_id": zone_id}}, {"args": [zone_id]}):
-        try:
-            return reverse("dashboards:zone-timeline", **how)
-        except NoReverseMatch:
-            continue
-    return None
+def zone_timeline_url(zone_id: int) -> str:
+    """The zone's area timeline."""
+    return reverse("dashboards:zone-timeline", kwargs={"zone_id": zone_id})
 
 
 def _form(request: AuthedHttpRequest) -> MapFilterForm:

@@ -176,6 +176,14 @@ def test_csv_exports_carry_no_formula() -> None:
     assert cells[-1] == "plain" and cells[0] == "'=1+2"
 
 
+def test_plain_negative_numbers_stay_numbers_in_exports() -> None:
+    """A fall of 71.4 % or a longitude is no formula: it stays a number a spreadsheet sorts."""
+    body = csv_bytes(["value"], [["-71.4"], [-87.6], ["-3e-05"], ["-1-1"], ["-71.4 %"]]).decode()
+
+    cells = [row[0] for row in csv.reader(io.StringIO(body))][1:]
+    assert cells == ["-71.4", "-87.6", "-3e-05", "'-1-1", "'-71.4 %"]
+
+
 # ------------------------------------------------- ids and metadata only; admins see no case data
 
 NAME, DOB, IDENTIFIER = "QUIMBY", "1987-03-04", "SID-4242"
