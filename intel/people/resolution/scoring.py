@@ -228,7 +228,8 @@ class Surnames:
 
     def rarity(self, last: str) -> Factor | None:
         """Evidence from an exact surname beyond the flat weight of an exact name part: up to
-        2.5 for a surname one in 2,000 known people or fewer bear, nothing from one in 256."""
+        2.5 for a surname one in about 1,500 known people or fewer bear (2^10.5), nothing
+        from one in 256."""
         count = max(1, self.bearers.get(last, 1))
         if not self.people or not last:
             return None
