@@ -23,7 +23,7 @@ from dashboards.analysis.hotspots import (
     HotspotFilter,
 )
 from dashboards.analysis.scope import zone_list
-from dashboards.analysis.trends import INTERVALS
+from dashboards.analysis.trends import INTERVALS, TrendFilter
 from intel.choices import OffenseCategory
 from intel.models import Zone, ZoneLayer
 
@@ -41,6 +41,15 @@ class AnalysisFilters:
     firearm: bool | None
     interval: str
     as_of: date
+
+    def trend_filter(self) -> TrendFilter:
+        """What the trend counts: the zone, else the layer, with category and firearm."""
+        return TrendFilter(
+            layer=self.layer,
+            zone_id=self.zone.pk if self.zone else None,
+            category=self.category,
+            firearm=self.firearm,
+        )
 
 
 class AnalysisFilterForm(forms.Form):

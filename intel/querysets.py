@@ -8,6 +8,7 @@ reaches every page that lists the child.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
@@ -28,6 +29,28 @@ def _parent(queryset: models.QuerySet[Any], field: str) -> type[models.Model]:
     related = queryset.model._meta.get_field(field).related_model
     assert isinstance(related, type)
     return related
+
+
+def visibility_key(actor: User, models_read: Iterable[type[models.Model]]) -> str:
+    """What decides which rows of ``models_read`` ``visible_to`` returns for ``actor``, as a
+    short string: two actors with the same key see exactly the same rows of those models, so
+    anything computed from what one sees (``dashboards.analysis.cache``) may be served to the
+    other.
+
+    A model whose queryset is the plain ``VisibleQuerySet`` is visible by the role's
+    ``view`` permission alone, so the permission is the key. Any other queryset narrows rows
+    per actor (stage, grants, submitter), so the key names the actor: a record-level rule
+    added to a model by a subclass here is covered without touching this function."""
+    if not actor.is_active:
+        return "inactive"
+    parts = []
+    for model in sorted(models_read, key=lambda m: m._meta.label_lower):
+        label = model._meta.label_lower
+        if type(model._default_manager.all()) is not VisibleQuerySet:
+            parts.append(f"{label}=actor:{actor.pk}")
+        else:
+            parts.append(f"{label}={int(_may_view(actor, model))}")
+    return ",".join(parts)
 
 
 class VisibleQuerySet(models.QuerySet[_M]):

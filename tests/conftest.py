@@ -64,6 +64,15 @@ def _throttle_counters_cleared() -> None:
         client.delete(key)
 
 
+@pytest.fixture(autouse=True)
+def _analysis_results_fresh() -> None:
+    """Each test starts on a new analysis data version: a result cached by an earlier test
+    (whose records were rolled back) is never served to this one."""
+    from dashboards.analysis.cache import version_renew
+
+    version_renew()
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., object]:
     from csu.actors import system_actor
@@ -220,7 +229,7 @@ def app_role_database_url(request, django_db_setup, django_db_blocker) -> str | 
 @pytest.fixture
 def worker(app_role_database_url: str):  # type: ignore[no-untyped-def]
     """A real Celery worker process, against the test database as the application role, on a
-    queue of its own plus the application's queues (imports...)."""
+    queue of its own plus the application's queues (imports, analysis...)."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
@@ -238,7 +247,7 @@ def worker(app_role_database_url: str):  # type: ignore[no-untyped-def]
             "csu",
             "worker",
             "-Q",
-            f"{queue},default,imports",
+            f"{queue},default,imports,analysis",
             "--concurrency",
             "1",
             "--pool",

@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intel.tasks.import_snapshots_delete_expired_task",
         "schedule": timedelta(hours=24),
     },
+    # The analysis pages' default views, recomputed (and rolled over to a new day).
+    "analysis-precompute": {
+        "task": "dashboards.tasks.analysis_precompute_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Authentication (CJIS C1-C6, C14, C15): csu/settings/auth.py --------------------------

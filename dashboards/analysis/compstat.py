@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from csu.models import User
+from dashboards.analysis.cache import analysis_cached
 from dashboards.analysis.periods import Window, compstat_windows
 from dashboards.analysis.scope import layer_get
 from intel.models import Arrest, Incident, Shooting
@@ -63,6 +64,7 @@ def _span(field: str, windows: dict[str, Window]) -> Q:
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
+@analysis_cached("compstat")
 def compstat_list(*, actor: User, layer: str, as_of: date) -> list[CompStatRow]:
     """Incidents per zone of ``layer`` and category in CompStat's windows ending ``as_of``
     (local days). One row per (zone, category) with at least one incident in any window,
@@ -95,6 +97,7 @@ def _counts(rows: QuerySet[Any], field: str, windows: dict[str, Window]) -> Comp
     )
 
 
+@analysis_cached("compstat-totals")
 def compstat_totals(*, actor: User, layer: str, as_of: date) -> dict[str, CompStatCounts]:
     """The CompStat windows for the whole layer: ``incidents``, ``arrests``, ``shootings``
     (shooting incidents) and ``shooting_victims``. Four queries (the layer, then one per

@@ -19,6 +19,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Mod
 
 from csu.models import User
+from dashboards.analysis.cache import analysis_cached
 from dashboards.analysis.hotspots import (
     DEFAULT_CONFIDENCE,
     DEFAULT_RESOLUTION,
@@ -82,6 +83,7 @@ def _mapped(actor: User, where: HotspotFilter) -> QuerySet[Incident]:
     return rows
 
 
+@analysis_cached("map-hotspots")
 def map_hotspots(
     *,
     actor: User,
@@ -152,6 +154,7 @@ def _zone_counts(actor: User, rows: QuerySet[Incident], layer: ZoneLayer | None)
     ]
 
 
+@analysis_cached("crime-map")
 def crime_map_get(
     *,
     actor: User,

@@ -17,11 +17,15 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from csu.models import User
+from dashboards.analysis.cache import analysis_cached
 from dashboards.analysis.periods import Window
 from intel.choices import OffenseCategory
 from intel.models import Arrest, ArrestCharge, Incident, Shooting, Zone, ZoneLayer
 
 WEEKS_SHOWN = 52
+
+
+PERIOD_DAYS = 28  # the zone table: the 28 days ending "as of", as CompStat's middle column
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ def _merged(parts: list[dict[Any, dict[str, int]]], key: Any) -> dict[str, int]:
     return merged
 
 
+@analysis_cached("gunstat-zones")
 def gunstat_by_zone(
     *, actor: User, layer: ZoneLayer, first: date, last: date
 ) -> list[GunStatZoneRow]:
@@ -118,6 +123,7 @@ def gunstat_by_zone(
     ]
 
 
+@analysis_cached("gunstat-weekly")
 def gunstat_weekly(
     *,
     actor: User,

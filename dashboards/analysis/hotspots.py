@@ -20,6 +20,7 @@ import h3
 from django.db.models import Count, Q, QuerySet
 
 from csu.models import User
+from dashboards.analysis.cache import analysis_cached
 from dashboards.analysis.getis_ord import gi_star, study_area
 from dashboards.analysis.periods import Window
 from intel.choices import GeocodeQuality
@@ -100,6 +101,7 @@ def _cell_counts(rows: QuerySet[Incident], resolution: int) -> Counter[str]:
     return counts
 
 
+@analysis_cached("hotspots")
 def hotspot_list(
     *,
     actor: User,

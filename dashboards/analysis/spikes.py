@@ -31,6 +31,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from csu.models import User
+from dashboards.analysis.cache import analysis_cached
 from dashboards.analysis.periods import YEAR_SHIFT, Window
 from dashboards.analysis.scope import layer_get
 from dashboards.analysis.stats import bh_q_values, poisson_upper_p
@@ -75,6 +76,7 @@ def _baseline_windows(
     return "recent", [w for w in recent if w.first >= first_day]
 
 
+@analysis_cached("spikes")
 def spike_list(*, actor: User, layer: str, as_of: date, window_days: int = 28) -> list[SpikeRow]:
     """Every (category, zone of ``layer``) pair tested for a rise in the ``window_days`` local
     days ending ``as_of``, flagged ones first, then by q-value. Three queries (the layer, the

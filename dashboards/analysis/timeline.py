@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from csu.models import User
+from dashboards.analysis.cache import analysis_cached
 from dashboards.analysis.periods import Window
 from intel.choices import OffenseCategory
 from intel.models import Arrest, ArrestCharge, Incident, Shooting, Zone
@@ -65,6 +66,7 @@ def _violent_incidents(actor: User, zone: Zone) -> QuerySet[Incident]:
     return Incident.objects.visible_to(actor).filter(zone=zone, category=OffenseCategory.VIOLENT)
 
 
+@analysis_cached("zone-timeline-weekly")
 def zone_timeline_weekly(
     *, actor: User, zone: Zone, as_of: date, weeks: int = WEEKS_SHOWN
 ) -> list[TimelineWeek]:

@@ -21,6 +21,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from csu.models import User
+from dashboards.analysis.cache import analysis_cached
 from dashboards.analysis.periods import YEAR_SHIFT, local_midnight, year_earlier
 from intel.models import Incident, ZoneLayer
 
@@ -64,6 +65,7 @@ def _prior(interval: str, period: date) -> date:
     return period - YEAR_SHIFT if interval == "week" else period.replace(year=period.year - 1)
 
 
+@analysis_cached("trend")
 def trend_list(*, actor: User, where: TrendFilter, interval: str, as_of: date) -> list[TrendPoint]:
     """The trend ending ``as_of`` (local days), oldest period first: 52 weeks with a 4-week
     rolling average, or 24 months with a 3-month one. Periods without incidents count zero."""

@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from csu.types import AuthedHttpRequest
 from dashboards.analysis.gunstat import (
+    PERIOD_DAYS,
     GunStatCounts,
     GunStatZoneRow,
     gunstat_by_zone,
@@ -21,7 +22,6 @@ from dashboards.forms import AnalysisFilters
 from dashboards.timecharts import gunstat_figure
 from dashboards.views.access import analysis_page, csv_download, filter_form
 
-PERIOD_DAYS = 28  # the zone table: the 28 days ending "as of", as CompStat's middle column
 COLUMNS = (
     ("shootings", "Shooting incidents"),
     ("victims", "Victims"),

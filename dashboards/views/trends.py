@@ -11,7 +11,7 @@ from django.shortcuts import render
 from csu.types import AuthedHttpRequest
 from dashboards.analysis.compstat import CompStatCounts, compstat_list, compstat_totals
 from dashboards.analysis.spikes import FDR_LEVEL, SpikeRow, spike_list
-from dashboards.analysis.trends import INTERVALS, TrendFilter, TrendPoint, trend_list
+from dashboards.analysis.trends import INTERVALS, TrendPoint, trend_list
 from dashboards.forms import AnalysisFilters
 from dashboards.timecharts import trend_figure
 from dashboards.views.access import analysis_page, csv_download, filter_form
@@ -77,13 +77,9 @@ def spike_sentence(row: SpikeRow, tested: int) -> str:
 
 
 def _trend(request: AuthedHttpRequest, f: AnalysisFilters) -> list[TrendPoint]:
-    where = TrendFilter(
-        layer=f.layer,
-        zone_id=f.zone.pk if f.zone else None,
-        category=f.category,
-        firearm=f.firearm,
+    return trend_list(
+        actor=request.user, where=f.trend_filter(), interval=f.interval, as_of=f.as_of
     )
-    return trend_list(actor=request.user, where=where, interval=f.interval, as_of=f.as_of)
 
 
 def _scope_label(f: AnalysisFilters) -> str:

@@ -44,6 +44,7 @@ from intel.models import (
 )
 from intel.people.resolution.names import ParsedName, parse_name
 from intel.people.resolution.store import name_key, name_keys_add
+from intel.signals import records_changed
 
 DEMO_USERS: list[dict[str, str]] = [
     {
@@ -109,6 +110,7 @@ def demo_reset() -> dict[str, int]:
     for queryset in querysets:
         for label, count in queryset.delete()[1].items():
             deleted[label] += count
+    records_changed.send(sender="demo_reset")
     return dict(deleted)
 
 
@@ -157,6 +159,7 @@ def demo_seed(
             police=police,
             rng=random.Random(seed),  # noqa: S311 - demo data
         )
+        records_changed.send(sender="demo_seed")
     counts = {
         "agencies": 2,
         "zones": len(gen.zones),

@@ -17,6 +17,7 @@ from csu.models import User
 from intel.ingest.fields import KINDS
 from intel.ingest.fold import PARTS
 from intel.models import DataImport, ImportChange
+from intel.signals import records_changed
 
 
 @transaction.atomic
@@ -70,6 +71,7 @@ def import_rollback(*, actor: User, data_import: DataImport) -> DataImport:
     ImportChange.objects.filter(data_import=data_import).delete()
     data_import.status = DataImport.Status.ROLLED_BACK
     data_import.save(update_fields=["status"])
+    records_changed.send(sender="import_rollback", data_import=data_import)
     audit.audit_log(
         actor=actor, action="import.rollback", obj=data_import, removed=removed, restored=restored
     )

@@ -30,6 +30,7 @@ from intel.ingest.selectors import progress_key, saved_mapping
 from intel.ingest.storage import stored_path
 from intel.models import Agency, DataImport, OffenseMapping
 from intel.records.offenses import BUILTIN
+from intel.signals import records_changed
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
@@ -150,6 +151,7 @@ def import_run(
                 progress_total=total,
                 phase="done",
             )
+            records_changed.send(sender="import_run", data_import=data_import)
     except _AlreadyDone:
         data_import.refresh_from_db()
         return data_import  # another delivery of the same task finished it meanwhile

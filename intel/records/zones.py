@@ -19,6 +19,7 @@ from django.db.models.functions import Cast
 
 from intel.models import Zone, ZoneLayer
 from intel.models.base import Located
+from intel.signals import records_changed
 
 _UPDATE_BATCH = 50_000
 _FETCH_CHUNK = 500_000
@@ -180,4 +181,5 @@ def records_reassign_zones(*, layer: ZoneLayer | None = None) -> dict[str, int]:
             _write_zones(model, ids[moved], new[moved])
             total += int(moved.sum())
         changed[model._meta.label_lower.partition(".")[2]] = total  # the model_name
+    records_changed.send(sender="records_reassign_zones", layer=layer)
     return changed
