@@ -11,6 +11,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
+from csu.timeline import TimelineItem
 from csu.types import AuthedHttpRequest
 from dashboards.analysis.timeline import zone_get, zone_timeline_records, zone_timeline_weekly
 from dashboards.timecharts import timeline_figure
@@ -21,8 +22,8 @@ PAGE_SIZE = 50
 LINKS = {"shooting": "Victim's page", "arrest": "Arrestee's page"}
 
 
-def timeline_entry(row: dict[str, Any], *, people: bool) -> dict[str, Any]:
-    """One record of the list as ``dashboards/_timeline.html`` shows it. Records have no page
+def timeline_entry(row: dict[str, Any], *, people: bool) -> TimelineItem:
+    """One record of the list as ``components/timeline.html`` shows it. Records have no page
     of their own yet: a shooting victim or an arrestee resolved to a person links there."""
     kind, what = row["tl_kind"], row["tl_what"]
     if kind == "shooting":

@@ -11,10 +11,12 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from plotly.utils import PlotlyJSONEncoder
 
 from csu import audit_reads
+from csu.timeline import TimelineItem
 from csu.types import AuthedHttpRequest
 from dashboards.charts import network_figure
 from intel.models import Arrest, CaseReferral, Person, ShootingVictim
@@ -62,6 +64,47 @@ def person_list_view(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
+def _entry_page(entry: selectors.TimelineEntry) -> tuple[str, str]:
+    """The page an entry of the person's timeline links to, and the link's text: intelligence
+    records and groups have pages of their own; the other records do not (yet)."""
+    if entry.kind == "intel":
+        return reverse("intel:record-detail", args=[entry.obj.pk]), "Record's page"
+    if entry.kind == "membership":
+        return reverse("intel:group-detail", args=[entry.obj.group_id]), "Group's page"
+    return "", ""
+
+
+def _timeline_items(
+    entries: list[selectors.TimelineEntry], *, import_links: bool
+) -> list[TimelineItem]:
+    """The person's timeline as ``components/timeline.html`` shows it (the order and the
+    entries are the selector's). Every entry cites its source; its import is linked only for
+    those who may open imports (``import_links``), and named for everyone else."""
+    items: list[TimelineItem] = []
+    for entry in entries:
+        url, link_label = _entry_page(entry)
+        import_id = entry.source.import_id
+        items.append(
+            {
+                "at": entry.at,
+                "kind": entry.kind,
+                "title": entry.title,
+                "url": url,
+                "link_label": link_label,
+                "details": entry.details,
+                "source": {
+                    "agency": entry.source.agency,
+                    "source_id": entry.source.source_id,
+                    "import_id": import_id,
+                    "import_url": reverse("intel:import-detail", args=[import_id])
+                    if import_id and import_links
+                    else "",
+                },
+            }
+        )
+    return items
+
+
 @require_GET
 @permission_required("intel.view_person", raise_exception=True)
 def person_detail_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
@@ -88,6 +131,9 @@ def person_detail_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         {
             "person": person,
             "profile": profile,
+            "timeline": _timeline_items(
+                profile.timeline, import_links=request.user.has_perm("intel.view_dataimport")
+            ),
             "merge_form": PersonMergeForm(),
             "unmerge_form": PersonUnmergeForm(),
         },
