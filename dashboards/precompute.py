@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
 from django.utils import timezone
@@ -26,6 +27,7 @@ from dashboards.analysis.crime_map import crime_map_get, map_zone_choices
 from dashboards.analysis.gunstat import PERIOD_DAYS, gunstat_by_zone, gunstat_weekly
 from dashboards.analysis.spikes import spike_list
 from dashboards.analysis.trends import INTERVALS, trend_list
+from dashboards.figures.map import crime_map_figure_json
 from dashboards.forms import AnalysisFilterForm, MapFilterForm
 from dashboards.permissions import may_analyse
 from intel.querysets import visibility_key
@@ -85,13 +87,16 @@ def _for_layer(actor: User, layer_name: str, as_of: date, done: PrecomputeSummar
     )
     if maps.is_valid():
         m = maps.filters()
+        where = {"where": m.where, "layer": m.layer}
+        shown = {"resolution": m.resolution, "confidence": m.confidence}
+        refreshed(crime_map_get, actor=actor, **where, **shown)
         refreshed(
-            crime_map_get,
+            crime_map_figure_json,
             actor=actor,
-            where=m.where,
-            layer=m.layer,
-            resolution=m.resolution,
-            confidence=m.confidence,
+            **where,
+            **shown,
+            selected_zone=None,
+            tile_url=settings.CSU_MAP_TILE_URL,
         )
         done.count("crime_map")
 

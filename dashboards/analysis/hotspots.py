@@ -12,6 +12,7 @@ hundreds of records default to would otherwise be the city's worst hotspot.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -175,3 +176,18 @@ def hotspot_geojson(hotspots: HotspotMap) -> dict[str, object]:
             "excluded_bad_geocode": hotspots.excluded_bad_geocode,
         },
     }
+
+
+@analysis_cached("hotspots-geojson")
+def hotspot_geojson_text(
+    *,
+    actor: User,
+    where: HotspotFilter,
+    resolution: int = DEFAULT_RESOLUTION,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> str:
+    """``hotspot_geojson`` of ``hotspot_list`` as compact JSON text: the API's response body,
+    kept whole, so a repeated request neither draws the cells' outlines nor serialises them
+    again."""
+    hotspots = hotspot_list(actor=actor, where=where, resolution=resolution, confidence=confidence)
+    return json.dumps(hotspot_geojson(hotspots), separators=(",", ":"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions
@@ -17,7 +18,7 @@ from rest_framework.settings import api_settings
 
 from csu.models import User
 from dashboards.analysis.compstat import compstat_list
-from dashboards.analysis.hotspots import HotspotFilter, hotspot_geojson, hotspot_list
+from dashboards.analysis.hotspots import HotspotFilter, hotspot_geojson_text
 from dashboards.analysis.spikes import spike_list
 from dashboards.api.serializers import (
     CompStatInputSerializer,
@@ -98,7 +99,7 @@ class HotspotApi(_AnalysisApi):
     geocode are left out unless asked for, and counted in ``meta``."""
 
     @extend_schema(parameters=[HotspotInputSerializer], responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         params = self._input(HotspotInputSerializer)
         where = HotspotFilter(
             first=params["from"],
@@ -108,10 +109,10 @@ class HotspotApi(_AnalysisApi):
             zone_id=params.get("zone"),
             include_bad_geocodes=params["include_bad_geocodes"],
         )
-        hotspots = hotspot_list(
+        body = hotspot_geojson_text(
             actor=cast(User, request.user),
             where=where,
             resolution=params["resolution"],
             confidence=params["confidence"],
         )
-        return Response(hotspot_geojson(hotspots))
+        return HttpResponse(body, content_type="application/json")

@@ -9,6 +9,7 @@ Every trace names its layer in ``meta`` so pages and tests can find it in the fi
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Sequence
 from html import escape
@@ -16,11 +17,18 @@ from typing import Any, cast
 
 import h3
 import plotly.graph_objects as go
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from plotly.utils import PlotlyJSONEncoder
 
-from dashboards.analysis.crime_map import CrimeMap, ZoneCount
+from csu.models import User
+from dashboards.analysis.cache import analysis_cached
+from dashboards.analysis.crime_map import CrimeMap, ZoneCount, crime_map_get
 from dashboards.analysis.getis_ord import COLD, HOT
+from dashboards.analysis.hotspots import HotspotFilter
 from dashboards.charts import CATEGORY_COLOURS
 from dashboards.figures.tiles import tile_images
+from intel.models import ZoneLayer
 
 DENSITY_COLOURS = ("#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f")
 ZONE_COLOURS = ("#edf8e9", "#c7e9c0", "#a1d99b", "#74c476", "#31a354")
@@ -308,3 +316,37 @@ def crime_map_figure(
         fig.update_xaxes(range=[min(lons) - pad, max(lons) + pad])
         fig.update_yaxes(range=[min(lats) - pad, max(lats) + pad])
     return cast(dict[str, Any], fig.to_plotly_json())
+
+
+# What ``django.utils.html.json_script`` escapes, so stored JSON is embedded just as safely.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@analysis_cached("map-figure")
+def crime_map_figure_json(
+    *,
+    actor: User,
+    where: HotspotFilter,
+    layer: ZoneLayer | None,
+    resolution: int,
+    confidence: float,
+    selected_zone: int | None,
+    tile_url: str | None,
+) -> str:
+    """The map's figure (``crime_map_figure`` of ``crime_map_get``) as JSON text, kept whole:
+    a repeated request neither builds the plotly figure nor serialises it again."""
+    crime_map = crime_map_get(
+        actor=actor, where=where, layer=layer, resolution=resolution, confidence=confidence
+    )
+    figure = crime_map_figure(crime_map, selected_zone=selected_zone, tile_url=tile_url)
+    return json.dumps(figure, cls=PlotlyJSONEncoder)
+
+
+def figure_script(element_id: str, figure_json: str) -> SafeString:
+    """``<script type="application/json">`` holding ``figure_json``, escaped as
+    ``json_script`` escapes (no ``</script>`` can end it early)."""
+    return format_html(
+        '<script id="{}" type="application/json">{}</script>',
+        element_id,
+        mark_safe(figure_json.translate(_SCRIPT_ESCAPES)),  # noqa: S308 - escaped just above
+    )

@@ -3,7 +3,6 @@ shows, and downloads, exactly the map its sender saw."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +12,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from plotly.utils import PlotlyJSONEncoder
 
 from csu.exports import csv_bytes
 from csu.types import AuthedHttpRequest
@@ -24,7 +22,7 @@ from dashboards.analysis.crime_map import (
     map_zone_choices,
 )
 from dashboards.analysis.getis_ord import COLD, HOT
-from dashboards.figures.map import crime_map_figure
+from dashboards.figures.map import crime_map_figure_json, figure_script
 from dashboards.forms import MapFilterForm
 from dashboards.permissions import may_analyse
 
@@ -88,8 +86,12 @@ def crime_map_view(request: AuthedHttpRequest) -> HttpResponse:
             resolution=filters.resolution,
             confidence=filters.confidence,
         )
-        figure = crime_map_figure(
-            crime_map,
+        figure_json = crime_map_figure_json(
+            actor=request.user,
+            where=filters.where,
+            layer=filters.layer,
+            resolution=filters.resolution,
+            confidence=filters.confidence,
             selected_zone=filters.zone.pk if filters.zone else None,
             tile_url=settings.CSU_MAP_TILE_URL,
         )
@@ -99,7 +101,7 @@ def crime_map_view(request: AuthedHttpRequest) -> HttpResponse:
             "hot_cells": crime_map.cells_of_class(HOT),
             "cold_cells": crime_map.cells_of_class(COLD),
             "false_share": round((1 - filters.confidence) * 100),
-            "figure": json.loads(json.dumps(figure, cls=PlotlyJSONEncoder)),
+            "figure_script": figure_script("crime-map-figure", figure_json),
             "confidence_pct": round(filters.confidence * 100),
             "zone_rows": _zone_rows(request, crime_map.zones, filters.layer.name)
             if filters.layer
