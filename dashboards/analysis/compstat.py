@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from csu.models import User
 from dashboards.analysis.cache import analysis_cached
 from dashboards.analysis.periods import Window, compstat_windows
-from dashboards.analysis.scope import layer_get
+from dashboards.analysis.scope import in_layer, layer_get
 from intel.models import Arrest, Incident, Shooting
 
 PERIODS = ("wtd", "wtd_prior", "d28", "d28_prior", "ytd", "ytd_prior")
@@ -74,7 +74,7 @@ def compstat_list(*, actor: User, layer: str, as_of: date) -> list[CompStatRow]:
     filters = _window_filters("occurred_at", windows)
     rows = (
         Incident.objects.visible_to(actor)
-        .filter(_span("occurred_at", windows), zone__layer=zone_layer)
+        .filter(_span("occurred_at", windows), in_layer(zone_layer))
         .values("zone__key", "zone__name", "category")
         .annotate(**{name: Count("id", filter=q) for name, q in filters.items()})
         .order_by("zone__key", "category")
@@ -105,13 +105,13 @@ def compstat_totals(*, actor: User, layer: str, as_of: date) -> dict[str, CompSt
     zone_layer = layer_get(actor=actor, name=layer)
     windows = compstat_windows(as_of)
     incidents = Incident.objects.visible_to(actor).filter(
-        _span("occurred_at", windows), zone__layer=zone_layer
+        _span("occurred_at", windows), in_layer(zone_layer)
     )
     arrests = Arrest.objects.visible_to(actor).filter(
-        _span("arrested_at", windows), zone__layer=zone_layer
+        _span("arrested_at", windows), in_layer(zone_layer)
     )
     shootings = Shooting.objects.visible_to(actor).filter(
-        _span("occurred_at", windows), zone__layer=zone_layer
+        _span("occurred_at", windows), in_layer(zone_layer)
     )
     filters = _window_filters("occurred_at", windows)
     shooting_counts = shootings.aggregate(

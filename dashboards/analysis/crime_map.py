@@ -28,6 +28,7 @@ from dashboards.analysis.hotspots import (
     hotspot_incidents,
     hotspot_list,
 )
+from dashboards.analysis.scope import in_layer
 from intel.choices import GeocodeQuality
 from intel.models import Incident, Zone, ZoneLayer
 
@@ -141,7 +142,7 @@ def _zone_counts(actor: User, rows: QuerySet[Incident], layer: ZoneLayer | None)
     if layer is None:
         return []
     counts = dict(
-        rows.filter(zone__layer=layer)
+        rows.filter(in_layer(layer))
         .values_list("zone_id")
         .annotate(n=Count("id"))
         .order_by()

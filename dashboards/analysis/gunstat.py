@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from csu.models import User
 from dashboards.analysis.cache import analysis_cached
 from dashboards.analysis.periods import Window
+from dashboards.analysis.scope import in_layer
 from intel.choices import OffenseCategory
 from intel.models import Arrest, ArrestCharge, Incident, Shooting, Zone, ZoneLayer
 
@@ -76,10 +77,10 @@ def _measures(
     """The measures grouped by ``key`` (``zone_id`` or ``week``), in the layer or one of its
     zones: three queries."""
     span = {"gte": window.start, "lt": window.end}
-    where: dict[str, Any] = {"zone__layer": layer} if zone_id is None else {"zone_id": zone_id}
+    where = in_layer(layer) if zone_id is None else Q(zone_id=zone_id)
 
     def within(qs: QuerySet[Any], field: str) -> QuerySet[Any]:
-        qs = qs.filter(**where, **{f"{field}__{op}": v for op, v in span.items()})
+        qs = qs.filter(where, **{f"{field}__{op}": v for op, v in span.items()})
         return qs.annotate(week=TruncWeek(field)) if key == "week" else qs
 
     shootings = within(Shooting.objects.visible_to(actor), "occurred_at")
@@ -152,7 +153,7 @@ def shooting_recent_list(
     window = Window(as_of - timedelta(days=days - 1), as_of)
     return (
         Shooting.objects.visible_to(actor)
-        .filter(zone__layer=layer, occurred_at__gte=window.start, occurred_at__lt=window.end)
+        .filter(in_layer(layer), occurred_at__gte=window.start, occurred_at__lt=window.end)
         .select_related("zone")
         .order_by("-occurred_at", "-pk")
     )

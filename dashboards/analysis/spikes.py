@@ -33,7 +33,7 @@ from django.utils import timezone
 from csu.models import User
 from dashboards.analysis.cache import analysis_cached
 from dashboards.analysis.periods import YEAR_SHIFT, Window
-from dashboards.analysis.scope import layer_get
+from dashboards.analysis.scope import in_layer, layer_get
 from dashboards.analysis.stats import bh_q_values, poisson_upper_p
 from intel.models import Incident
 
@@ -85,7 +85,7 @@ def spike_list(*, actor: User, layer: str, as_of: date, window_days: int = 28) -
     Empty when the records do not reach back one whole window before the current one: there is
     nothing to compare with, and a pair is never tested against an invented zero."""
     zone_layer = layer_get(actor=actor, name=layer)
-    incidents = Incident.objects.visible_to(actor).filter(zone__layer=zone_layer)
+    incidents = Incident.objects.visible_to(actor).filter(in_layer(zone_layer))
     current = Window(as_of - timedelta(days=window_days - 1), as_of)
     first = incidents.aggregate(first=Min("occurred_at"))["first"]
     kind, baseline = "recent", list[Window]()

@@ -23,6 +23,7 @@ from django.utils import timezone
 from csu.models import User
 from dashboards.analysis.cache import analysis_cached
 from dashboards.analysis.periods import YEAR_SHIFT, local_midnight, year_earlier
+from dashboards.analysis.scope import in_layer
 from intel.models import Incident, ZoneLayer
 
 # interval: (periods shown, periods in the rolling average)
@@ -85,7 +86,7 @@ def trend_list(*, actor: User, where: TrendFilter, interval: str, as_of: date) -
     if where.zone_id is not None:
         incidents = incidents.filter(zone_id=where.zone_id)
     elif where.layer is not None:
-        incidents = incidents.filter(zone__layer=where.layer)
+        incidents = incidents.filter(in_layer(where.layer))
     if where.category:
         incidents = incidents.filter(category=where.category)
     if where.firearm is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
@@ -140,12 +141,12 @@ def record_counts(*, actor: User) -> dict[str, int]:
 
 
 def zone_layer_list(*, actor: User) -> QuerySet[ZoneLayer]:
-    """The boundary layers the actor may see, with their zone counts and importer (one query),
-    in the order they win where they overlap."""
+    """The boundary layers the actor may see, with their zone counts, zone ids and importer
+    (one query), in the order they win where they overlap."""
     return (
         ZoneLayer.objects.visible_to(actor)
         .select_related("imported_by")
-        .annotate(zone_count=Count("zones"))
+        .annotate(zone_count=Count("zones"), zone_ids=ArrayAgg("zones__id", default=[]))
         .order_by("priority", "pk")
     )
 

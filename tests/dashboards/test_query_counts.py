@@ -52,3 +52,21 @@ def test_the_analysis_reads_take_the_same_queries_for_one_zone_or_six(analyst) -
 
     assert one == six
     assert six == {"compstat": 2, "totals": 4, "spikes": 3, "hotspots": 3}
+
+
+def test_the_records_of_a_layer_are_picked_by_zone_ids_not_by_a_join_through_the_layer(
+    analyst,
+) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL plans a join through the (rarely analysed) zones table as one zone and then
+    reads the records once per zone: 5x slower at 1,000,000 incidents (``scope.in_layer``)."""
+    layer = ZoneLayerFactory(name="ids")
+    zones = [ZoneFactory(layer=layer, key=f"ids-{z}") for z in range(3)]
+    plant_incidents(2, day=AS_OF, zone=zones[0], category="violent")
+    with CaptureQueriesContext(connection) as captured:
+        spike_list(actor=analyst, layer=layer.name, as_of=AS_OF)
+        compstat_totals(actor=analyst, layer=layer.name, as_of=AS_OF)
+    counting = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counting
+    for sql in counting:
+        assert '"intel_zone"."layer_id"' not in sql, sql
+        assert '"zone_id" IN (' in sql, sql
