@@ -23,7 +23,7 @@ from django.utils import timezone
 from csu.models import User
 from dashboards.analysis.cache import MODELS_READ, refreshed
 from dashboards.analysis.compstat import compstat_list, compstat_totals
-from dashboards.analysis.crime_map import crime_map_get, map_zone_choices
+from dashboards.analysis.crime_map import crime_map_get, crime_map_summary, map_zone_choices
 from dashboards.analysis.gunstat import PERIOD_DAYS, gunstat_by_zone, gunstat_weekly
 from dashboards.analysis.spikes import spike_list
 from dashboards.analysis.trends import INTERVALS, trend_list
@@ -90,6 +90,7 @@ def _for_layer(actor: User, layer_name: str, as_of: date, done: PrecomputeSummar
         where = {"where": m.where, "layer": m.layer}
         shown = {"resolution": m.resolution, "confidence": m.confidence}
         refreshed(crime_map_get, actor=actor, **where, **shown)
+        refreshed(crime_map_summary, actor=actor, **where, **shown)
         refreshed(
             crime_map_figure_json,
             actor=actor,

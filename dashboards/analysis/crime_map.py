@@ -20,6 +20,7 @@ from django.db.models.functions import Mod
 
 from csu.models import User
 from dashboards.analysis.cache import analysis_cached
+from dashboards.analysis.getis_ord import COLD, HOT
 from dashboards.analysis.hotspots import (
     DEFAULT_CONFIDENCE,
     DEFAULT_RESOLUTION,
@@ -178,6 +179,49 @@ def crime_map_get(
         located=located,
         layer=layer,
         zones=_zone_counts(actor, rows, layer),
+    )
+
+
+@dataclass(frozen=True)
+class CrimeMapSummary:
+    """What the map page says about a map besides drawing it: the counts, the hotspot totals
+    and the zones of the layer with their counts (no points, cells or outlines: a page that
+    reads its figure as stored text need not load those again)."""
+
+    located: int
+    drawn: int
+    hotspots: HotspotMap  # without its cells
+    hot_cells: int
+    cold_cells: int
+    layer: ZoneLayer | None
+    zones: list[ZoneCount] = field(default_factory=list)  # without their outlines
+
+    @property
+    def sampled(self) -> bool:
+        return self.drawn < self.located
+
+
+@analysis_cached("crime-map-summary")
+def crime_map_summary(
+    *,
+    actor: User,
+    where: HotspotFilter,
+    layer: ZoneLayer | None,
+    resolution: int = DEFAULT_RESOLUTION,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> CrimeMapSummary:
+    """``crime_map_get``'s numbers, for the page's sentences and zone table."""
+    full = crime_map_get(
+        actor=actor, where=where, layer=layer, resolution=resolution, confidence=confidence
+    )
+    return CrimeMapSummary(
+        located=full.located,
+        drawn=len(full.points),
+        hotspots=replace(full.hotspots, cells=[]),
+        hot_cells=full.cells_of_class(HOT),
+        cold_cells=full.cells_of_class(COLD),
+        layer=full.layer,
+        zones=[replace(zone, geometry={}) for zone in full.zones],
     )
 
 

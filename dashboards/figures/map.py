@@ -38,6 +38,9 @@ HOTSPOT_STYLES = {
 }
 
 Coords = list[float | None]
+# Coordinates are drawn to 5 decimals (about a metre): the figure is half the size it would be
+# with every float's 17 digits, and nothing a reader can see changes.
+DIGITS = 5
 
 
 def _rings(geometry: dict[str, Any]) -> Iterable[list[list[float]]]:
@@ -54,8 +57,8 @@ def _join(rings: Iterable[Sequence[Sequence[float]]]) -> tuple[Coords, Coords]:
     xs: Coords = []
     ys: Coords = []
     for ring in rings:
-        xs += [float(p[0]) for p in ring] + [None]
-        ys += [float(p[1]) for p in ring] + [None]
+        xs += [round(float(p[0]), DIGITS) for p in ring] + [None]
+        ys += [round(float(p[1]), DIGITS) for p in ring] + [None]
     return xs, ys
 
 
@@ -215,8 +218,8 @@ def _hotspot_traces(crime_map: CrimeMap) -> list[go.Scatter]:
     centres = [h3.cell_to_latlng(c.h3) for c in shown]
     traces.append(
         go.Scatter(
-            x=[lng for _, lng in centres],
-            y=[lat for lat, _ in centres],
+            x=[round(lng, DIGITS) for _, lng in centres],
+            y=[round(lat, DIGITS) for lat, _ in centres],
             mode="markers",
             marker={"size": 10, "opacity": 0},
             showlegend=False,
@@ -240,8 +243,8 @@ def _point_traces(crime_map: CrimeMap) -> list[go.Scatter]:
         label = category.replace("_", " ")
         traces.append(
             go.Scatter(
-                x=[p.longitude for p in members],
-                y=[p.latitude for p in members],
+                x=[round(p.longitude, DIGITS) for p in members],
+                y=[round(p.latitude, DIGITS) for p in members],
                 mode="markers",
                 marker={"size": 4, "color": colour, "opacity": 0.7},
                 name=label,

@@ -17,11 +17,10 @@ from csu.exports import csv_bytes
 from csu.types import AuthedHttpRequest
 from dashboards.analysis.crime_map import (
     ZoneCount,
-    crime_map_get,
+    crime_map_summary,
     map_hotspots,
     map_zone_choices,
 )
-from dashboards.analysis.getis_ord import COLD, HOT
 from dashboards.figures.map import crime_map_figure_json, figure_script
 from dashboards.forms import MapFilterForm
 from dashboards.permissions import may_analyse
@@ -79,7 +78,7 @@ def crime_map_view(request: AuthedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if form.is_valid():
         filters = form.filters()
-        crime_map = crime_map_get(
+        crime_map = crime_map_summary(
             actor=request.user,
             where=filters.where,
             layer=filters.layer,
@@ -98,8 +97,8 @@ def crime_map_view(request: AuthedHttpRequest) -> HttpResponse:
         context |= {
             "filters": filters,
             "crime_map": crime_map,
-            "hot_cells": crime_map.cells_of_class(HOT),
-            "cold_cells": crime_map.cells_of_class(COLD),
+            "hot_cells": crime_map.hot_cells,
+            "cold_cells": crime_map.cold_cells,
             "false_share": round((1 - filters.confidence) * 100),
             "figure_script": figure_script("crime-map-figure", figure_json),
             "confidence_pct": round(filters.confidence * 100),
