@@ -25,9 +25,11 @@ The records of a run and where each comes from are in ``batch.py``.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -152,6 +154,21 @@ def _arrest_factor(origin: Origin) -> Factor:
     return Factor("arrest", f"the case names arrest {origin.arrest_label}: its person", 0.0)
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the run, on again after it. A run builds about a
+    million small objects (profiles, names, factors) that live until it ends and hold no
+    cycles, so reference counting frees them; the collector would only walk them again and
+    again as they accumulate (a dozen full passes, about 40 % of a 10,000-arrest run)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @transaction.atomic
 def resolve_records(
     *,
@@ -165,6 +182,16 @@ def resolve_records(
     list: none). Records already linked or waiting in the review queue are left alone.
     ``actor`` is who asked (the system actor for imports and the command): it is named on the
     links the run decides and in the audit trail."""
+    with _collector_paused():
+        return _resolve(actor, arrest_ids, victim_ids, case_ids)
+
+
+def _resolve(
+    actor: User,
+    arrest_ids: Sequence[int] | None,
+    victim_ids: Sequence[int] | None,
+    case_ids: Sequence[int] | None,
+) -> ResolutionSummary:
     started = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
