@@ -29,8 +29,9 @@ import contextlib
 import gc
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import connection, transaction
 
@@ -55,7 +56,15 @@ from intel.people.resolution.blocking import (
     query_keys,
 )
 from intel.people.resolution.names import letters
-from intel.people.resolution.scoring import AUTO_LINK, REVIEW, Factor, Profile, score
+from intel.people.resolution.scoring import (
+    AUTO_LINK,
+    REVIEW,
+    Factor,
+    Profile,
+    Surnames,
+    score,
+    weigh,
+)
 from intel.people.resolution.write import write_decisions
 
 # A runner-up this close to an auto-link is a question for an analyst, not for the machine.
@@ -127,18 +136,25 @@ def _absorb(cluster: Cluster, record: Record) -> None:
     cluster.record_keys.append(record.key)
 
 
-def _decide(record: Record, scored: list[tuple[Cluster, float, list[Factor]]]) -> Decision:
-    scored.sort(key=lambda s: -s[1])
-    if not scored or scored[0][1] < REVIEW:
-        best = scored[0] if scored else None
+def _decide(
+    record: Record,
+    weighed: list[tuple[Cluster, float]],
+    explain: Callable[[Cluster], list[Factor]],
+) -> Decision:
+    """Link, review or a new person, from each candidate's summed weight; ``explain`` words the
+    factors of a candidate, asked only of the few a decision names."""
+    weighed.sort(key=lambda s: -s[1])
+    if not weighed or weighed[0][1] < REVIEW:
+        best = weighed[0] if weighed else None
         return Decision(
             record,
             PersonLink.Method.NEW,
-            factors=best[2] if best else [],
+            factors=explain(best[0]) if best else [],
             weight=best[1] if best else 0.0,
         )
-    cluster, weight, factors = scored[0]
-    runner_up = scored[1][1] if len(scored) > 1 else float("-inf")
+    cluster, weight = weighed[0]
+    factors = explain(cluster)
+    runner_up = weighed[1][1] if len(weighed) > 1 else float("-inf")
     shared_id = any(f.weight >= 10 and f.factor in ("state ID", "FBI number") for f in factors)
     clear = weight - runner_up >= CLEAR_MARGIN
     if shared_id and clear:
@@ -146,8 +162,18 @@ def _decide(record: Record, scored: list[tuple[Cluster, float, list[Factor]]]) -
     if weight >= AUTO_LINK and clear:
         return Decision(record, PersonLink.Method.AUTO, cluster, weight, factors)
     return Decision(
-        record, "review", candidates=[s for s in scored[:MAX_REVIEW_CANDIDATES] if s[1] >= REVIEW]
+        record,
+        "review",
+        candidates=[
+            (c, w, factors if c is cluster else explain(c))
+            for c, w in weighed[:MAX_REVIEW_CANDIDATES]
+            if w >= REVIEW
+        ],
     )
+
+
+def _factors(rec: Profile, surnames: Surnames | None, cluster: Cluster) -> list[Factor]:
+    return score(rec, cluster.profile, surnames)[1]
 
 
 def _arrest_factor(origin: Origin) -> Factor:
@@ -255,8 +281,11 @@ def _resolve(
             }
             for key in query_keys(record.profile):
                 seen.update(index.get(key, {}))
-            scored = [(c, *score(record.profile, c.profile, surnames)) for c in seen]
-            decision = _decide(record, scored)
+            decision = _decide(
+                record,
+                [(c, weigh(record.profile, c.profile, surnames)) for c in seen],
+                partial(_factors, record.profile, surnames),
+            )
         if decision.method == PersonLink.Method.NEW:
             decision.cluster = Cluster(profile=Profile(names=[], addresses=set()), founder=record)
         if decision.cluster is not None and record.profile.names:
