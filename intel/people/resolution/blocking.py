@@ -132,12 +132,13 @@ WITH pairs AS (
     UNION SELECT b.arrest_id, i.person_id FROM er_batch b
       JOIN intel_personidentifier i ON i.kind = 'fbi_number' AND i.value = b.fbi
 )
-SELECT pairs.arrest_id, pairs.person_id FROM pairs
-  JOIN intel_person p ON p.id = pairs.person_id AND p.merged_into_id IS NULL
+SELECT arrest_id, person_id FROM pairs
 """
 
 
 def db_candidates(records: list[Record]) -> dict[int, set[int]]:
+    """The people each record shares a blocking key with, by the record's key. People merged
+    into another are among them: ``person_profiles`` leaves them out."""
     with connection.cursor() as cur:
         cur.execute("""CREATE TEMP TABLE er_batch (arrest_id bigint, last text, ls text, fs text,
                        dob date, dob_t date, state_id text, fbi text) ON COMMIT DROP""")
@@ -186,12 +187,13 @@ def db_candidates(records: list[Record]) -> dict[int, set[int]]:
 
 def person_profiles() -> dict[int, Profile]:
     """Every candidate person's names, identifiers and addresses, read by joining the pairs
-    blocking found (no long id lists through the driver)."""
+    blocking found (no long id lists through the driver); not people merged into another."""
     profiles: dict[int, Profile] = {}
     with connection.cursor() as cur:
         cur.execute(
             "SELECT id, first_name, middle_name, last_name, suffix, dob, sex, race "
-            "FROM intel_person WHERE id IN (SELECT person_id FROM er_pairs)"
+            "FROM intel_person WHERE merged_into_id IS NULL "
+            "AND id IN (SELECT person_id FROM er_pairs)"
         )
         for pk, first, middle, last, suffix, dob, sex, race in cur.fetchall():
             profiles[pk] = Profile(

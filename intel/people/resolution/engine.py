@@ -234,11 +234,9 @@ def _resolve(
     ]
     db_candidates = blocking.db_candidates(compared) if compared else {}
     surnames = blocking.surnames(compared) if compared else None
-    clusters = (
-        {pk: Cluster(profile=prof, person_id=pk) for pk, prof in person_profiles().items()}
-        if compared
-        else {}
-    )
+    # The people blocking found, not merged into another: the only known people compared.
+    known = person_profiles() if compared else {}
+    clusters = {pk: Cluster(profile=prof, person_id=pk) for pk, prof in known.items()}
     # Blocking key -> the people found or started in this run under it (a dict: an ordered set).
     index: dict[BlockingKey, dict[Cluster, None]] = defaultdict(dict)
     # Arrests decided in this run -> the person they were linked to or started.
@@ -276,9 +274,7 @@ def _resolve(
         elif not record.profile.names:
             continue  # no name, and an arrest not resolved yet: its resolution will tell
         else:
-            seen = {
-                clusters[pk]: None for pk in db_candidates.get(record.key, ()) if pk in clusters
-            }
+            seen = {clusters[pk]: None for pk in db_candidates.get(record.key, ()) if pk in known}
             for key in query_keys(record.profile):
                 seen.update(index.get(key, {}))
             decision = _decide(
