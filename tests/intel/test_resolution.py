@@ -333,6 +333,63 @@ def test_on_twenty_thousand_labelled_arrests_auto_links_are_precise_and_complete
     assert not PersonLink.objects.filter(method="auto", score__lt=0.95).exists()
 
 
+def test_candidates_are_ranked_by_the_very_weight_their_factors_sum_to() -> None:
+    """The engine ranks every candidate with ``weigh`` and words the factors of the few a
+    decision names with ``score``: the two must give the same number, to the last bit, or a
+    ranking and its explanation could disagree. Checked on the labelled generator's arrests
+    against the people they form (several names, identifiers and addresses each), with ages in
+    place of some dates of birth and rare surnames counted."""
+    from collections import Counter, defaultdict
+
+    from bench.people_generator import generate
+    from intel.people.resolution.batch import Cluster
+    from intel.people.resolution.blocking import Record, record_from_row
+    from intel.people.resolution.engine import _absorb
+    from intel.people.resolution.names import letters
+    from intel.people.resolution.scoring import Profile, Surnames, born_between, score, weigh
+
+    _, rows = generate(400, 1200, seed=5)
+    records: list[Record] = []
+    people: dict[int, Cluster] = defaultdict(lambda: Cluster(profile=Profile(names=[])))
+    day = date(2024, 6, 1)
+    for i, r in enumerate(rows):
+        record = record_from_row(
+            (i, 0, r["name_as_recorded"], r["dob_as_recorded"], r["sex"], r["race"])
+            + (r["state_id_as_recorded"], r["fbi_number_as_recorded"], r["booking_number"])
+            + (r["address"],)
+        )
+        assert record is not None
+        _absorb(people[r["true_id"]], record)
+        if i % 4 == 0 and record.profile.dob:  # a shooting victim: an age or an age group
+            age = (day - record.profile.dob).days // 365 + (i % 3) - 1
+            record.profile.born = (
+                born_between(age, "", day) if i % 8 else born_between(None, "25-44", day)
+            )
+            record.profile.age_as_recorded = str(age)
+            record.profile.dob = None
+        records.append(record)
+    bearers = Counter(letters(r.name.last) for r in records)
+    kinds: Counter[str] = Counter()
+    by_surname = sorted(people.values(), key=lambda c: letters(c.profile.names[0].last))
+    for surnames in (None, Surnames(people=len(records) * 400, bearers=dict(bearers))):
+        for record in records:
+            at = next(
+                (
+                    n
+                    for n, c in enumerate(by_surname)
+                    if letters(c.profile.names[0].last) >= letters(record.name.last)
+                ),
+                0,
+            )
+            for cluster in by_surname[max(0, at - 15) : at + 15]:
+                weight, factors = score(record.profile, cluster.profile, surnames)
+                assert weigh(record.profile, cluster.profile, surnames) == weight
+                kinds.update(f.factor for f in factors)
+    assert {"age", "rare surname", "date of birth", "state ID", "address", "name order"} <= set(
+        kinds
+    )
+
+
 def test_the_command_resolves_on_demand() -> None:
     import io
     import json

@@ -115,9 +115,8 @@ WITH pairs AS (
       JOIN intel_personnamekey k ON k.last_sound = b.ls AND k.first_sound = b.fs
     UNION SELECT b.arrest_id, k.person_id FROM er_batch b
       JOIN intel_personnamekey k ON k.last_sound = b.fs AND k.first_sound = b.ls
-    UNION SELECT b.arrest_id, k.person_id FROM er_batch b
-      CROSS JOIN LATERAL unnest(b.forms) AS f(form)
-      JOIN intel_personnamekey k ON k.last_sound = b.ls AND k.first_sound = f.form
+    UNION SELECT f.arrest_id, k.person_id FROM er_forms f
+      JOIN intel_personnamekey k ON k.last_sound = f.ls AND k.first_sound = f.form
     UNION SELECT b.arrest_id, p.id FROM er_batch b
       JOIN intel_person p ON p.dob = b.dob
       JOIN intel_personnamekey k ON k.person_id = p.id
@@ -133,35 +132,48 @@ WITH pairs AS (
     UNION SELECT b.arrest_id, i.person_id FROM er_batch b
       JOIN intel_personidentifier i ON i.kind = 'fbi_number' AND i.value = b.fbi
 )
-SELECT pairs.arrest_id, pairs.person_id FROM pairs
-  JOIN intel_person p ON p.id = pairs.person_id AND p.merged_into_id IS NULL
+SELECT arrest_id, person_id FROM pairs
 """
 
 
 def db_candidates(records: list[Record]) -> dict[int, set[int]]:
+    """The people each record shares a blocking key with, by the record's key. People merged
+    into another are among them: ``person_profiles`` leaves them out."""
     with connection.cursor() as cur:
         cur.execute("""CREATE TEMP TABLE er_batch (arrest_id bigint, last text, ls text, fs text,
-                       forms text[], dob date, dob_t date, state_id text, fbi text)
+                       dob date, dob_t date, state_id text, fbi text) ON COMMIT DROP""")
+        # One row per nickname form, not an array: a join on both columns of the
+        # (last_sound, first_sound) index, where an array let the planner scan every
+        # first name under the surname's sound.
+        cur.execute("""CREATE TEMP TABLE er_forms (arrest_id bigint, ls text, form text)
                        ON COMMIT DROP""")
+        forms: list[tuple[int, str, str]] = []
         with cur.copy("COPY er_batch FROM STDIN") as copy:
             for r in records:
                 last, first = letters(r.name.last), letters(r.name.first)
                 # Nickname forms as phonetic keys: the (last_sound, first_sound) index serves.
-                forms = sorted({sound(f) for f in first_name_forms(first)} - {sound(first)}) or [""]
+                forms.extend(
+                    (r.key, sound(last), form)
+                    for form in sorted({sound(f) for f in first_name_forms(first)} - {sound(first)})
+                    or [""]
+                )
                 copy.write_row(
                     (
                         r.key,
                         last,
                         sound(last),
                         sound(first),
-                        forms,
                         r.profile.dob,
                         transposed(r.profile.dob),
                         next(iter(r.profile.ids.get("state_id", [""]))) or None,
                         next(iter(r.profile.ids.get("fbi_number", [""]))) or None,
                     )
                 )
+        with cur.copy("COPY er_forms FROM STDIN") as copy:
+            for row in forms:
+                copy.write_row(row)
         cur.execute("ANALYZE er_batch")
+        cur.execute("ANALYZE er_forms")
         cur.execute(f"CREATE TEMP TABLE er_pairs ON COMMIT DROP AS {BLOCK_SQL}")
         cur.execute("ANALYZE er_pairs")
         cur.execute("SELECT arrest_id, person_id FROM er_pairs")
@@ -169,17 +181,19 @@ def db_candidates(records: list[Record]) -> dict[int, set[int]]:
         for arrest_id, person_id in cur.fetchall():
             found[arrest_id].add(person_id)
         cur.execute("DROP TABLE er_batch")
+        cur.execute("DROP TABLE er_forms")
     return found
 
 
 def person_profiles() -> dict[int, Profile]:
     """Every candidate person's names, identifiers and addresses, read by joining the pairs
-    blocking found (no long id lists through the driver)."""
+    blocking found (no long id lists through the driver); not people merged into another."""
     profiles: dict[int, Profile] = {}
     with connection.cursor() as cur:
         cur.execute(
             "SELECT id, first_name, middle_name, last_name, suffix, dob, sex, race "
-            "FROM intel_person WHERE id IN (SELECT person_id FROM er_pairs)"
+            "FROM intel_person WHERE merged_into_id IS NULL "
+            "AND id IN (SELECT person_id FROM er_pairs)"
         )
         for pk, first, middle, last, suffix, dob, sex, race in cur.fetchall():
             profiles[pk] = Profile(

@@ -154,20 +154,28 @@ def _one_digit_apart(a: date, b: date) -> bool:
     return len(x) == len(y) and sum(c != d for c, d in zip(x, y, strict=True)) == 1
 
 
-def _dob_factor(a: date | None, b: date | None) -> Factor | None:
+def _dob_match(a: date | None, b: date | None) -> tuple[str, float] | None:
+    """How two dates of birth agree: a kind and a weight."""
     if a is None or b is None:
         return None
     if a == b:
-        return Factor("date of birth", f"{a.isoformat()}: same", 6.0)
+        return "same", 6.0
     if a.year == b.year and a.month == b.day and a.day == b.month:
-        return Factor(
-            "date of birth", f"{a.isoformat()} / {b.isoformat()}: day and month swapped", 3.5
-        )
+        return "day and month swapped", 3.5
     if _one_digit_apart(a, b):
-        return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: one digit differs", 2.5)
+        return "one digit differs", 2.5
     if a.year == b.year:
-        return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: same year only", -4.0)
-    return Factor("date of birth", f"{a.isoformat()} / {b.isoformat()}: different", -8.0)
+        return "same year only", -4.0
+    return "different", -8.0
+
+
+def _dob_factor(a: date | None, b: date | None) -> Factor | None:
+    match = _dob_match(a, b)
+    if match is None or a is None or b is None:
+        return None
+    kind, weight = match
+    said = a.isoformat() if a == b else f"{a.isoformat()} / {b.isoformat()}"
+    return Factor("date of birth", f"{said}: {kind}", weight)
 
 
 def _years_before(day: date, years: int) -> date:
@@ -197,22 +205,28 @@ def born_between(age: int | None, group: str, on: date | None) -> tuple[date, da
     return _years_before(on, high + 1) + timedelta(days=1), _years_before(on, low)
 
 
-def _age_factor(rec: Profile, per: Profile) -> Factor | None:
+def _age_match(rec: Profile, per: Profile) -> tuple[str, float] | None:
     """A recorded age against a known date of birth: one year of births agreeing is strong
     evidence, an age group much less (the wider, the less); an age a year off is a slip (a
-    birthday near the day), more is someone else."""
+    birthday near the day), more is someone else. A kind and a weight."""
     if rec.dob is not None or rec.born is None or per.dob is None:
         return None
     first, last = rec.born
-    said = f"age {rec.age_as_recorded} / born {per.dob.isoformat()}"
     years = max(1.0, (last - first).days / 365.25)
     if first <= per.dob <= last:
-        weight = max(0.0, 4.0 - math.log2(years))
-        return Factor("age", f"{said}: agrees", round(weight, 2))
+        return "agrees", round(max(0.0, 4.0 - math.log2(years)), 2)
     off = min(abs((per.dob - first).days), abs((per.dob - last).days)) / 365.25
     if off <= 1.0:
-        return Factor("age", f"{said}: a year off", -1.0)
-    return Factor("age", f"{said}: differs by {off:.0f} years", -6.0)
+        return "a year off", -1.0
+    return f"differs by {off:.0f} years", -6.0
+
+
+def _age_factor(rec: Profile, per: Profile) -> Factor | None:
+    match = _age_match(rec, per)
+    if match is None or per.dob is None:
+        return None
+    kind, weight = match
+    return Factor("age", f"age {rec.age_as_recorded} / born {per.dob.isoformat()}: {kind}", weight)
 
 
 ID_LABELS = {"state_id": "state ID", "fbi_number": "FBI number", "booking_number": "booking number"}
@@ -226,7 +240,7 @@ class Surnames:
     people: int = 0
     bearers: dict[str, int] = field(default_factory=dict)
 
-    def rarity(self, last: str) -> Factor | None:
+    def weight(self, last: str) -> float | None:
         """Evidence from an exact surname beyond the flat weight of an exact name part: up to
         2.5 for a surname one in about 1,500 known people or fewer bear (2^10.5), nothing
         from one in 256."""
@@ -234,20 +248,19 @@ class Surnames:
         if not self.people or not last:
             return None
         weight = min(2.5, math.log2(self.people / count) - 8.0)
-        if weight <= 0:
+        return round(weight, 2) if weight > 0 else None
+
+    def rarity(self, last: str) -> Factor | None:
+        """The rare-surname factor, when ``weight`` gives one."""
+        weight = self.weight(last)
+        if weight is None:
             return None
-        return Factor(
-            "rare surname",
-            f"{last}: {count:,} of {self.people:,} known people",
-            round(weight, 2),
-        )
+        count = max(1, self.bearers.get(last, 1))
+        return Factor("rare surname", f"{last}: {count:,} of {self.people:,} known people", weight)
 
 
-def score(
-    rec: Profile, per: Profile, surnames: Surnames | None = None
-) -> tuple[float, list[Factor]]:
-    """The summed weight and its factors, strongest first. With ``surnames``, an exact rare
-    surname adds evidence where no date of birth or age can be compared."""
+def _best_names(rec: Profile, per: Profile) -> tuple[tuple[float, tuple[Factor, ...]] | None, str]:
+    """The best-agreeing pair of names of the two sides, and their surname when it is the same."""
     best: tuple[float, tuple[Factor, ...]] | None = None
     same_last = ""
     for rec_name in rec.names:
@@ -257,6 +270,43 @@ def score(
                 best = candidate
                 last = letters(rec_name.last)
                 same_last = last if last == letters(per_name.last) else ""
+    return best, same_last
+
+
+def weigh(rec: Profile, per: Profile, surnames: Surnames | None = None) -> float:
+    """``score``'s summed weight without wording its factors: to rank every candidate, where
+    only the best few need their factors. The same weights summed in the same order, so the
+    very same number (kept in step with ``score``; a test compares the two)."""
+    best, same_last = _best_names(rec, per)
+    weights = [f.weight for f in best[1]] if best else []
+    dob = _dob_match(rec.dob, per.dob) or _age_match(rec, per)
+    if dob:
+        weights.append(dob[1])
+    elif surnames is not None and same_last and (rare := surnames.weight(same_last)) is not None:
+        weights.append(rare)
+    if rec.sex in ("M", "F") and per.sex in ("M", "F"):
+        weights.append(0.5 if rec.sex == per.sex else -4.0)
+    if rec.race and per.race and "unknown" not in (rec.race, per.race):
+        weights.append(0.3 if rec.race == per.race else -1.0)
+    for kind in ID_LABELS:
+        mine, theirs = rec.ids.get(kind), per.ids.get(kind)
+        if mine and theirs:
+            if not mine.isdisjoint(theirs):
+                weights.append(10.0)
+            elif kind != "booking_number":
+                weights.append(-8.0)
+    if rec.addresses and per.addresses and not rec.addresses.isdisjoint(per.addresses):
+        weights.append(2.0)
+    weights.sort(key=abs, reverse=True)  # stable, as ``score`` sorts its factors
+    return sum(weights)
+
+
+def score(
+    rec: Profile, per: Profile, surnames: Surnames | None = None
+) -> tuple[float, list[Factor]]:
+    """The summed weight and its factors, strongest first. With ``surnames``, an exact rare
+    surname adds evidence where no date of birth or age can be compared."""
+    best, same_last = _best_names(rec, per)
     factors = list(best[1]) if best else []
     dob = _dob_factor(rec.dob, per.dob) or _age_factor(rec, per)
     if dob:

@@ -16,19 +16,24 @@ from intel.people.resolution.names import ParsedName, letters, sound
 BATCH = 5000
 
 
-def name_key(person_id: int, name: ParsedName, kind: str) -> PersonNameKey | None:
+NAME_KEY_COLUMNS = ("person_id", "kind", "last", "first", "last_sound", "first_sound")
+
+
+def name_key_row(
+    person_id: int, name: ParsedName, kind: str
+) -> tuple[int, str, str, str, str, str] | None:
+    """A name key as the values of ``NAME_KEY_COLUMNS`` (for bulk writes); None for a name
+    without a surname."""
     last = letters(name.last)
     if not last:
         return None
     first = letters(name.first)
-    return PersonNameKey(
-        person_id=person_id,
-        kind=kind,
-        last=last[:100],
-        first=first[:100],
-        last_sound=sound(last),
-        first_sound=sound(first),
-    )
+    return (person_id, kind, last[:100], first[:100], sound(last), sound(first))
+
+
+def name_key(person_id: int, name: ParsedName, kind: str) -> PersonNameKey | None:
+    row = name_key_row(person_id, name, kind)
+    return None if row is None else PersonNameKey(**dict(zip(NAME_KEY_COLUMNS, row, strict=True)))
 
 
 def name_keys_add(keys: Iterable[PersonNameKey | None]) -> None:

@@ -118,9 +118,9 @@ def write_decisions(decisions: list[Decision], origins: list[Origin], actor: Use
             if cluster.founder is d.record
             else PersonNameKey.Kind.RECORDED
         )
-        key = store.name_key(pid, d.record.name, kind)
+        key = store.name_key_row(pid, d.record.name, kind)
         if key is not None:
-            keys.append((pid, key.kind, key.last, key.first, key.last_sound, key.first_sound))
+            keys.append(key)
         idents.extend(
             (pid, k, v[:64], d.record.agency_id if k == "booking_number" else None)
             for k, vs in d.record.profile.ids.items()
@@ -144,13 +144,7 @@ def write_decisions(decisions: list[Decision], origins: list[Origin], actor: Use
             _write_people(cur, source, now)
         if ARREST in taken:
             _defendants_of_arrests(cur, now, actor_id)
-        _copy_in(
-            cur,
-            "intel_personnamekey",
-            ("person_id", "kind", "last", "first", "last_sound", "first_sound"),
-            keys,
-            conflict="y",
-        )
+        _copy_in(cur, "intel_personnamekey", store.NAME_KEY_COLUMNS, keys, conflict="y")
         _copy_in(
             cur,
             "intel_personidentifier",
