@@ -257,3 +257,19 @@ def test_a_tile_url_in_settings_adds_a_basemap_and_none_is_fetched_without(
     assert all(i["source"].startswith("https://tiles.example.org/") for i in images)
     assert "{z}" not in images[0]["source"] and images[0]["layer"] == "below"
     assert "Basemap: © Example tiles" in response.content.decode()
+
+
+def test_the_stored_figure_is_embedded_as_json_script_would_embed_it() -> None:
+    """The figure is stored as text and embedded as is: a zone called "</script>..." cannot end
+    the script element early, and the JSON reads back unchanged."""
+    from django.utils.html import json_script
+
+    from dashboards.figures.map import figure_script
+
+    value = {"name": "</script><script>alert(1)</script> & <b>", "n": [1.5, None]}
+    text = json.dumps(value)
+    embedded = str(figure_script("crime-map-figure", text))
+
+    assert embedded == str(json_script(value, "crime-map-figure"))
+    body = embedded.split(">", 1)[1].rsplit("</script>", 1)[0]
+    assert "<" not in body and json.loads(body) == value
