@@ -152,7 +152,6 @@ def load(
     agency_id: int,
     kind: str,
     batches: Iterable[Normalised],
-    stored: pd.DataFrame,
     total: int,
     new_records: int,
     progress: Callable[[str, int, int], None],
@@ -161,15 +160,15 @@ def load(
     then their parts.
 
     New records stream into one COPY through a writer thread, so the next batch is normalised
-    here while PostgreSQL ingests the previous one. Changed records and the parts follow. The
-    caller holds the transaction and the lock (``stored_rows``). ``new_records`` is how many
-    records are not stored yet (at most): their ids are taken before the COPY starts, since the
-    connection can run nothing else while it lasts.
+    here while PostgreSQL ingests the previous one; the parts' rows are made ready meanwhile.
+    Changed records and the parts follow. The caller holds the transaction and the lock
+    (``stored_rows``). ``new_records`` is how many records are not stored yet (at most): their
+    ids are taken before the COPY starts, since the connection can run nothing else while it
+    lasts.
     """
     model = apps.get_model("intel", KINDS[kind].model)
     table = model._meta.db_table
     counts = LoadCounts()
-    stored_ids = pd.Series(stored["id"].to_numpy(), index=stored["source_id"].to_numpy())
     now = timezone.now()
     fixed = {
         "source_agency_id": agency_id,
@@ -179,7 +178,7 @@ def load(
     }
     columns = ", ".join(f'"{f.column}"' for f in [model._meta.pk, *_columns(model)])
     changed_batches: list[pd.DataFrame] = []
-    part_batches: list[pd.DataFrame] = []
+    part_rows: list[bytes] = []  # CSV for COPY, batch by batch
     done = 0
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # the psycopg cursor, for COPY
@@ -192,8 +191,8 @@ def load(
                 counts.folded += batch.folded
                 if records.empty:
                     continue
-                ids = records["source_id"].map(stored_ids)
-                is_new = ids.isna().to_numpy()
+                ids = records["stored_id"].to_numpy(dtype=np.int64, copy=True)
+                is_new = ids < 0
                 if is_new.any():
                     new_ids = reserved[taken : taken + int(is_new.sum())]
                     if len(new_ids) < is_new.sum():
@@ -207,26 +206,29 @@ def load(
                     copy.write(_csv(complete))
                     counts.created += int(is_new.sum())
                 if not is_new.all():
-                    changed_batches.append(records[~is_new].assign(id=ids[~is_new].astype("int64")))
+                    changed_batches.append(records[~is_new].assign(id=ids[~is_new]))
                 if batch.parts is not None:
-                    record_ids = pd.Series(
-                        ids.astype("int64").to_numpy(), index=records["source_id"]
-                    )
-                    part_batches.append(
-                        batch.parts.assign(_record_id=batch.parts["source_id"].map(record_ids))
-                    )
+                    part_rows.append(_part_rows(kind, batch.parts, ids))
+                    counts.parts += len(batch.parts)
                 progress("writing records", done, total)
         if changed_batches:
             changed = pd.concat(changed_batches)
             counts.updated = len(changed)
             progress("updating changed records", 0, len(changed))
             _update(cursor, table, model, changed, fixed, import_id)
-        if part_batches and kind in PARTS:
+        if part_rows and kind in PARTS:
             progress("writing offenses, charges and victims", 0, 0)
-            counts.parts = _write_parts(
-                cursor, kind, pd.concat(part_batches), changed_batches, import_id
-            )
+            _write_parts(cursor, kind, part_rows, changed_batches, import_id)
     return counts
+
+
+def _part_rows(kind: str, parts: pd.DataFrame, record_ids: np.ndarray) -> bytes:
+    """A batch's parts as CSV for COPY, each with the id of its record (``record`` is the
+    record's position in the batch, ``record_ids`` the ids of the batch's records)."""
+    spec = PARTS[kind]
+    rows = parts.drop(columns=["source_id", "record"])
+    rows[spec.parent_column] = record_ids[parts["record"].to_numpy()]
+    return _csv(_complete(rows, apps.get_model("intel", spec.model), {}))
 
 
 def _update(
@@ -263,12 +265,13 @@ def _update(
 def _write_parts(
     cursor: Any,
     kind: str,
-    parts: pd.DataFrame,
+    rows: list[bytes],
     changed_batches: list[pd.DataFrame],
     import_id: int,
-) -> int:
-    """Write the parts of every record this import created or changed. A changed record's
-    old parts are saved (before-images, for rollback) and replaced."""
+) -> None:
+    """Write the parts of every record this import created or changed (``rows``: CSV from
+    ``_part_rows``), in one COPY. A changed record's old parts are saved (before-images, for
+    rollback) and replaced."""
     spec = PARTS[kind]
     model = apps.get_model("intel", spec.model)
     table = model._meta.db_table
@@ -284,6 +287,7 @@ def _write_parts(
             f'DELETE FROM "{table}" WHERE "{spec.parent_column}" = ANY(%s)',  # noqa: S608
             [changed_ids],
         )
-    rows = parts.rename(columns={"_record_id": spec.parent_column}).drop(columns=["source_id"])
-    _copy(cursor, table, _complete(rows, model, {}))
-    return len(rows)
+    columns = ", ".join(f'"{f.column}"' for f in _columns(model))
+    with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT csv)') as copy:
+        for chunk in rows:
+            copy.write(chunk)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from intel.ingest import columns, geo, parse, parts
-from intel.ingest.arrowtext import json_objects
+from intel.ingest.arrowtext import json_objects, positions
 from intel.ingest.fields import KINDS
 from intel.ingest.fold import PARTS, fold, folds
 from intel.ingest.mapping import Mapping
@@ -30,7 +30,8 @@ Reject = list[object]  # [row, column header, reason]
 @dataclass
 class Normalised:
     """Records to write (new or changed ones only), their parts (offenses, charges, victims),
-    the rejects, and counts."""
+    the rejects, and counts. A record's ``stored_id`` is its id in the table (-1: new), a
+    part's ``record`` the position of its record in ``records``."""
 
     records: pd.DataFrame
     parts: pd.DataFrame | None = None
@@ -76,6 +77,7 @@ class Prepared:
     unchanged: int
     record_starts: np.ndarray | None = None  # True where a record's rows begin; None: 1 row each
     new_records: int = 0  # records not stored yet (an upper bound: some may be rejected)
+    stored_ids: np.ndarray | None = None  # each row's stored record id; -1: not stored yet
     lat: pd.Series | None = None
     lon: pd.Series | None = None
     quality: pd.Series | None = None
@@ -141,22 +143,26 @@ def prepare(
         frame, source_ids = frame[~dupes], source_ids[~dupes]
         hashes = hashes[~dupes] if hashes is not None else None
     unchanged = 0
+    stored_ids = np.full(len(source_ids), -1, dtype=np.int64)
     if stored is not None and not stored.empty:
         assert hashes is not None
-        known = pd.Series(stored["stored_hash"].to_numpy(), index=stored["source_id"])
-        same = (source_ids.map(known) == hashes).fillna(False).astype(bool).to_numpy()
+        at = positions(source_ids, stored["source_id"])
+        found = at >= 0
+        stored_ids[found] = stored["id"].to_numpy(dtype=np.int64)[at[found]]
+        hashed = stored["stored_hash"].notna().to_numpy()
+        stored_hash = stored["stored_hash"].fillna(0).to_numpy(dtype=np.int64)
+        # (at -1, where the id is new, reads the last stored row: masked by found)
+        same = found & hashed[at] & (stored_hash[at] == hashes.to_numpy(dtype=np.int64))
         if record_starts is not None:
             unchanged = int((same & record_starts).sum())
             record_starts = record_starts[~same]
         else:
             unchanged = int(same.sum())
         frame, source_ids, hashes = frame[~same], source_ids[~same], hashes[~same]
+        stored_ids = stored_ids[~same]
     prepared = Prepared(frame, source_ids, hashes, rejects, unchanged, record_starts)
-    fresh = (
-        source_ids[~source_ids.isin(stored["source_id"])]
-        if stored is not None and not stored.empty
-        else source_ids
-    )
+    prepared.stored_ids = stored_ids
+    fresh = source_ids[stored_ids < 0]
     prepared.new_records = int(fresh.nunique()) + int((fresh == "").sum())
     if "latitude" in KINDS[kind].fields:
         prepared.lat, prepared.lon = columns.coordinates(frame, mapping)
@@ -189,6 +195,8 @@ def normalise_part(
     out = pd.DataFrame(index=frame.index)
     out["source_id"] = prepared.source_ids.iloc[rows]
     out["source_row"] = frame.index.astype("int64")
+    if prepared.stored_ids is not None:
+        out["stored_id"] = prepared.stored_ids[rows]
     out[spec.when_column] = columns.when_of(frame, mapping, time_zone)
     reported = (
         columns.reported_of(frame, mapping, time_zone) if "reported_at" in spec.fields else None

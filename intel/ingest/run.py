@@ -126,7 +126,6 @@ def import_run(
                 agency_id=data_import.agency_id,
                 kind=data_import.kind,
                 batches=parts(),
-                stored=stored,
                 total=len(prepared.frame),
                 new_records=prepared.new_records,
                 progress=report,
