@@ -45,23 +45,23 @@ def _columns(model: type[models.Model]) -> list[models.Field]:  # type: ignore[t
 
 def _reserve_ids(cursor: Any, table: str, count: int) -> np.ndarray:
     """``count`` ids from the table's own sequence, as INSERTs would take them (so rows written
-    meanwhile by anyone else never collide). Usually one contiguous run, read as its ends."""
+    meanwhile by anyone else never collide). Usually one contiguous run, read as its ends; the
+    ids themselves only when other sessions took some in between."""
     if count == 0:
         return np.empty(0, dtype=np.int64)
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    (sequence,) = cursor.fetchone()
+    # The sequence is a parameter (a constant), not looked up again for every id.
     cursor.execute(
-        "CREATE TEMP TABLE csu_reserved_ids ON COMMIT DROP AS "
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id FROM generate_series(1, %s)",
-        [table, count],
+        "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 <> count(*) "
+        "THEN array_agg(id ORDER BY id) END "
+        "FROM (SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) AS reserved",
+        [sequence, count],
     )
-    cursor.execute("SELECT min(id), max(id) FROM csu_reserved_ids")
-    low, high = cursor.fetchone()
-    if high - low + 1 == count:
-        ids = np.arange(low, high + 1, dtype=np.int64)
-    else:  # other sessions took ids in between
-        cursor.execute("SELECT id FROM csu_reserved_ids ORDER BY id")
-        ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64, count=count)
-    cursor.execute("DROP TABLE csu_reserved_ids")
-    return ids
+    low, high, scattered = cursor.fetchone()
+    if scattered is None:
+        return np.arange(low, high + 1, dtype=np.int64)
+    return np.array(scattered, dtype=np.int64)
 
 
 def _complete(
