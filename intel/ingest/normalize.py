@@ -57,10 +57,11 @@ def _row_hashes(frame: pd.DataFrame, mapping: Mapping) -> pd.Series:
     return pd.Series((hashed ^ np.uint64(signature)).view(np.int64), index=frame.index)
 
 
-def _record_hashes(row_hashes: pd.Series, source_ids: pd.Series) -> pd.Series:
-    """Each row's record hash: the wrapping sum of the row hashes of its record, so a record is
-    unchanged when the same rows come again, in any order."""
-    summed = row_hashes.groupby(source_ids.to_numpy(), sort=False).transform("sum")
+def _record_hashes(row_hashes: pd.Series, records: np.ndarray) -> pd.Series:
+    """Each row's record hash: the wrapping sum of the row hashes of its record (``records``:
+    the record number of each row), so a record is unchanged when the same rows come again, in
+    any order."""
+    summed = row_hashes.groupby(records, sort=False).transform("sum")
     return pd.Series(summed.to_numpy(), index=row_hashes.index)
 
 
@@ -105,7 +106,12 @@ def prepare(
     source_ids = columns.record_ids(frame, mapping)
     id_header = mapping.columns.get("source_id", "")
     rejects: list[Reject] = []
-    shared = (source_ids.duplicated(keep=False) & (source_ids != "")).to_numpy()
+    # Records numbered once (one hash of the ids); rows are compared by these integers after.
+    records, record_ids = pd.factorize(source_ids)
+    has_id = (source_ids != "").to_numpy()
+    shared = np.zeros(len(records), dtype=bool)
+    if len(record_ids) < len(records):
+        shared = (np.bincount(records)[records] > 1) & has_id
     hashes: pd.Series | None = None
     if (stored is not None and not stored.empty) or shared.any():
         hashes = _row_hashes(frame, mapping)
@@ -113,34 +119,34 @@ def prepare(
     if shared.any() and folds(kind):
         assert hashes is not None
         # The same row twice is one row: reported, not folded.
-        twin = pd.Series(shared, index=frame.index) & pd.DataFrame(
-            {"id": source_ids, "hash": hashes}
-        ).duplicated(keep="first")
+        seen = pd.DataFrame({"id": records, "hash": hashes.to_numpy()}).duplicated(keep="first")
+        twin = shared & seen.to_numpy()
         _reject(
             rejects,
-            frame.index[twin.to_numpy()],
+            frame.index[twin],
             id_header,
             "an identical row of the same record appears earlier in the file; counted once",
         )
-        keep = ~twin.to_numpy()
+        keep = ~twin
         frame, source_ids, hashes = frame[keep], source_ids[keep], hashes[keep]
+        records = records[keep]
         # A record's rows side by side, in the order of its first row.
-        first = pd.Series(np.arange(len(frame))).groupby(source_ids.to_numpy()).transform("min")
+        first = pd.Series(np.arange(len(frame))).groupby(records).transform("min")
         order = np.argsort(first.to_numpy(), kind="stable")
         frame, source_ids, hashes = frame.iloc[order], source_ids.iloc[order], hashes.iloc[order]
-        hashes = _record_hashes(hashes, source_ids)
-        ids = source_ids.to_numpy()
-        record_starts = np.r_[True, ids[1:] != ids[:-1]]
+        records = records[order]
+        hashes = _record_hashes(hashes, records)
+        record_starts = np.r_[True, records[1:] != records[:-1]]
     elif shared.any():
         # Kinds without parts: the later row of an id is the record.
-        dupes = (source_ids.duplicated(keep="last") & (source_ids != "")).to_numpy()
+        dupes = pd.Series(records).duplicated(keep="last").to_numpy() & has_id
         _reject(
             rejects,
             frame.index[dupes],
             id_header,
             "the same record id appears again later in the file; the later row was used",
         )
-        frame, source_ids = frame[~dupes], source_ids[~dupes]
+        frame, source_ids, records = frame[~dupes], source_ids[~dupes], records[~dupes]
         hashes = hashes[~dupes] if hashes is not None else None
     unchanged = 0
     stored_ids = np.full(len(source_ids), -1, dtype=np.int64)
@@ -159,11 +165,13 @@ def prepare(
         else:
             unchanged = int(same.sum())
         frame, source_ids, hashes = frame[~same], source_ids[~same], hashes[~same]
-        stored_ids = stored_ids[~same]
+        records, stored_ids = records[~same], stored_ids[~same]
     prepared = Prepared(frame, source_ids, hashes, rejects, unchanged, record_starts)
     prepared.stored_ids = stored_ids
-    fresh = source_ids[stored_ids < 0]
-    prepared.new_records = int(fresh.nunique()) + int((fresh == "").sum())
+    # Records not stored yet: each distinct id once, and each row whose id is empty.
+    fresh = stored_ids < 0
+    distinct = np.count_nonzero(np.bincount(records[fresh], minlength=len(record_ids)))
+    prepared.new_records = int(distinct) + int((fresh & (source_ids == "").to_numpy()).sum())
     if "latitude" in KINDS[kind].fields:
         prepared.lat, prepared.lon = columns.coordinates(frame, mapping)
         prepared.quality = geo.geocode_quality(
