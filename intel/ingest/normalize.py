@@ -84,11 +84,12 @@ class Prepared:
     quality: pd.Series | None = None
     zone_index: geo.ZoneIndex | None = None  # boundary polygons, loaded before any COPY starts
 
-    def slices(self, size: int) -> Iterator[slice]:
-        """Slices of about ``size`` rows that never cut a record's rows apart."""
+    def slices(self, size: int, *, first: int | None = None) -> Iterator[slice]:
+        """Slices of about ``size`` rows (the first of about ``first``) that never cut a
+        record's rows apart."""
         total, start = len(self.frame), 0
         while start < total:
-            end = min(start + size, total)
+            end = min(start + (first if start == 0 and first else size), total)
             if self.record_starts is not None:
                 while end < total and not self.record_starts[end]:
                     end += 1

@@ -34,6 +34,7 @@ from intel.records.offenses import BUILTIN
 logger = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 PART_ROWS = 100_000  # rows normalised while the previous part streams into PostgreSQL
+FIRST_PART_ROWS = 10_000  # a small first part: the COPY starts sooner
 
 
 def _offense_patterns(agency: Agency) -> list[tuple[str, str, str]]:
@@ -107,7 +108,7 @@ def import_run(
             rejects, quality, notes = list(prepared.rejects), Counter[str](), Counter[str]()
 
             def parts() -> Iterator[Normalised]:
-                for rows in prepared.slices(PART_ROWS):
+                for rows in prepared.slices(PART_ROWS, first=FIRST_PART_ROWS):
                     part = normalise_part(
                         prepared,
                         rows,
