@@ -138,13 +138,17 @@ def stored_rows(*, agency_id: int, kind: str) -> pd.DataFrame:
         ) as copy:
             for chunk in copy:
                 buffer.write(chunk)
-    names = ["source_id", "id", "stored_hash"]
-    if not buffer.getbuffer().nbytes:
-        return pd.DataFrame({name: pd.Series([], dtype="str" if name == "source_id" else "Int64")
-                             for name in names})  # fmt: skip
+    if not buffer.getbuffer().nbytes:  # nothing stored yet (Arrow refuses an empty CSV)
+        return pd.DataFrame(
+            {
+                "source_id": pd.Series([], dtype="str"),
+                "id": pd.Series([], dtype="Int64"),
+                "stored_hash": pd.Series([], dtype="Int64"),
+            }
+        )
     rows = pacsv.read_csv(
         io.BytesIO(buffer.getvalue()),
-        read_options=pacsv.ReadOptions(column_names=names),
+        read_options=pacsv.ReadOptions(column_names=["source_id", "id", "stored_hash"]),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={"source_id": pa.string(), "id": pa.int64(), "stored_hash": pa.int64()},

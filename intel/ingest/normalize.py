@@ -204,8 +204,7 @@ def normalise_part(
     out = pd.DataFrame(index=frame.index)
     out["source_id"] = prepared.source_ids.iloc[rows]
     out["source_row"] = frame.index.astype("int64")
-    if prepared.stored_ids is not None:
-        out["stored_id"] = prepared.stored_ids[rows]
+    out["stored_id"] = prepared.stored_ids[rows] if prepared.stored_ids is not None else -1
     out[spec.when_column] = columns.when_of(frame, mapping, time_zone)
     reported = (
         columns.reported_of(frame, mapping, time_zone) if "reported_at" in spec.fields else None
