@@ -1,8 +1,9 @@
-"""Column-wide text operations in Arrow's C++ kernels (RE2 regexes, string joins), for the hot
-paths where pandas' ``.str`` would fall back to a Python loop."""
+"""Column-wide text operations in Arrow's C++ kernels (RE2 regexes, string joins, hash lookups),
+for the hot paths where pandas' ``.str``, ``isin`` or ``map`` would fall back to a Python loop."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -13,6 +14,17 @@ def arrow(column: pd.Series) -> pa.Array:
     if hasattr(values, "_pa_array"):  # ArrowStringArray: no copy through Python objects
         return values._pa_array.combine_chunks().cast(pa.large_string())
     return pa.array(column.astype(str).tolist(), type=pa.large_string())
+
+
+def positions(values: pd.Series, among: pd.Series | pd.Index) -> np.ndarray:
+    """Where each of ``values`` first occurs in ``among`` (-1 where it does not): a record id
+    looked up among other record ids with one hash join, where ``isin`` and ``map`` on Arrow
+    strings turn the ids into Python objects one by one."""
+    if len(values) == 0 or len(among) == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    among_series = among if isinstance(among, pd.Series) else pd.Series(among)
+    found = pc.index_in(arrow(values), value_set=arrow(among_series))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int64)
 
 
 def extract_floats(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from intel.ingest.arrowtext import positions
 from intel.records.offenses import seriousness
 
 
@@ -93,50 +94,83 @@ def folds(kind: str) -> bool:
 @dataclass
 class Folded:
     records: pd.DataFrame  # one row per record
-    parts: pd.DataFrame  # source_id, sequence, source_row and the part's columns
+    parts: pd.DataFrame  # source_id, sequence, source_row, record (its row in records), columns
     folded: int  # rows that became a further part of another row's record
+
+
+def _ranks(parts: pd.DataFrame) -> np.ndarray:
+    """Each offense's seriousness, decided once per distinct (NIBRS code, category) pair."""
+    code, codes = pd.factorize(parts["nibrs_code"], use_na_sentinel=False)
+    category, categories = pd.factorize(parts["category"], use_na_sentinel=False)
+    pair, pairs = pd.factorize(code.astype(np.int64) * len(categories) + category)
+    ranks = np.array(
+        [seriousness(codes[p // len(categories)], categories[p % len(categories)]) for p in pairs],
+        dtype=np.int64,
+    )
+    return np.asarray(ranks[pair], dtype=np.int64)
 
 
 def fold(out: pd.DataFrame, parts: pd.DataFrame, kind: str) -> Folded:
     """One record per ``source_id`` of ``out`` (rows of a record are adjacent), and the parts
     numbered within their record. ``parts`` has ``source_id`` and ``source_row`` and may hold
-    several parts per row (charges listed in one cell)."""
-    spec = PARTS[kind]
-    parts = parts[parts["source_id"].isin(out["source_id"])]
-    if spec.same:
-        parts = parts.drop_duplicates(subset=["source_id", *spec.same], keep="first")
-    order = pd.Series(np.arange(len(out)), index=out["source_id"].to_numpy())
-    order = order[~order.index.duplicated(keep="first")]
-    keys: dict[str, object] = {"_record": parts["source_id"].map(order).to_numpy()}
-    if kind == "incidents":  # the most serious offense leads
-        keys["_rank"] = [
-            seriousness(code, category)
-            for code, category in zip(parts["nibrs_code"], parts["category"], strict=True)
-        ]
-    keys["_row"] = parts["source_row"].to_numpy()
-    keys["_within"] = np.arange(len(parts))
-    ranked = parts.assign(**keys).sort_values(list(keys), kind="stable")
-    ranked["sequence"] = ranked.groupby("_record", sort=False).cumcount() + 1
-    parts = ranked.drop(columns=list(keys)).reset_index(drop=True)
+    several parts per row (charges listed in one cell).
 
-    if out["source_id"].is_unique:
-        records = out
+    Records are numbered once (their order of first row) and everything after works on those
+    integers: an extract with no repeated id, the usual case, costs one hash of the ids."""
+    spec = PARTS[kind]
+    row_record, record_ids = pd.factorize(out["source_id"])
+    record = positions(parts["source_id"], record_ids)
+    if (record < 0).any():
+        parts, record = parts[record >= 0], record[record >= 0]
+    several = len(record) > 0 and int(np.bincount(record).max()) > 1
+    if several and spec.same:
+        same = pd.DataFrame({"_record": record, **{c: parts[c].to_numpy() for c in spec.same}})
+        first = ~same.duplicated(keep="first").to_numpy()
+        parts, record = parts[first], record[first]
+    # Parts in record order; within a record the most serious offense leads (incidents), then
+    # the order of the rows and of the parts in them.
+    keys: list[np.ndarray] = [np.arange(len(parts)), parts["source_row"].to_numpy()]
+    if several and kind == "incidents":
+        keys.append(_ranks(parts))
+    order = np.lexsort([*keys, record])
+    record = record[order]
+    starts = np.r_[True, record[1:] != record[:-1]] if len(record) else np.zeros(0, dtype=bool)
+    at = np.arange(len(record))
+    sequence = at - np.maximum.accumulate(np.where(starts, at, 0)) + 1
+    parts = parts.iloc[order].reset_index(drop=True)
+    parts["sequence"] = sequence
+    lead = np.full(len(record_ids), -1, dtype=np.int64)  # each record's first part
+    lead[record[starts]] = np.flatnonzero(starts)
+
+    if len(record_ids) == len(out):
+        records, of_record = out, row_record
     elif kind == "incidents":
-        lead_rows = parts.loc[parts["sequence"] == 1, "source_row"]
-        records = out[out["source_row"].isin(lead_rows)]
+        is_lead = out["source_row"].isin(parts["source_row"].to_numpy()[starts]).to_numpy()
+        records, of_record = out[is_lead], row_record[is_lead]
     else:
-        records = out.drop_duplicates(subset="source_id", keep="first")
+        firsts = ~pd.Series(row_record).duplicated(keep="first").to_numpy()
+        records, of_record = out[firsts], row_record[firsts]
     records = records.copy()
-    grouped = parts.groupby("source_id", sort=False)
+    position = np.full(len(record_ids), -1, dtype=np.int64)
+    position[of_record] = np.arange(len(records))
+    parts["record"] = position[record]
+
+    def per_record(values: pd.Series, *, count: bool = False) -> np.ndarray:
+        totals = np.bincount(
+            record, weights=values.fillna(False).to_numpy(dtype=np.int64), minlength=len(record_ids)
+        )
+        chosen = totals.astype(np.int64) if count else totals > 0
+        return np.asarray(chosen[of_record])
+
     if kind == "incidents":
         for flag in ("firearm", "domestic"):
-            records[flag] = records["source_id"].map(grouped[flag].any()).astype(bool)
+            records[flag] = per_record(parts[flag])
     if kind == "shootings":
-        records["fatal"] = records["source_id"].map(grouped["fatal"].any()).astype(bool)
-        records["victim_count"] = records["source_id"].map(grouped.size()).astype("int64")
-        records["fatal_count"] = records["source_id"].map(grouped["fatal"].sum()).astype("int64")
+        records["fatal"] = per_record(parts["fatal"])
+        records["victim_count"] = np.bincount(record, minlength=len(record_ids))[of_record]
+        records["fatal_count"] = per_record(parts["fatal"], count=True)
     if kind == "cases":
-        top = parts[parts["sequence"] == 1].set_index("source_id")
-        records["top_charge"] = records["source_id"].map(top["description"]).fillna("")
-        records["category"] = records["source_id"].map(top["category"]).fillna("other")
+        top = lead[of_record]  # -1 (no charge) takes the value appended last
+        records["top_charge"] = np.append(parts["description"].to_numpy(dtype=object), "")[top]
+        records["category"] = np.append(parts["category"].to_numpy(dtype=object), "other")[top]
     return Folded(records, parts, folded=len(out) - len(records))

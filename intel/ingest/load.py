@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.apps import apps
 from django.db import connection, models
@@ -45,23 +46,23 @@ def _columns(model: type[models.Model]) -> list[models.Field]:  # type: ignore[t
 
 def _reserve_ids(cursor: Any, table: str, count: int) -> np.ndarray:
     """``count`` ids from the table's own sequence, as INSERTs would take them (so rows written
-    meanwhile by anyone else never collide). Usually one contiguous run, read as its ends."""
+    meanwhile by anyone else never collide). Usually one contiguous run, read as its ends; the
+    ids themselves only when other sessions took some in between."""
     if count == 0:
         return np.empty(0, dtype=np.int64)
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    (sequence,) = cursor.fetchone()
+    # The sequence is a parameter (a constant), not looked up again for every id.
     cursor.execute(
-        "CREATE TEMP TABLE csu_reserved_ids ON COMMIT DROP AS "
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id FROM generate_series(1, %s)",
-        [table, count],
+        "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 <> count(*) "
+        "THEN array_agg(id ORDER BY id) END "
+        "FROM (SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) AS reserved",
+        [sequence, count],
     )
-    cursor.execute("SELECT min(id), max(id) FROM csu_reserved_ids")
-    low, high = cursor.fetchone()
-    if high - low + 1 == count:
-        ids = np.arange(low, high + 1, dtype=np.int64)
-    else:  # other sessions took ids in between
-        cursor.execute("SELECT id FROM csu_reserved_ids ORDER BY id")
-        ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64, count=count)
-    cursor.execute("DROP TABLE csu_reserved_ids")
-    return ids
+    low, high, scattered = cursor.fetchone()
+    if scattered is None:
+        return np.arange(low, high + 1, dtype=np.int64)
+    return np.array(scattered, dtype=np.int64)
 
 
 def _complete(
@@ -95,9 +96,17 @@ def _complete(
 
 def _csv(frame: pd.DataFrame) -> bytes:
     """CSV for COPY, produced by Arrow (C++); nulls unquoted, empty strings quoted."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for i, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type) and field.type.tz is not None:
+            # Arrow's CSV writer formats a zoned timestamp through the time-zone database, one
+            # value at a time (most of the COPY's CPU): written here as UTC text instead.
+            utc = pc.cast(table.column(i), pa.timestamp(field.type.unit))
+            text = pc.binary_join_element_wise(pc.cast(utc, pa.string()), "+00", "")
+            table = table.set_column(i, field.name, text)
     buffer = io.BytesIO()
     pacsv.write_csv(
-        pa.Table.from_pandas(frame, preserve_index=False),
+        table,
         buffer,
         pacsv.WriteOptions(include_header=False, quoting_style="needed"),
     )
@@ -114,19 +123,40 @@ def _copy(cursor, table: str, frame: pd.DataFrame) -> None:  # type: ignore[no-u
 
 def stored_rows(*, agency_id: int, kind: str) -> pd.DataFrame:
     """Take the import lock for this agency and kind (held to the end of the transaction), then
-    read what is stored: ``source_id``, ``id``, ``stored_hash``."""
+    read what is stored: ``source_id``, ``id``, ``stored_hash`` (a COPY parsed by Arrow: a
+    million stored records are read without a Python object each)."""
     table = apps.get_model("intel", KINDS[kind].model)._meta.db_table
+    buffer = io.BytesIO()
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
         cursor.execute(
             "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"csu-import:{agency_id}:{kind}"]
         )
-        cursor.execute(
-            f'SELECT source_id, id, row_hash FROM "{table}" '  # noqa: S608
-            "WHERE source_agency_id = %s",
-            [agency_id],
+        with cursor.copy(
+            f'COPY (SELECT source_id, id, row_hash FROM "{table}" '  # noqa: S608
+            f"WHERE source_agency_id = {int(agency_id)}) TO STDOUT WITH (FORMAT csv)"
+        ) as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+    if not buffer.getbuffer().nbytes:  # nothing stored yet (Arrow refuses an empty CSV)
+        return pd.DataFrame(
+            {
+                "source_id": pd.Series([], dtype="str"),
+                "id": pd.Series([], dtype="Int64"),
+                "stored_hash": pd.Series([], dtype="Int64"),
+            }
         )
-        return pd.DataFrame(cursor.fetchall(), columns=["source_id", "id", "stored_hash"])
+    rows = pacsv.read_csv(
+        io.BytesIO(buffer.getvalue()),
+        read_options=pacsv.ReadOptions(column_names=["source_id", "id", "stored_hash"]),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={"source_id": pa.string(), "id": pa.int64(), "stored_hash": pa.int64()},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return rows.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
 
 
 def load(
@@ -135,7 +165,6 @@ def load(
     agency_id: int,
     kind: str,
     batches: Iterable[Normalised],
-    stored: pd.DataFrame,
     total: int,
     new_records: int,
     progress: Callable[[str, int, int], None],
@@ -144,15 +173,15 @@ def load(
     then their parts.
 
     New records stream into one COPY through a writer thread, so the next batch is normalised
-    here while PostgreSQL ingests the previous one. Changed records and the parts follow. The
-    caller holds the transaction and the lock (``stored_rows``). ``new_records`` is how many
-    records are not stored yet (at most): their ids are taken before the COPY starts, since the
-    connection can run nothing else while it lasts.
+    here while PostgreSQL ingests the previous one; the parts' rows are made ready meanwhile.
+    Changed records and the parts follow. The caller holds the transaction and the lock
+    (``stored_rows``). ``new_records`` is how many records are not stored yet (at most): their
+    ids are taken before the COPY starts, since the connection can run nothing else while it
+    lasts.
     """
     model = apps.get_model("intel", KINDS[kind].model)
     table = model._meta.db_table
     counts = LoadCounts()
-    stored_ids = pd.Series(stored["id"].to_numpy(), index=stored["source_id"].to_numpy())
     now = timezone.now()
     fixed = {
         "source_agency_id": agency_id,
@@ -162,7 +191,7 @@ def load(
     }
     columns = ", ".join(f'"{f.column}"' for f in [model._meta.pk, *_columns(model)])
     changed_batches: list[pd.DataFrame] = []
-    part_batches: list[pd.DataFrame] = []
+    part_rows: list[bytes] = []  # CSV for COPY, batch by batch
     done = 0
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # the psycopg cursor, for COPY
@@ -175,8 +204,8 @@ def load(
                 counts.folded += batch.folded
                 if records.empty:
                     continue
-                ids = records["source_id"].map(stored_ids)
-                is_new = ids.isna().to_numpy()
+                ids = records["stored_id"].to_numpy(dtype=np.int64, copy=True)
+                is_new = ids < 0
                 if is_new.any():
                     new_ids = reserved[taken : taken + int(is_new.sum())]
                     if len(new_ids) < is_new.sum():
@@ -190,26 +219,29 @@ def load(
                     copy.write(_csv(complete))
                     counts.created += int(is_new.sum())
                 if not is_new.all():
-                    changed_batches.append(records[~is_new].assign(id=ids[~is_new].astype("int64")))
+                    changed_batches.append(records[~is_new].assign(id=ids[~is_new]))
                 if batch.parts is not None:
-                    record_ids = pd.Series(
-                        ids.astype("int64").to_numpy(), index=records["source_id"]
-                    )
-                    part_batches.append(
-                        batch.parts.assign(_record_id=batch.parts["source_id"].map(record_ids))
-                    )
+                    part_rows.append(_part_rows(kind, batch.parts, ids))
+                    counts.parts += len(batch.parts)
                 progress("writing records", done, total)
         if changed_batches:
             changed = pd.concat(changed_batches)
             counts.updated = len(changed)
             progress("updating changed records", 0, len(changed))
             _update(cursor, table, model, changed, fixed, import_id)
-        if part_batches and kind in PARTS:
+        if part_rows and kind in PARTS:
             progress("writing offenses, charges and victims", 0, 0)
-            counts.parts = _write_parts(
-                cursor, kind, pd.concat(part_batches), changed_batches, import_id
-            )
+            _write_parts(cursor, kind, part_rows, changed_batches, import_id)
     return counts
+
+
+def _part_rows(kind: str, parts: pd.DataFrame, record_ids: np.ndarray) -> bytes:
+    """A batch's parts as CSV for COPY, each with the id of its record (``record`` is the
+    record's position in the batch, ``record_ids`` the ids of the batch's records)."""
+    spec = PARTS[kind]
+    rows = parts.drop(columns=["source_id", "record"])
+    rows[spec.parent_column] = record_ids[parts["record"].to_numpy()]
+    return _csv(_complete(rows, apps.get_model("intel", spec.model), {}))
 
 
 def _update(
@@ -246,12 +278,13 @@ def _update(
 def _write_parts(
     cursor: Any,
     kind: str,
-    parts: pd.DataFrame,
+    rows: list[bytes],
     changed_batches: list[pd.DataFrame],
     import_id: int,
-) -> int:
-    """Write the parts of every record this import created or changed. A changed record's
-    old parts are saved (before-images, for rollback) and replaced."""
+) -> None:
+    """Write the parts of every record this import created or changed (``rows``: CSV from
+    ``_part_rows``), in one COPY. A changed record's old parts are saved (before-images, for
+    rollback) and replaced."""
     spec = PARTS[kind]
     model = apps.get_model("intel", spec.model)
     table = model._meta.db_table
@@ -267,6 +300,7 @@ def _write_parts(
             f'DELETE FROM "{table}" WHERE "{spec.parent_column}" = ANY(%s)',  # noqa: S608
             [changed_ids],
         )
-    rows = parts.rename(columns={"_record_id": spec.parent_column}).drop(columns=["source_id"])
-    _copy(cursor, table, _complete(rows, model, {}))
-    return len(rows)
+    columns = ", ".join(f'"{f.column}"' for f in _columns(model))
+    with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT csv)') as copy:
+        for chunk in rows:
+            copy.write(chunk)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from intel.ingest import columns, geo, parse, parts
-from intel.ingest.arrowtext import json_objects
+from intel.ingest.arrowtext import json_objects, positions
 from intel.ingest.fields import KINDS
 from intel.ingest.fold import PARTS, fold, folds
 from intel.ingest.mapping import Mapping
@@ -30,7 +30,8 @@ Reject = list[object]  # [row, column header, reason]
 @dataclass
 class Normalised:
     """Records to write (new or changed ones only), their parts (offenses, charges, victims),
-    the rejects, and counts."""
+    the rejects, and counts. A record's ``stored_id`` is its id in the table (-1: new), a
+    part's ``record`` the position of its record in ``records``."""
 
     records: pd.DataFrame
     parts: pd.DataFrame | None = None
@@ -56,10 +57,11 @@ def _row_hashes(frame: pd.DataFrame, mapping: Mapping) -> pd.Series:
     return pd.Series((hashed ^ np.uint64(signature)).view(np.int64), index=frame.index)
 
 
-def _record_hashes(row_hashes: pd.Series, source_ids: pd.Series) -> pd.Series:
-    """Each row's record hash: the wrapping sum of the row hashes of its record, so a record is
-    unchanged when the same rows come again, in any order."""
-    summed = row_hashes.groupby(source_ids.to_numpy(), sort=False).transform("sum")
+def _record_hashes(row_hashes: pd.Series, records: np.ndarray) -> pd.Series:
+    """Each row's record hash: the wrapping sum of the row hashes of its record (``records``:
+    the record number of each row), so a record is unchanged when the same rows come again, in
+    any order."""
+    summed = row_hashes.groupby(records, sort=False).transform("sum")
     return pd.Series(summed.to_numpy(), index=row_hashes.index)
 
 
@@ -76,16 +78,18 @@ class Prepared:
     unchanged: int
     record_starts: np.ndarray | None = None  # True where a record's rows begin; None: 1 row each
     new_records: int = 0  # records not stored yet (an upper bound: some may be rejected)
+    stored_ids: np.ndarray | None = None  # each row's stored record id; -1: not stored yet
     lat: pd.Series | None = None
     lon: pd.Series | None = None
     quality: pd.Series | None = None
     zone_index: geo.ZoneIndex | None = None  # boundary polygons, loaded before any COPY starts
 
-    def slices(self, size: int) -> Iterator[slice]:
-        """Slices of about ``size`` rows that never cut a record's rows apart."""
+    def slices(self, size: int, *, first: int | None = None) -> Iterator[slice]:
+        """Slices of about ``size`` rows (the first of about ``first``) that never cut a
+        record's rows apart."""
         total, start = len(self.frame), 0
         while start < total:
-            end = min(start + size, total)
+            end = min(start + (first if start == 0 and first else size), total)
             if self.record_starts is not None:
                 while end < total and not self.record_starts[end]:
                     end += 1
@@ -103,7 +107,12 @@ def prepare(
     source_ids = columns.record_ids(frame, mapping)
     id_header = mapping.columns.get("source_id", "")
     rejects: list[Reject] = []
-    shared = (source_ids.duplicated(keep=False) & (source_ids != "")).to_numpy()
+    # Records numbered once (one hash of the ids); rows are compared by these integers after.
+    records, record_ids = pd.factorize(source_ids)
+    has_id = (source_ids != "").to_numpy()
+    shared = np.zeros(len(records), dtype=bool)
+    if len(record_ids) < len(records):
+        shared = (np.bincount(records)[records] > 1) & has_id
     hashes: pd.Series | None = None
     if (stored is not None and not stored.empty) or shared.any():
         hashes = _row_hashes(frame, mapping)
@@ -111,53 +120,59 @@ def prepare(
     if shared.any() and folds(kind):
         assert hashes is not None
         # The same row twice is one row: reported, not folded.
-        twin = pd.Series(shared, index=frame.index) & pd.DataFrame(
-            {"id": source_ids, "hash": hashes}
-        ).duplicated(keep="first")
+        seen = pd.DataFrame({"id": records, "hash": hashes.to_numpy()}).duplicated(keep="first")
+        twin = shared & seen.to_numpy()
         _reject(
             rejects,
-            frame.index[twin.to_numpy()],
+            frame.index[twin],
             id_header,
             "an identical row of the same record appears earlier in the file; counted once",
         )
-        keep = ~twin.to_numpy()
+        keep = ~twin
         frame, source_ids, hashes = frame[keep], source_ids[keep], hashes[keep]
+        records = records[keep]
         # A record's rows side by side, in the order of its first row.
-        first = pd.Series(np.arange(len(frame))).groupby(source_ids.to_numpy()).transform("min")
+        first = pd.Series(np.arange(len(frame))).groupby(records).transform("min")
         order = np.argsort(first.to_numpy(), kind="stable")
         frame, source_ids, hashes = frame.iloc[order], source_ids.iloc[order], hashes.iloc[order]
-        hashes = _record_hashes(hashes, source_ids)
-        ids = source_ids.to_numpy()
-        record_starts = np.r_[True, ids[1:] != ids[:-1]]
+        records = records[order]
+        hashes = _record_hashes(hashes, records)
+        record_starts = np.r_[True, records[1:] != records[:-1]]
     elif shared.any():
         # Kinds without parts: the later row of an id is the record.
-        dupes = (source_ids.duplicated(keep="last") & (source_ids != "")).to_numpy()
+        dupes = pd.Series(records).duplicated(keep="last").to_numpy() & has_id
         _reject(
             rejects,
             frame.index[dupes],
             id_header,
             "the same record id appears again later in the file; the later row was used",
         )
-        frame, source_ids = frame[~dupes], source_ids[~dupes]
+        frame, source_ids, records = frame[~dupes], source_ids[~dupes], records[~dupes]
         hashes = hashes[~dupes] if hashes is not None else None
     unchanged = 0
+    stored_ids = np.full(len(source_ids), -1, dtype=np.int64)
     if stored is not None and not stored.empty:
         assert hashes is not None
-        known = pd.Series(stored["stored_hash"].to_numpy(), index=stored["source_id"])
-        same = (source_ids.map(known) == hashes).fillna(False).astype(bool).to_numpy()
+        at = positions(source_ids, stored["source_id"])
+        found = at >= 0
+        stored_ids[found] = stored["id"].to_numpy(dtype=np.int64)[at[found]]
+        hashed = stored["stored_hash"].notna().to_numpy()
+        stored_hash = stored["stored_hash"].fillna(0).to_numpy(dtype=np.int64)
+        # (at -1, where the id is new, reads the last stored row: masked by found)
+        same = found & hashed[at] & (stored_hash[at] == hashes.to_numpy(dtype=np.int64))
         if record_starts is not None:
             unchanged = int((same & record_starts).sum())
             record_starts = record_starts[~same]
         else:
             unchanged = int(same.sum())
         frame, source_ids, hashes = frame[~same], source_ids[~same], hashes[~same]
+        records, stored_ids = records[~same], stored_ids[~same]
     prepared = Prepared(frame, source_ids, hashes, rejects, unchanged, record_starts)
-    fresh = (
-        source_ids[~source_ids.isin(stored["source_id"])]
-        if stored is not None and not stored.empty
-        else source_ids
-    )
-    prepared.new_records = int(fresh.nunique()) + int((fresh == "").sum())
+    prepared.stored_ids = stored_ids
+    # Records not stored yet: each distinct id once, and each row whose id is empty.
+    fresh = stored_ids < 0
+    distinct = np.count_nonzero(np.bincount(records[fresh], minlength=len(record_ids)))
+    prepared.new_records = int(distinct) + int((fresh & (source_ids == "").to_numpy()).sum())
     if "latitude" in KINDS[kind].fields:
         prepared.lat, prepared.lon = columns.coordinates(frame, mapping)
         prepared.quality = geo.geocode_quality(
@@ -189,6 +204,7 @@ def normalise_part(
     out = pd.DataFrame(index=frame.index)
     out["source_id"] = prepared.source_ids.iloc[rows]
     out["source_row"] = frame.index.astype("int64")
+    out["stored_id"] = prepared.stored_ids[rows] if prepared.stored_ids is not None else -1
     out[spec.when_column] = columns.when_of(frame, mapping, time_zone)
     reported = (
         columns.reported_of(frame, mapping, time_zone) if "reported_at" in spec.fields else None

@@ -35,6 +35,7 @@ from intel.signals import records_changed
 logger = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 PART_ROWS = 100_000  # rows normalised while the previous part streams into PostgreSQL
+FIRST_PART_ROWS = 10_000  # a small first part: the COPY starts sooner
 
 
 def _offense_patterns(agency: Agency) -> list[tuple[str, str, str]]:
@@ -108,7 +109,7 @@ def import_run(
             rejects, quality, notes = list(prepared.rejects), Counter[str](), Counter[str]()
 
             def parts() -> Iterator[Normalised]:
-                for rows in prepared.slices(PART_ROWS):
+                for rows in prepared.slices(PART_ROWS, first=FIRST_PART_ROWS):
                     part = normalise_part(
                         prepared,
                         rows,
@@ -127,7 +128,6 @@ def import_run(
                 agency_id=data_import.agency_id,
                 kind=data_import.kind,
                 batches=parts(),
-                stored=stored,
                 total=len(prepared.frame),
                 new_records=prepared.new_records,
                 progress=report,

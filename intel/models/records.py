@@ -46,7 +46,13 @@ class IncidentOffense(models.Model):
     """One offense of an incident. ``sequence`` 1 is the lead offense (the most serious by
     ``intel.records.offenses.SERIOUSNESS``), whose values the incident row repeats."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="offenses")
+    # No database constraint (as for SourceRecord.data_import): the import writes the parts
+    # with COPY in the transaction that writes their records. A check per part locked its
+    # record's row at commit, writing the whole table again (half the import's time at a
+    # million rows). Deletes still cascade through the ORM; a rollback deletes parts first.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="offenses", db_constraint=False
+    )
     sequence = models.PositiveSmallIntegerField(default=1)
     offense_code = models.CharField(max_length=32, blank=True)
     offense_description = models.CharField(max_length=255, blank=True)
@@ -101,7 +107,10 @@ class Arrest(SourceRecord, Located):
 class ArrestCharge(models.Model):
     """One charge of an arrest, in the order the police listed them (the first is the top)."""
 
-    arrest = models.ForeignKey(Arrest, on_delete=models.CASCADE, related_name="charges")
+    # No database constraint: see IncidentOffense.incident.
+    arrest = models.ForeignKey(
+        Arrest, on_delete=models.CASCADE, related_name="charges", db_constraint=False
+    )
     sequence = models.PositiveSmallIntegerField(default=1)
     statute = models.CharField(max_length=64, blank=True, help_text='e.g. "PL 120.05".')
     offense_code = models.CharField(max_length=32, blank=True)
@@ -179,7 +188,10 @@ class CaseReferral(SourceRecord):
 class CaseCharge(models.Model):
     """One charge of a case referral, in the order the extract gave them (1 is the lead)."""
 
-    case = models.ForeignKey(CaseReferral, on_delete=models.CASCADE, related_name="charges")
+    # No database constraint: see IncidentOffense.incident.
+    case = models.ForeignKey(
+        CaseReferral, on_delete=models.CASCADE, related_name="charges", db_constraint=False
+    )
     sequence = models.PositiveSmallIntegerField(default=1)
     statute = models.CharField(max_length=64, blank=True)
     description = models.CharField(max_length=255, blank=True)
@@ -233,7 +245,10 @@ class ShootingVictim(models.Model):
     """One victim of a shooting, as the extract gives them. Being a victim is never an offender
     fact: briefs and scores read arrests and cases, never this table."""
 
-    shooting = models.ForeignKey(Shooting, on_delete=models.CASCADE, related_name="victims")
+    # No database constraint: see IncidentOffense.incident.
+    shooting = models.ForeignKey(
+        Shooting, on_delete=models.CASCADE, related_name="victims", db_constraint=False
+    )
     sequence = models.PositiveSmallIntegerField(default=1)
     person = models.ForeignKey(
         "intel.Person",
