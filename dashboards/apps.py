@@ -28,7 +28,9 @@ class DashboardsConfig(AppConfig):
             from dashboards.tasks import analysis_precompute_queue
 
             data_changed()
-            transaction.on_commit(analysis_precompute_queue)
+            # robust: the records are committed; a broker hiccup must not fail their writer
+            # (the hourly run precomputes anyway).
+            transaction.on_commit(analysis_precompute_queue, robust=True)
 
         records_changed.connect(bulk_changed, weak=False, dispatch_uid="dashboards.records_changed")
         for model in (

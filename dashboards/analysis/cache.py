@@ -68,7 +68,7 @@ def data_changed() -> None:
     again once the transaction commits (a reader that ran between the two computed from the
     records as they were before the commit, under a version nobody asks for any more)."""
     version_renew()
-    transaction.on_commit(version_renew)
+    transaction.on_commit(version_renew, robust=True)
 
 
 def _token(value: Any) -> Any:
