@@ -6,6 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=csu.settings.production \
     PIP_NO_CACHE_DIR=1
 
+# Pango and a font for WeasyPrint, which renders briefs as PDF.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --system --create-home --home-dir /app csu
 WORKDIR /app
 

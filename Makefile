@@ -5,9 +5,16 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run stop test lint check browser bench
+.PHONY: install pdf-libs run stop test lint check browser bench
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pdf-libs
+
+# Briefs are rendered to PDF by WeasyPrint, which needs Pango from the system (Debian's
+# packages, like Chromium below).
+pdf-libs:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0.so.0 || [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
+	  else echo "Install Pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core" >&2; exit 1; fi; fi
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)

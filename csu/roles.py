@@ -46,6 +46,19 @@ _READ_PEOPLE = {
     "intel.view_intelrecord",
 }
 
+# Priority offenders (issue 12): who may read designations, scores and briefs, and who may
+# propose. Deciding is the supervisor's; weights, windows and treatment rules are policy, set by
+# admins (who see no case data) and supervisors.
+_READ_PRIORITY = {
+    "intel.view_prioritydesignation",
+    "intel.view_designationevent",
+    "intel.view_priorityscore",
+    "intel.view_supervisionstatus",
+    "intel.view_treatmentrule",
+    "intel.view_scoreconfig",
+}
+_PROPOSE_DESIGNATION = {"intel.add_prioritydesignation", "intel.change_prioritydesignation"}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PROSECUTOR.value: _READ_PEOPLE
     | {
@@ -54,7 +67,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "intel.view_incident",
         "intel.view_casereferral",
         "intel.view_zone",
-    },
+    }
+    | _READ_PRIORITY
+    | _PROPOSE_DESIGNATION,
     Role.ANALYST.value: _READ_RECORDS
     | {f"intel.{verb}_{m}" for verb in ("add", "change") for m in _RECORDS}
     | {"intel.add_zone", "intel.change_zone", "intel.add_zonelayer", "intel.change_zonelayer"}
@@ -81,7 +96,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "intel.add_groupmembership",
         "intel.add_challenge",
         "intel.add_disseminationlog",
-    },
+    }
+    | _READ_PRIORITY
+    | _PROPOSE_DESIGNATION
+    | {"intel.add_supervisionstatus", "intel.change_supervisionstatus"},
     Role.SUPERVISOR.value: _READ_RECORDS
     | _READ_PEOPLE
     | {
@@ -95,6 +113,18 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "intel.decide_challenge",
         "intel.add_challenge",
         "intel.add_disseminationlog",
+    }
+    | _READ_PRIORITY
+    | {
+        "intel.change_prioritydesignation",
+        "intel.decide_prioritydesignation",
+        "intel.add_supervisionstatus",
+        "intel.change_supervisionstatus",
+        "intel.add_treatmentrule",
+        "intel.change_treatmentrule",
+        "intel.view_zoneassignment",
+        "intel.add_zoneassignment",
+        "intel.delete_zoneassignment",
     },
     Role.ADMIN.value: {
         "csu.view_user",
@@ -107,6 +137,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "auth.view_group",
         "django_celery_beat.view_periodictask",
         "django_celery_beat.change_periodictask",
+        # Policy, not case data: the score's weights and windows, treatment rules, who covers
+        # which zone.
+        "intel.view_scoreconfig",
+        "intel.add_scoreconfig",
+        "intel.view_treatmentrule",
+        "intel.add_treatmentrule",
+        "intel.change_treatmentrule",
+        "intel.view_zone",
+        "intel.view_zoneassignment",
+        "intel.add_zoneassignment",
+        "intel.delete_zoneassignment",
     },
 }
 

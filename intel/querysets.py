@@ -173,12 +173,17 @@ class PersonPartQuerySet(VisibleQuerySet[_M]):
         return rows
 
 
-class PersonMergeQuerySet(PersonPartQuerySet[_M]):
-    """Merges: the role's ``view_personmerge`` and both people visible."""
+class PersonFactQuerySet(PersonPartQuerySet[_M]):
+    """A fact about people with a view permission of its own (a designation, a score, a merge):
+    the role's ``view`` permission on the model, and its people visible."""
 
-    person_fields = ("survivor", "merged")
-
-    def visible_to(self, actor: User) -> PersonMergeQuerySet[_M]:
+    def visible_to(self, actor: User) -> PersonFactQuerySet[_M]:
         if not _may_view(actor, self.model):
             return self.none()
         return super().visible_to(actor)  # type: ignore[return-value]
+
+
+class PersonMergeQuerySet(PersonFactQuerySet[_M]):
+    """Merges: the role's ``view_personmerge`` and both people visible."""
+
+    person_fields = ("survivor", "merged")

@@ -27,6 +27,17 @@ from intel.models.people import (
     PersonMerge,
     PersonNameKey,
 )
+from intel.models.priority import (
+    DESIGNATION_CAVEAT,
+    SCORE_FACTORS,
+    DesignationEvent,
+    PriorityDesignation,
+    PriorityScore,
+    ScoreConfig,
+    SupervisionStatus,
+    TreatmentRule,
+    ZoneAssignment,
+)
 from intel.models.records import (
     Arrest,
     ArrestCharge,
@@ -40,6 +51,15 @@ from intel.models.records import (
 )
 
 __all__ = [
+    "DESIGNATION_CAVEAT",
+    "SCORE_FACTORS",
+    "DesignationEvent",
+    "PriorityDesignation",
+    "PriorityScore",
+    "ScoreConfig",
+    "SupervisionStatus",
+    "TreatmentRule",
+    "ZoneAssignment",
     "Agency",
     "Challenge",
     "Group",
