@@ -4,6 +4,7 @@
 from intel.ingest import urls as ingest_urls
 from intel.intelligence import urls as intelligence_urls
 from intel.people import urls as people_urls
+from intel.priority import urls as priority_urls
 from intel.records import urls as records_urls
 
 app_name = "intel"
@@ -13,4 +14,5 @@ urlpatterns = [
     *ingest_urls.urlpatterns,
     *people_urls.urlpatterns,
     *intelligence_urls.urlpatterns,
+    *priority_urls.urlpatterns,
 ]
