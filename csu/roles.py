@@ -57,6 +57,7 @@ _READ_PRIORITY = {
     "intel.view_treatmentrule",
     "intel.view_scoreconfig",
 }
+_LIST_CANDIDATES = {"intel.list_candidates"}  # the ranked list: analysts and supervisors
 _PROPOSE_DESIGNATION = {"intel.add_prioritydesignation", "intel.change_prioritydesignation"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
@@ -99,6 +100,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     }
     | _READ_PRIORITY
     | _PROPOSE_DESIGNATION
+    | _LIST_CANDIDATES
     | {"intel.add_supervisionstatus", "intel.change_supervisionstatus"},
     Role.SUPERVISOR.value: _READ_RECORDS
     | _READ_PEOPLE
@@ -115,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "intel.add_disseminationlog",
     }
     | _READ_PRIORITY
+    | _LIST_CANDIDATES
     | {
         "intel.change_prioritydesignation",
         "intel.decide_prioritydesignation",

@@ -76,6 +76,10 @@ class IntelRecord(PredicatedEntry):
         max_length=200, blank=True, help_text="A group's or location's name."
     )
     narrative = models.TextField()
+    owner_note = models.TextField(
+        blank=True,
+        help_text="Handling notes for the submitter alone: redacted for every other reader.",
+    )
     predicate_category = predicate_category_field(
         help_text="The criminal activity the subject is reasonably suspected of."
     )

@@ -86,6 +86,7 @@ class PriorityScore(models.Model):
 
     class Meta:
         ordering = ["-score", "person_id"]
+        permissions = [("list_candidates", "Can see the ranked list of candidates")]
         constraints = [
             models.UniqueConstraint(fields=["config", "person"], name="intel_priorityscore_unique")
         ]
