@@ -57,6 +57,19 @@ _READ_PRIORITY = {
     "intel.view_treatmentrule",
     "intel.view_scoreconfig",
 }
+# Watch lists and alerts (issue 13): prosecutors and analysts keep lists and receive alerts;
+# which lists and entries each user sees is decided per list (guardian grants, inherited
+# downward), so these are the doors, not the rooms.
+_WATCH = {
+    "alerts.view_watchlist",
+    "alerts.add_watchlist",
+    "alerts.change_watchlist",
+    "alerts.view_watchentry",
+    "alerts.add_watchentry",
+    "alerts.change_watchentry",
+    "alerts.view_alert",
+    "alerts.change_alert",
+}
 _LIST_CANDIDATES = {"intel.list_candidates"}  # the ranked list: analysts and supervisors
 _PROPOSE_DESIGNATION = {"intel.add_prioritydesignation", "intel.change_prioritydesignation"}
 
@@ -70,7 +83,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "intel.view_zone",
     }
     | _READ_PRIORITY
-    | _PROPOSE_DESIGNATION,
+    | _PROPOSE_DESIGNATION
+    | _WATCH,
     Role.ANALYST.value: _READ_RECORDS
     | {f"intel.{verb}_{m}" for verb in ("add", "change") for m in _RECORDS}
     | {"intel.add_zone", "intel.change_zone", "intel.add_zonelayer", "intel.change_zonelayer"}
@@ -101,6 +115,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _READ_PRIORITY
     | _PROPOSE_DESIGNATION
     | _LIST_CANDIDATES
+    | _WATCH
     | {"intel.add_supervisionstatus", "intel.change_supervisionstatus"},
     Role.SUPERVISOR.value: _READ_RECORDS
     | _READ_PEOPLE
@@ -118,6 +133,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     }
     | _READ_PRIORITY
     | _LIST_CANDIDATES
+    | _WATCH
+    | {"alerts.review_fatigue"}
     | {
         "intel.change_prioritydesignation",
         "intel.decide_prioritydesignation",
