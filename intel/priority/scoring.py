@@ -386,6 +386,9 @@ def scores_compute(*, actor: User, person_ids: list[int] | None = None) -> int:
     params = _params(config, now, person_ids)
     params.update(config_id=config.pk, now=now)
     with connection.cursor() as cursor:
+        # One batch over every person: room to hash and sort in memory, for this
+        # transaction only.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS priority_scores_new")
         cursor.execute(_scores_sql(scoped=scoped), params)
         cursor.execute("SELECT count(*) FROM priority_scores_new")

@@ -350,3 +350,17 @@ def test_records_written_in_bulk_queue_one_run_after_commit(django_capture_on_co
     assert cache.get(SCORES_QUEUED_FLAG) == 1
     assert len(callbacks) >= 2  # each signal asks; the flag lets one run through
     cache.delete(SCORES_QUEUED_FLAG)
+
+
+def test_the_demo_is_seeded_with_weights_and_scores(settings) -> None:
+    from intel.demo import demo_seed
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    summary = demo_seed(people=200, incidents=500, arrests=300)
+
+    config = score_config_current()
+    rows = PriorityScore.objects.filter(config=config)
+    assert summary.counts["scored people"] == rows.count() > 0
+    assert all(r.score == pytest.approx(sum(f["contribution"] for f in r.factors)) for r in rows)
+    assert rows.filter(score__gt=0).exists()
