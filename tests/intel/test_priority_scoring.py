@@ -364,3 +364,30 @@ def test_the_demo_is_seeded_with_weights_and_scores(settings) -> None:
     assert summary.counts["scored people"] == rows.count() > 0
     assert all(r.score == pytest.approx(sum(f["contribution"] for f in r.factors)) for r in rows)
     assert rows.filter(score__gt=0).exists()
+
+
+def test_merging_two_scored_people_keeps_one_score_and_unmerge_restores_both(
+    analyst, record_history
+) -> None:
+    from intel.people.services import person_merge, person_unmerge
+
+    person, other = record_history["person"], record_history["other"]
+    scores_compute(actor=system_actor())
+    before = {r.person_id: (r.score, r.factors) for r in PriorityScore.objects.all()}
+
+    merge = person_merge(
+        actor=analyst, survivor=person, merged=other, reason="Same man, same state ID."
+    )
+
+    assert PriorityScore.objects.filter(person=other).count() == 0
+    assert PriorityScore.objects.filter(person=person).count() == 1
+    scores_compute(actor=system_actor())
+    merged_row = PriorityScore.objects.get(person=person)
+    assert _factors(person)["violent_arrests"]["value"] == 2  # the merged man's arrest counts
+    assert merged_row.score > before[person.pk][0]
+
+    person_unmerge(actor=analyst, merge=merge, reason="Different men after all.")
+    scores_compute(actor=system_actor())
+
+    after = {r.person_id: (r.score, r.factors) for r in PriorityScore.objects.all()}
+    assert after == before
