@@ -391,3 +391,16 @@ def test_merging_two_scored_people_keeps_one_score_and_unmerge_restores_both(
 
     after = {r.person_id: (r.score, r.factors) for r in PriorityScore.objects.all()}
     assert after == before
+
+
+def test_the_nightly_run_is_scheduled_on_a_queue_the_workers_consume() -> None:
+    from django.conf import settings
+
+    from csu.celery import app as celery_app
+
+    celery_app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["priority-scores"]
+
+    assert entry["task"] == "intel.tasks.scores_compute_task"
+    assert entry["schedule"] == timedelta(hours=24)
+    assert celery_app.tasks[entry["task"]].queue == "analysis"
