@@ -181,7 +181,7 @@ def test_a_new_version_with_victimisation_weighed_but_not_chosen_is_refused(
     response = client_for(admin_user).post(reverse("intel:score-config-create"), data)
 
     assert response.status_code == 400
-    assert "explicitly chooses" in response.content.decode()
+    assert '<p class="error">Being shot is not an offender fact' in response.content.decode()
     assert not ScoreConfig.objects.filter(version=2).exists()
 
 
