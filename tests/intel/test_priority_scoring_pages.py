@@ -268,3 +268,23 @@ def test_the_api_refuses_what_is_missing_or_not_the_callers(
 
     assert client_for(analyst).get(missing).status_code == 404
     assert client_for(admin_user).get(url).status_code == 403  # policy role, no case data
+
+
+def test_candidates_say_when_the_version_in_force_has_no_scores_yet(
+    ranked, admin_user, analyst, client_for
+) -> None:
+    from intel.priority.scoring import score_config_create
+
+    score_config_create(
+        actor=admin_user,
+        weights=dict(DEFAULT_WEIGHTS),
+        window_years=3,
+        recent_months=12,
+        count_victimisation=False,
+        note="Shorter window",
+    )
+
+    body = client_for(analyst).get(reverse("intel:candidate-list")).content.decode()
+
+    assert _rows(body) == []  # version 1's scores are kept, not shown as version 2's
+    assert "No person has a score under version 2 yet" in body
