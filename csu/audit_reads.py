@@ -127,11 +127,17 @@ ROUTES: dict[str, ReadRoute] = {
     ),
     "intel:record-grant": ReadRoute("intel.grant", "intel.intelrecord", reads=NONE),
     "intel:record-revoke": ReadRoute("intel.revoke", "intel.intelrecord", reads=NONE),
+    # priority offenders, scoring: the ranked candidates are case data; the weights are policy
+    # (listed anyway, so who read them is known); a new version is audited by its service.
+    "intel:candidate-list": ReadRoute("priority.candidate_list"),
+    "intel:score-config-list": ReadRoute("priority.score_config_list"),
+    "intel:score-config-create": _form("priority.score_config_form"),
     # The API mirrors the pages: its reads are recorded like theirs.
     "audit-event-list": ReadRoute(AUDIT_VIEW),
     "audit-event-detail": ReadRoute(AUDIT_VIEW, "csu.auditevent"),
     "import-list": ReadRoute("import.list"),  # POST uploads: the service records it
     "import-detail": ReadRoute("import.viewed", "intel.dataimport"),
+    "person-priority-score": ReadRoute("priority.score_viewed", "intel.person"),
     # dashboards: the analysis counts case data by zone and place; the filters are kept.
     "analysis-compstat": ReadRoute("analysis.compstat"),
     "analysis-spikes": ReadRoute("analysis.spikes"),

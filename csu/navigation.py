@@ -24,6 +24,8 @@ NAV_ITEMS = [
     NavItem("Groups", "intel:group-list", "intel.view_group"),
     NavItem("Intelligence", "intel:record-list", "intel.view_intelrecord"),
     NavItem("Challenges", "intel:challenge-list", "intel.view_challenge"),
+    # Priority offenders, scoring: the ranked candidates (analysts, supervisors).
+    NavItem("Candidates", "intel:candidate-list", "intel.list_candidates"),
     NavItem("Imports", "intel:import-list", "intel.view_dataimport"),
     NavItem("Boundaries", "intel:boundary-list", "intel.view_zonelayer"),
     # The analysis needs every record kind (dashboards.permissions); shootings are the last

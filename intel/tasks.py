@@ -15,6 +15,7 @@ from intel.intelligence.tasks import (
     memberships_remove_lapsed_task,
 )
 from intel.people.tasks import people_resolve_task
+from intel.priority.tasks import scores_compute_task
 
 __all__ = [
     "import_files_delete_expired_task",
@@ -24,4 +25,5 @@ __all__ = [
     "intel_records_purge_expired_task",
     "memberships_remove_lapsed_task",
     "people_resolve_task",
+    "scores_compute_task",
 ]

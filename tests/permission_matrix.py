@@ -426,6 +426,21 @@ PAGES: list[Page] = [
         no_object_scope=_IMPORTS,
     ),
     Page("api-docs", ALL_ROLES, api=True),
+    # Priority offenders, scoring: the ranked candidates are the analysts' and supervisors'
+    # (intel.list_candidates); the weights are policy, open to every role (csu.roles gives
+    # view_scoreconfig to each: the score is transparent) and set by admins; a person's score
+    # is read by every role reading priority designations.
+    Page("intel:candidate-list", ("analyst", "supervisor")),
+    Page("intel:score-config-list", ALL_ROLES),
+    Page("intel:score-config-create", ("admin",)),
+    Page(
+        "person-priority-score",
+        CASE_ROLES,
+        api=True,
+        args=("{person}",),
+        missing_args=(999999,),
+        no_object_scope=_PEOPLE,
+    ),
     # The analysis counts incidents, arrests and shootings: only roles reading all of them
     # (dashboards.permissions). The layer is made by the suite (ANALYSIS_LAYER).
     Page("analysis-compstat", _ANALYSIS, api=True, data={"layer": ANALYSIS_LAYER}),

@@ -206,6 +206,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.analysis_precompute_task",
         "schedule": timedelta(hours=1),
     },
+    # Priority offenders: every candidate score under the weights in force, nightly (imports
+    # also queue a run once they commit: intel.apps).
+    "priority-scores": {
+        "task": "intel.tasks.scores_compute_task",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 # --- Authentication (CJIS C1-C6, C14, C15): csu/settings/auth.py --------------------------

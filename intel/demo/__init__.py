@@ -23,6 +23,7 @@ from csu.services import user_create
 from intel.demo import catalog as cat
 from intel.demo.intelligence import CREWS, seed_intelligence
 from intel.demo.records import RecordGenerator
+from intel.demo.scores import seed_scores
 from intel.geo import geometry_bbox
 from intel.models import (
     Agency,
@@ -160,6 +161,7 @@ def demo_seed(
             rng=random.Random(seed),  # noqa: S311 - demo data
         )
         records_changed.send(sender="demo_seed")
+        scores = seed_scores()
     counts = {
         "agencies": 2,
         "zones": len(gen.zones),
@@ -171,6 +173,7 @@ def demo_seed(
         "charges": gen.charge_count,
         "cases": len(case_rows),
         **intelligence,
+        **scores,
     }
     return SeedSummary(counts, created, kept, time.perf_counter() - started, codes)
 

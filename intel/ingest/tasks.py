@@ -53,6 +53,13 @@ def import_follow_ups_task(import_id: int, user_id: int | None = None) -> dict[s
     if data_import is None:
         return {"missing": import_id}
     done = import_follow_ups(actor=_actor(user_id), data_import=data_import)
+    if done.people:
+        # Resolution linked arrests to people: the candidate scores count them once linked.
+        # (The import's commit queued a run already; this one is dropped if it has not
+        # started yet, and queued if it has.)
+        from intel.priority.tasks import scores_compute_queue
+
+        scores_compute_queue()
     return {"people": vars(done.people) if done.people else None}
 
 

@@ -66,3 +66,40 @@ def test_a_real_worker_resolves_people_after_an_upload(worker, analyst) -> None:
     assert PersonLink.objects.count() == 4, worker[1].log_path.read_text()[-2000:]
     assert MatchCandidate.objects.filter(status="open").count() == 1
     assert PersonLink.objects.filter(method="identifier").get().arrest.source_id == "B3"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_scores_the_people_of_an_import(worker, analyst) -> None:  # type: ignore[no-untyped-def]
+    """An arrest import commits, its arrests are resolved, and the candidate scores follow
+    (queued once for the burst, run by the worker on the analysis queue)."""
+    from django.core.cache import cache
+
+    from intel.ingest.services import import_queue, import_upload
+    from intel.models import PriorityScore
+    from intel.priority.tasks import SCORES_QUEUED_FLAG
+
+    cache.delete(SCORES_QUEUED_FLAG)
+    data_import = import_upload(
+        actor=analyst,
+        source=io.BytesIO(EXTRACT.encode()),
+        original_name="bookings.csv",
+        kind="arrests",
+        agency_name="Harbor PD",
+    )
+    import_queue(actor=analyst, data_import=data_import)
+
+    deadline = time.monotonic() + 150
+    while time.monotonic() < deadline and not PriorityScore.objects.exists():
+        time.sleep(1)
+    log = worker[1].log_path.read_text()[-2000:]
+    smith = Arrest.objects.get(source_id="B1").person
+    row = PriorityScore.objects.filter(person=smith).first()
+    assert row is not None, log
+    recent = {f["name"]: f for f in row.factors}["recent_arrest"]
+    # The 2024 arrests are old now: the score counts what is in the window, with its records.
+    assert row.score == sum(f["contribution"] for f in row.factors)
+    assert {r["id"] for f in row.factors for r in f["records"]} <= set(
+        Arrest.objects.filter(person=smith).values_list("pk", flat=True)
+    )
+    assert recent["value"] == 0

@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from csu import audit
 from csu.models import User
-from intel.models import GroupMembership, MatchCandidate, Person, PersonMerge, PersonNameKey
+from intel.models import (
+    GroupMembership,
+    MatchCandidate,
+    Person,
+    PersonMerge,
+    PersonNameKey,
+    PriorityScore,
+)
 from intel.people.services.common import _reason, _require
 
 # Fields of the survivor a merge may fill from the merged person when the survivor lacks them.
@@ -28,6 +35,9 @@ _TWINS: dict[type[models.Model], tuple[tuple[str, ...], dict[str, Any]]] = {
     PersonNameKey: (("last", "first"), {}),
     MatchCandidate: (("arrest_id", "shooting_victim_id", "case_id"), {}),
     GroupMembership: (("group_id",), {"status__in": ["pending", "approved"]}),
+    # One score per person and version: the survivor's stays (the next run of the scores
+    # counts the merged person's records on it); un-merge puts the merged one's back.
+    PriorityScore: (("config_id",), {}),
 }
 
 
