@@ -24,6 +24,8 @@ NAV_ITEMS = [
     NavItem("Groups", "intel:group-list", "intel.view_group"),
     NavItem("Intelligence", "intel:record-list", "intel.view_intelrecord"),
     NavItem("Challenges", "intel:challenge-list", "intel.view_challenge"),
+    NavItem("Designations", "intel:designation-list", "intel.view_prioritydesignation"),
+    NavItem("Zones", "intel:zone-assignment-list", "intel.view_zoneassignment"),
     NavItem("Imports", "intel:import-list", "intel.view_dataimport"),
     NavItem("Boundaries", "intel:boundary-list", "intel.view_zonelayer"),
     # The analysis needs every record kind (dashboards.permissions); shootings are the last
