@@ -282,3 +282,38 @@ def test_the_prosecutors_home_lists_designated_people_in_their_zones_and_cases(
     assert f"/intel/people/{in_zone.pk}/brief/" in section
     assert f"/intel/people/{on_case.pk}/brief/" in section
     assert CAVEAT in section
+
+
+def test_the_list_and_the_home_read_a_fixed_number_of_queries(
+    analyst, supervisor, prosecutor, client_for
+) -> None:
+    """Ten designations cost the same queries as two: no query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    zone = ZoneFactory()
+    zone_assignment_add(actor=supervisor, user=prosecutor, zone=zone)
+    supervisor_client, prosecutor_client = client_for(supervisor), client_for(prosecutor)
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as listing:
+            assert supervisor_client.get(reverse("intel:designation-list")).status_code == 200
+        with CaptureQueriesContext(connection) as home:
+            assert prosecutor_client.get(reverse("csu:home")).status_code == 200
+        return len(listing.captured_queries), len(home.captured_queries)
+
+    def designate(n: int) -> None:
+        for _ in range(n):
+            person = PersonFactory()
+            ArrestFactory(person=person, zone=zone)
+            _active(analyst, supervisor, person)
+            designation_propose(actor=analyst, person=PersonFactory(), reason=REASON)
+
+    designate(2)
+    few = counts()
+    designate(8)
+    many = counts()
+
+    assert many == few
+    page = _text(prosecutor_client.get(reverse("csu:home")))
+    assert page.count("/brief/") == 10

@@ -31,7 +31,10 @@ PERIODS = (90, 180, 365, 730)
 @require_GET
 @permission_required("intel.decide_prioritydesignation", raise_exception=True)
 def list_health_view(request: AuthedHttpRequest) -> HttpResponse:
-    day = parse_date(request.GET.get("as_of") or "") if request.GET.get("as_of") else None
+    try:
+        day = parse_date(request.GET.get("as_of") or "")
+    except ValueError:  # well-formed but no such day (2026-02-30): today's report
+        day = None
     as_of = (
         timezone.make_aware(datetime.combine(day, time.max)) if day is not None else timezone.now()
     )
