@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -30,7 +31,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from csu.models import User
 from intel.choices import CaseStatus, OffenseCategory, Race, Sex
 from intel.models import Arrest, CaseReferral, PriorityDesignation
-from intel.priority.designations import DECIDE, Status, renewal_pending
+from intel.priority.designations import DECIDE, Status
 
 STALE_MONTHS = 12
 AGE_GROUPS = ("<18", "18–24", "25–34", "35–44", "45+", "Unknown")
@@ -176,27 +177,30 @@ def _arrestee_counts(
     """Race, sex and age-group counts of the distinct people arrested in (start, end], by their
     latest arrest there; in the database, so a big city's year of arrests is one query."""
     in_period = Arrest.objects.visible_to(actor).filter(arrested_at__gt=start, arrested_at__lte=end)
+    race: Counter[str] = Counter()
+    sex: Counter[str] = Counter()
+    age: Counter[str] = Counter()
+    if in_period.query.is_empty():
+        return race, sex, age, 0, 0
     latest = (
         in_period.filter(person__isnull=False)
         .order_by("person_id", "-arrested_at", "-id")
         .distinct("person_id")
-        .values("id")
-    )
-    rows = (
-        Arrest.objects.filter(id__in=latest)
         .annotate(age_at=_age_at_arrest())
         .annotate(bucket=_age_bucket())
         .values("race", "sex", "bucket")
-        .annotate(n=Count("id"))
-        .order_by()
     )
-    race: Counter[str] = Counter()
-    sex: Counter[str] = Counter()
-    age: Counter[str] = Counter()
-    for row in rows:
-        race[row["race"]] += row["n"]
-        sex[row["sex"]] += row["n"]
-        age[row["bucket"]] += row["n"]
+    # Grouped over the latest arrests in one statement (Django cannot select FROM a subquery).
+    sql, params = latest.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT race, sex, bucket, count(*) FROM ({sql}) latest GROUP BY 1, 2, 3",  # noqa: S608 - Django's own SQL
+            params,
+        )
+        for race_value, sex_value, bucket, n in cursor.fetchall():
+            race[race_value] += n
+            sex[sex_value] += n
+            age[bucket] += n
     unresolved = in_period.filter(person__isnull=True).count()
     return race, sex, age, sum(race.values()), unresolved
 
@@ -208,54 +212,63 @@ def designation_list_health(*, actor: User, as_of: datetime, period_days: int = 
         raise PermissionDenied
     start = as_of - timedelta(days=period_days)
     stale_since = as_of - relativedelta(months=STALE_MONTHS)
-    designations = list(_designated_at(actor, as_of).select_related("person"))
-    person_ids = {d.person_id for d in designations}
-
-    arrests = Arrest.objects.visible_to(actor).filter(person_id__in=person_ids)
-    violent = Counter(
-        person_id
-        for person_id, _arrest in arrests.filter(
-            arrested_at__lte=as_of, charges__category=OffenseCategory.VIOLENT
+    # (person id, race, sex, date of birth) of each designated person: one row each.
+    people = list(
+        _designated_at(actor, as_of).values_list(
+            "person_id", "person__race", "person__sex", "person__dob"
         )
-        .values_list("person_id", "id")
-        .distinct()
     )
-    cases = CaseReferral.objects.visible_to(actor).filter(defendant_id__in=person_ids)
+    person_ids = {row[0] for row in people}
+    designated = _designated_at(actor, as_of).values("person_id")
+
+    arrests = Arrest.objects.visible_to(actor).filter(person__in=designated).order_by()
+    violent = dict(
+        arrests.filter(arrested_at__lte=as_of, charges__category=OffenseCategory.VIOLENT)
+        .values("person_id")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("person_id", "n")
+    )
+    cases = CaseReferral.objects.visible_to(actor).filter(defendant__in=designated).order_by()
     convicted = set(
-        cases.filter(status__in=[CaseStatus.CONVICTED, CaseStatus.PLEADED]).values_list(
-            "defendant_id", flat=True
-        )
+        cases.filter(status__in=[CaseStatus.CONVICTED, CaseStatus.PLEADED])
+        .values_list("defendant_id", flat=True)
+        .distinct()
     )
     recent = set(
         arrests.filter(
             Q(arrested_at__gt=stale_since, arrested_at__lte=as_of)
             | Q(incident__occurred_at__gt=stale_since, incident__occurred_at__lte=as_of)
-        ).values_list("person_id", flat=True)
-    ) | set(
-        cases.filter(referred_at__gt=stale_since, referred_at__lte=as_of).values_list(
-            "defendant_id", flat=True
         )
+        .values_list("person_id", flat=True)
+        .distinct()
+    ) | set(
+        cases.filter(referred_at__gt=stale_since, referred_at__lte=as_of)
+        .values_list("defendant_id", flat=True)
+        .distinct()
     )
+    # The latest arrest stands in only where the person record says unknown.
+    lacking = {
+        pk for pk, race, sex, dob in people if race == Race.UNKNOWN or sex == Sex.UNKNOWN or not dob
+    }
     latest_arrest = {
         arrest.person_id: arrest
-        for arrest in arrests.filter(arrested_at__lte=as_of)
+        for arrest in arrests.filter(person_id__in=lacking, arrested_at__lte=as_of)
         .order_by("person_id", "-arrested_at", "-id")
         .distinct("person_id")
+        .only("person_id", "race", "sex", "age", "dob_as_recorded", "arrested_at")
     }
 
     list_race: Counter[str] = Counter()
     list_sex: Counter[str] = Counter()
     list_age: Counter[str] = Counter()
     on = as_of.date()
-    for person in {d.person_id: d.person for d in designations}.values():
-        fallback = latest_arrest.get(person.pk)
-        race = person.race
+    for pk, race, sex, dob in people:
+        fallback = latest_arrest.get(pk)
         if race == Race.UNKNOWN and fallback is not None:
             race = fallback.race
-        sex = person.sex
         if sex == Sex.UNKNOWN and fallback is not None:
             sex = fallback.sex
-        age = _years_between(person.dob, on) if person.dob else None
+        age = _years_between(dob, on) if dob else None
         if age is None and fallback is not None:
             age = _fallback_age(fallback, on)
         list_race[race] += 1
@@ -268,10 +281,12 @@ def designation_list_health(*, actor: User, as_of: datetime, period_days: int = 
         .filter(status=Status.EXPIRED, ended_at__gt=start, ended_at__lte=as_of)
         .count()
     )
-    pending = sum(
-        1
-        for d in PriorityDesignation.objects.visible_to(actor).filter(status=Status.ACTIVE)
-        if renewal_pending(d)
+    # ``designations.renewal_pending``, as a query.
+    pending = (
+        PriorityDesignation.objects.visible_to(actor)
+        .filter(status=Status.ACTIVE, renewal_requested_at__isnull=False)
+        .filter(Q(renewed_at__isnull=True) | Q(renewed_at__lt=F("renewal_requested_at")))
+        .count()
     )
     return ListHealth(
         as_of=as_of,
