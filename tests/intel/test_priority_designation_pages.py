@@ -317,3 +317,47 @@ def test_the_list_and_the_home_read_a_fixed_number_of_queries(
     assert many == few
     page = _text(prosecutor_client.get(reverse("csu:home")))
     assert page.count("/brief/") == 10
+
+
+def test_the_propose_page_shows_the_current_score_as_the_basis(
+    analyst, admin_user, client_for
+) -> None:
+    from django.utils import timezone
+
+    from intel.models import PriorityScore, ScoreConfig
+
+    person = PersonFactory()
+    config = ScoreConfig.objects.create(version=3, weights={}, note="v3", created_by=admin_user)
+    factors = [
+        {"name": "violent_arrests", "value": 3, "weight": 2.0, "contribution": 6.0, "records": [1]},
+        {"name": "firearm", "value": 1, "weight": 1.5, "contribution": 1.5, "records": [2]},
+    ]
+    PriorityScore.objects.create(
+        person=person, config=config, score=7.5, factors=factors, computed_at=timezone.now()
+    )
+
+    page = _text(client_for(analyst).get(reverse("intel:designation-propose", args=[person.pk])))
+
+    assert "Score 7.50 under score version 3" in page
+    assert "violent_arrests" in page and "firearm" in page and "1.5" in page
+
+
+def test_the_list_filters_by_status_and_name(analyst, supervisor, client_for) -> None:
+    active = _active(analyst, supervisor, PersonFactory(last_name="Ashby"))
+    proposed = designation_propose(
+        actor=analyst, person=PersonFactory(last_name="Brandt"), reason=REASON
+    )
+    client = client_for(supervisor)
+
+    def listed(**query: str) -> set[int]:
+        page = _text(client.get(reverse("intel:designation-list"), query))
+        return {
+            d.pk
+            for d in (active, proposed)
+            if reverse("intel:designation-detail", args=[d.pk]) + '"' in page
+        }
+
+    assert listed() == {active.pk, proposed.pk}
+    assert listed(status="proposed") == {proposed.pk}
+    assert listed(q="ashby") == {active.pk}
+    assert listed(status="nonsense") == {active.pk, proposed.pk}
