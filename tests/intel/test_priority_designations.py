@@ -437,3 +437,31 @@ def test_the_beat_entry_runs_the_expiry_task(analyst, supervisor) -> None:
     assert AuditEvent.objects.filter(
         action="retention.run", component="designations_expire"
     ).exists()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_entry_expires_designations_in_a_real_worker(worker, analyst, supervisor) -> None:
+    """What beat sends daily, sent by the entry's task name through Redis to a worker process
+    that writes as the application role."""
+    import time
+
+    from celery import current_app
+
+    queue, proc = worker
+    designation = _active(analyst, supervisor)
+    PriorityDesignation.objects.filter(pk=designation.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    entry = settings.CELERY_BEAT_SCHEDULE["designations-expire"]
+    result = current_app.send_task(entry["task"], queue=queue)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and designation.status != "expired":
+        assert proc.poll() is None, proc.log_path.read_text()
+        time.sleep(0.25)
+        designation.refresh_from_db()
+
+    assert designation.status == "expired"
+    assert designation.events.get(kind=EVENTS.EXPIRED).actor == system_actor()
+    assert result.id
