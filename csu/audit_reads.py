@@ -73,6 +73,8 @@ def _form(action: str, object_type: str = "") -> ReadRoute:
 # rely on them ("person.viewed", "group.viewed", ...).
 ROUTES: dict[str, ReadRoute] = {
     # csu: the pages that show case data or the audit trail.
+    # A prosecutor's home shows recent arrests and the designated people in their zones and
+    # cases (their ids are noted on the event); the action keeps its name.
     "csu:home": ReadRoute("arrest.recent_list", when=_lists_arrests),
     "csu:audit-list": ReadRoute(AUDIT_VIEW),
     "csu:audit-export": ReadRoute("audit.export", reads=NONE),  # the service records the export
@@ -132,6 +134,33 @@ ROUTES: dict[str, ReadRoute] = {
     "intel:candidate-list": ReadRoute("priority.candidate_list"),
     "intel:score-config-list": ReadRoute("priority.score_config_list"),
     "intel:score-config-create": _form("priority.score_config_form"),
+    # priority designations (issue 12): the pages read people; the actions are services.
+    "intel:designation-propose": _form("designation.propose_form", "intel.person"),
+    "intel:person-priority": ReadRoute("person.designation_viewed", "intel.person"),
+    "intel:designation-list": ReadRoute("designation.list"),
+    "intel:designation-detail": ReadRoute("designation.viewed", "intel.prioritydesignation"),
+    **{
+        f"intel:designation-{slug}": ReadRoute(
+            f"designation.{slug.replace('-', '_')}", "intel.prioritydesignation", reads=NONE
+        )
+        for slug in (
+            "approve",
+            "reject",
+            "renewal-request",
+            "renew",
+            "renewal-refuse",
+            "challenge-record",
+            "challenge-decide",
+            "remove",
+        )
+    },
+    "intel:list-health": ReadRoute("designation.list_health"),
+    "intel:supervision-add": _form("supervision.add_form", "intel.person"),
+    # Who covers which zone: its POST assigns (the service records it).
+    "intel:zone-assignment-list": ReadRoute("zone_assignment.list"),
+    "intel:zone-assignment-delete": ReadRoute(
+        "zone_assignment.delete", "intel.zoneassignment", reads=NONE
+    ),
     # The API mirrors the pages: its reads are recorded like theirs.
     "audit-event-list": ReadRoute(AUDIT_VIEW),
     "audit-event-detail": ReadRoute(AUDIT_VIEW, "csu.auditevent"),

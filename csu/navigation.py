@@ -26,6 +26,8 @@ NAV_ITEMS = [
     NavItem("Challenges", "intel:challenge-list", "intel.view_challenge"),
     # Priority offenders, scoring: the ranked candidates (analysts, supervisors).
     NavItem("Candidates", "intel:candidate-list", "intel.list_candidates"),
+    NavItem("Designations", "intel:designation-list", "intel.view_prioritydesignation"),
+    NavItem("Zones", "intel:zone-assignment-list", "intel.view_zoneassignment"),
     NavItem("Imports", "intel:import-list", "intel.view_dataimport"),
     NavItem("Boundaries", "intel:boundary-list", "intel.view_zonelayer"),
     # The analysis needs every record kind (dashboards.permissions); shootings are the last

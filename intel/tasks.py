@@ -15,9 +15,10 @@ from intel.intelligence.tasks import (
     memberships_remove_lapsed_task,
 )
 from intel.people.tasks import people_resolve_task
-from intel.priority.tasks import scores_compute_task
+from intel.priority.tasks import designations_expire_task, scores_compute_task
 
 __all__ = [
+    "designations_expire_task",
     "import_files_delete_expired_task",
     "import_follow_ups_task",
     "import_run_task",

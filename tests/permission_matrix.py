@@ -69,6 +69,13 @@ _ZONES = (
     "timeline's records are the analysis roles' to read in every zone"
 )
 
+_DESIGNATIONS = (
+    "designations are open to every role reading people, as the people are; what each may do "
+    "to one is the workflow's rule, tested in tests/intel/test_priority_designations.py"
+)
+_ZONE_ASSIGNMENTS = "who covers which zone is open to everyone who assigns zones"
+_FRESH = "Arrested again last month with a loaded pistol near the Pier 4 school."
+
 # Existing objects out of scope (makers in tests/test_permission_matrix.py): a restricted
 # record nobody granted, another analyst's draft and pending records, a challenge to such.
 _RESTRICTED = OutOfScope("intel_restricted_other", CASE_ROLES)
@@ -393,6 +400,79 @@ PAGES: list[Page] = [
             "recipient_agency": "Matrix State Police",
             "reason": "permission matrix check",
         },
+    ),
+    # Priority designations (issue 12): every designation route, its actions and reports.
+    Page(
+        "intel:designation-propose",
+        ("prosecutor", "analyst"),
+        args=("{person}",),
+        missing_args=(999999,),
+        no_object_scope=_PEOPLE,
+    ),
+    Page(
+        "intel:person-priority",
+        CASE_ROLES,
+        args=("{person}",),
+        missing_args=(999999,),
+        no_object_scope=_PEOPLE,
+    ),
+    Page("intel:designation-list", CASE_ROLES),
+    Page(
+        "intel:designation-detail",
+        CASE_ROLES,
+        args=("{designation}",),
+        missing_args=(999999,),
+        no_object_scope=_DESIGNATIONS,
+    ),
+    *(
+        Page(
+            f"intel:designation-{name}",
+            allowed,
+            method="post",
+            args=(f"{{{maker}}}",),
+            ok_status=302,
+            data=data,
+            missing_args=(999999,),
+            no_object_scope=_DESIGNATIONS,
+        )
+        for name, allowed, maker, data in (
+            ("approve", ("supervisor",), "designation", {}),
+            ("reject", ("supervisor",), "designation", {"reason": _FRESH}),
+            ("renewal-request", CASE_ROLES, "designation_active", {"reason": _FRESH}),
+            ("renew", ("supervisor",), "designation_renewal", {}),
+            ("renewal-refuse", ("supervisor",), "designation_renewal", {"reason": _FRESH}),
+            (
+                "challenge-record",
+                CASE_ROLES,
+                "designation_active",
+                {"filed_by": "Counsel", "grounds": _FRESH},
+            ),
+            (
+                "challenge-decide",
+                ("supervisor",),
+                "designation_challenged",
+                {"outcome": "denied", "reason": _FRESH},
+            ),
+            ("remove", ("supervisor",), "designation_active", {"reason": _FRESH}),
+        )
+    ),
+    Page("intel:list-health", ("supervisor",)),
+    Page(
+        "intel:supervision-add",
+        ("analyst", "supervisor"),
+        args=("{person}",),
+        missing_args=(999999,),
+        no_object_scope=_PEOPLE,
+    ),
+    Page("intel:zone-assignment-list", ("supervisor", "admin")),
+    Page(
+        "intel:zone-assignment-delete",
+        ("supervisor", "admin"),
+        method="post",
+        args=("{zone_assignment}",),
+        ok_status=302,
+        missing_args=(999999,),
+        no_object_scope=_ZONE_ASSIGNMENTS,
     ),
     Page(
         "csu:user-unlock",

@@ -214,6 +214,42 @@ def _a_zone(personas: dict):  # type: ignore[no-untyped-def]
     return ZoneFactory(layer=ZoneLayer.objects.get(name=ANALYSIS_LAYER))
 
 
+def _a_designation(personas: dict, stage: str = "proposed"):  # type: ignore[no-untyped-def]
+    """A designation proposed by the analyst, made by the real services and taken to
+    ``stage``: approved by the supervisor, with a renewal asked for by the analyst, or with a
+    challenge recorded."""
+    from intel.priority import designations
+    from tests.permission_matrix import _FRESH
+
+    designation = designations.designation_propose(
+        actor=personas["analyst"],
+        person=_a_person(personas),
+        reason="Three violent arrests this year, two with a recovered handgun.",
+    )
+    if stage == "proposed":
+        return designation
+    designation = designations.designation_approve(
+        actor=personas["supervisor"], designation=designation
+    )
+    if stage == "renewal":
+        designations.designation_renewal_request(
+            actor=personas["analyst"], designation=designation, reason=_FRESH
+        )
+    elif stage == "challenged":
+        designations.designation_challenge_record(
+            actor=personas["analyst"], designation=designation, filed_by="Counsel", grounds=_FRESH
+        )
+    return designation
+
+
+def _a_zone_assignment(personas: dict):  # type: ignore[no-untyped-def]
+    from intel.priority.supervision import zone_assignment_add
+
+    return zone_assignment_add(
+        actor=personas["supervisor"], user=personas["prosecutor"], zone=_a_zone(personas)
+    )
+
+
 # "{name}" in a Page's args: a fresh object made for each request by OBJECT_MAKERS[name].
 OBJECT_MAKERS = {
     "zone": _a_zone,
@@ -232,6 +268,11 @@ OBJECT_MAKERS = {
     "intel_draft": lambda personas: _an_intel_record(personas, status="draft"),
     "intel_pending": lambda personas: _an_intel_record(personas, status="pending"),
     "intel_restricted": _a_restricted_intel_record,
+    "designation": _a_designation,
+    "designation_active": lambda personas: _a_designation(personas, "active"),
+    "designation_renewal": lambda personas: _a_designation(personas, "renewal"),
+    "designation_challenged": lambda personas: _a_designation(personas, "challenged"),
+    "zone_assignment": _a_zone_assignment,
 }
 
 

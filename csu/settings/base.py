@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csu.context_processors.csu",
+                "intel.context_processors.priority",
             ],
         },
     },
@@ -199,6 +200,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "import-snapshots-delete-expired": {
         "task": "intel.tasks.import_snapshots_delete_expired_task",
+        "schedule": timedelta(hours=24),
+    },
+    # Priority designations end twelve months after approval or renewal (issue 12).
+    "designations-expire": {
+        "task": "intel.tasks.designations_expire_task",
         "schedule": timedelta(hours=24),
     },
     # The analysis pages' default views, recomputed (and rolled over to a new day).

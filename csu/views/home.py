@@ -10,11 +10,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from plotly.utils import PlotlyJSONEncoder
 
+from csu import audit_reads
 from csu.models import User
 from csu.roles import ROLE_DESCRIPTIONS, ROLE_LABELS, Role
 from csu.selectors import audit_summary, user_list
 from csu.types import AuthedHttpRequest
 from dashboards.charts import weekly_trend_figure
+from intel.priority import selectors as priority_selectors
 from intel.records import selectors as intel_selectors
 
 
@@ -40,6 +42,10 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     }
     if role == Role.PROSECUTOR:
         context["recent_arrests"] = intel_selectors.arrest_recent_list(actor=user, days=7, limit=25)
+        briefs = priority_selectors.designation_briefs_for_prosecutor(actor=user)
+        context["designated_briefs"] = briefs
+        # The read is recorded as the home page's (csu.audit_reads); these are the people shown.
+        audit_reads.note(request, designated_people=[row.person.pk for row in briefs])
     elif role in (Role.ANALYST, Role.SUPERVISOR):
         context.update(_trend_context(user))
         if role == Role.SUPERVISOR:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from csu.actors import system_actor
 from csu.services import user_create
 from intel.demo import catalog as cat
+from intel.demo.designations import seed_designations
 from intel.demo.intelligence import CREWS, seed_intelligence
 from intel.demo.records import RecordGenerator
 from intel.demo.scores import seed_scores
@@ -39,6 +40,7 @@ from intel.models import (
     PersonIdentifier,
     PersonLink,
     PersonNameKey,
+    PriorityDesignation,
     Shooting,
     Zone,
     ZoneLayer,
@@ -100,6 +102,8 @@ def demo_reset() -> dict[str, int]:
         GroupMembership.objects.filter(group__name__in=[name for name, _ in CREWS]),
         Group.objects.filter(name__in=[name for name, _ in CREWS]),
         IntelRecord.objects.filter(submitting_agency__in=agencies),
+        # A designation keeps its person (PROTECT): it goes first, its history with it.
+        PriorityDesignation.objects.filter(person__in=Subquery(people)),
         *(
             m.objects.filter(source_agency__in=agencies)
             for m in (CaseReferral, Shooting, CallForService, Arrest, Incident)
@@ -160,6 +164,13 @@ def demo_seed(
             police=police,
             rng=random.Random(seed),  # noqa: S311 - demo data
         )
+        designations = seed_designations(
+            analyst=by_role["analyst"],
+            prosecutor=prosecutor,
+            supervisor=by_role["supervisor"],
+            police=police,
+            now=now or timezone.now(),
+        )
         records_changed.send(sender="demo_seed")
         scores = seed_scores()
     counts = {
@@ -174,6 +185,7 @@ def demo_seed(
         "cases": len(case_rows),
         **intelligence,
         **scores,
+        **designations,
     }
     return SeedSummary(counts, created, kept, time.perf_counter() - started, codes)
 

@@ -28,3 +28,11 @@ def scores_compute_queue(*, countdown: int = SCORES_COUNTDOWN) -> bool:
         scores_compute_task.apply_async(countdown=countdown)
         return True
     return False
+
+
+@shared_task(name="intel.tasks.designations_expire_task", queue="default")
+def designations_expire_task() -> int:
+    """Expire every designation whose twelve months have passed (daily)."""
+    from intel.priority.designations import designations_expire
+
+    return designations_expire()

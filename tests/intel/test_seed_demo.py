@@ -197,6 +197,26 @@ def test_the_demo_has_crews_and_intelligence_made_under_the_rules(seeded: str) -
     assert GroupMembership.objects.filter(status="pending").count() == 2
 
 
+def test_the_demo_has_designations_made_under_the_rules(seeded: str) -> None:
+    """One active, one awaiting the supervisor, one expiring within 30 days; the demo
+    prosecutor covers a zone and their home lists the active ones there."""
+    from intel.models import PriorityDesignation, SupervisionStatus, ZoneAssignment
+    from intel.priority.selectors import designation_briefs_for_prosecutor
+
+    now = timezone.now()
+    rows = list(PriorityDesignation.objects.order_by("expires_at"))
+    assert sorted(d.status for d in rows) == ["active", "active", "proposed"]
+    assert all(d.decided_by_id != d.proposed_by_id for d in rows if d.decided_by_id)
+    expiring = [d for d in rows if d.expires_at and d.expires_at <= now + timedelta(days=30)]
+    assert len(expiring) == 1 and expiring[0].events.count() == 2
+    assert SupervisionStatus.objects.filter(reference="HCP-2025-0193").exists()
+    prosecutor = get_user_model().objects.get(username="demo.prosecutor")
+    assert ZoneAssignment.objects.filter(user=prosecutor).count() == 1
+    listed = {row.person.pk for row in designation_briefs_for_prosecutor(actor=prosecutor)}
+    long_lived = next(d for d in rows if d.status == "active" and d not in expiring)
+    assert long_lived.person_id in listed  # their zone is the prosecutor's
+
+
 def test_the_demo_plants_a_firearm_hotspot_and_a_burglary_spike(seeded: str) -> None:
     """The supervisor's map and the spike table have something real to find."""
     import h3
