@@ -164,6 +164,7 @@ def demo_seed(
             police=police,
             rng=random.Random(seed),  # noqa: S311 - demo data
         )
+        seed_scores()  # first, so each designation's basis is the person's score
         designations = seed_designations(
             analyst=by_role["analyst"],
             prosecutor=prosecutor,
@@ -172,7 +173,7 @@ def demo_seed(
             now=now or timezone.now(),
         )
         records_changed.send(sender="demo_seed")
-        scores = seed_scores()
+        scores = seed_scores()  # again: the designations' parole term counts
     counts = {
         "agencies": 2,
         "zones": len(gen.zones),
