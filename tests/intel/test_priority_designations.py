@@ -136,6 +136,38 @@ def test_a_merged_person_cannot_be_proposed(analyst) -> None:
         designation_propose(actor=analyst, person=merged, reason=REASON)
 
 
+def test_a_merge_moves_a_designation_to_the_survivor_and_unmerge_brings_it_back(
+    analyst, supervisor
+) -> None:
+    from intel.people.services import person_merge, person_unmerge
+
+    survivor, merged = PersonFactory(), PersonFactory()
+    designation = _active(analyst, supervisor, person=merged)
+
+    merge = person_merge(actor=analyst, survivor=survivor, merged=merged, reason="Same person.")
+    designation.refresh_from_db()
+    assert designation.person_id == survivor.pk
+    person_unmerge(actor=analyst, merge=merge, reason="Different people after all.")
+    designation.refresh_from_db()
+    assert designation.person_id == merged.pk
+
+
+def test_two_open_designations_refuse_a_merge_and_change_nothing(
+    analyst, prosecutor, supervisor
+) -> None:
+    from intel.people.services import person_merge
+
+    survivor, merged = PersonFactory(), PersonFactory()
+    _active(analyst, supervisor, person=survivor)
+    designation_propose(actor=prosecutor, person=merged, reason=REASON)
+
+    with pytest.raises(ValidationError, match="Both people have an open priority designation"):
+        person_merge(actor=analyst, survivor=survivor, merged=merged, reason="Same person.")
+    merged.refresh_from_db()
+    assert merged.merged_into_id is None
+    assert PriorityDesignation.objects.filter(person=merged).count() == 1
+
+
 def test_roles_without_the_propose_permission_are_refused(admin_user) -> None:
     with pytest.raises(PermissionDenied):
         designation_propose(actor=admin_user, person=PersonFactory(), reason=REASON)

@@ -23,6 +23,7 @@ from intel.models import (
     Person,
     PersonMerge,
     PersonNameKey,
+    PriorityDesignation,
     PriorityScore,
 )
 from intel.people.services.common import _reason, _require
@@ -80,6 +81,20 @@ def person_merge(*, actor: User, survivor: Person, merged: Person, reason: str) 
     survivor, merged = pair[survivor.pk], pair[merged.pk]
     if survivor.is_merged or merged.is_merged:
         raise ValidationError("One of them is already merged into someone else.")
+    # A person has one open designation at most, and which of two stands is a supervisor's
+    # decision, not a side effect of a merge.
+    open_statuses = [PriorityDesignation.Status.PROPOSED, PriorityDesignation.Status.ACTIVE]
+    if (
+        PriorityDesignation.objects.filter(person__in=pair, status__in=open_statuses)
+        .values("person")
+        .distinct()
+        .count()
+        == 2
+    ):
+        raise ValidationError(
+            "Both people have an open priority designation: end one of them (remove or reject "
+            "it, with its reason) before merging."
+        )
     snapshot: dict[str, Any] = {
         "survivor": _dump(survivor),
         "merged": _dump(merged),
