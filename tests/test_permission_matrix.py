@@ -214,6 +214,13 @@ def _a_zone(personas: dict):  # type: ignore[no-untyped-def]
     return ZoneFactory(layer=ZoneLayer.objects.get(name=ANALYSIS_LAYER))
 
 
+def _a_treatment_rule(personas: dict):  # type: ignore[no-untyped-def]
+    from intel.models import TreatmentRule
+    from tests.factories.priority import drug_rule
+
+    return drug_rule(personas["supervisor"], name=f"Matrix rule {TreatmentRule.objects.count()}")
+
+
 # "{name}" in a Page's args: a fresh object made for each request by OBJECT_MAKERS[name].
 OBJECT_MAKERS = {
     "zone": _a_zone,
@@ -232,6 +239,7 @@ OBJECT_MAKERS = {
     "intel_draft": lambda personas: _an_intel_record(personas, status="draft"),
     "intel_pending": lambda personas: _an_intel_record(personas, status="pending"),
     "intel_restricted": _a_restricted_intel_record,
+    "treatment_rule": lambda personas: _a_treatment_rule(personas),
 }
 
 
