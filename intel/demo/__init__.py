@@ -22,6 +22,7 @@ from csu.actors import system_actor
 from csu.services import user_create
 from intel.demo import catalog as cat
 from intel.demo.intelligence import CREWS, seed_intelligence
+from intel.demo.priority import seed_treatment_rules
 from intel.demo.records import RecordGenerator
 from intel.geo import geometry_bbox
 from intel.models import (
@@ -159,6 +160,7 @@ def demo_seed(
             police=police,
             rng=random.Random(seed),  # noqa: S311 - demo data
         )
+        treatment = seed_treatment_rules(supervisor=by_role["supervisor"])
         records_changed.send(sender="demo_seed")
     counts = {
         "agencies": 2,
@@ -171,6 +173,7 @@ def demo_seed(
         "charges": gen.charge_count,
         "cases": len(case_rows),
         **intelligence,
+        **treatment,
     }
     return SeedSummary(counts, created, kept, time.perf_counter() - started, codes)
 
