@@ -10,6 +10,7 @@ import io
 import re
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -188,7 +189,10 @@ def test_the_pdf_cites_every_record_and_carries_the_footer(briefed, client_for, 
     for n, page in enumerate(PdfReader(io.BytesIO(response.content)).pages, start=1):
         page_text = re.sub(r"\s+", " ", page.extract_text() or "")
         assert f"{prosecutor.get_full_name()} ({prosecutor.username})" in page_text
-        assert re.search(r"at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", page_text)
+        stamp = re.search(r"at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC", page_text)
+        assert stamp, page_text
+        generated = datetime.strptime(stamp.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        assert abs(generated - datetime.now(UTC)) < timedelta(minutes=5)  # UTC, not local
         assert f"Page {n} of {pages}" in page_text
         assert "not a basis for detention or arrest" in page_text
 
