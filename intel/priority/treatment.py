@@ -206,7 +206,8 @@ def _open_cases(rule: TreatmentRule, facts: PersonFacts) -> CriterionResult:
             name,
             False,
             f"{_plural(len(outside), 'open case')} outside the rule "
-            f"({_labels(sorted({c.category for c in outside}))}; allowed: {_labels(allowed)})",
+            f"({_labels(sorted({c.category for c in outside}))}; "
+            f"allowed: {_labels(rule.open_case_categories)})",
             [cite_case(c) for c in outside],
         )
     return CriterionResult(
