@@ -161,6 +161,16 @@ ROUTES: dict[str, ReadRoute] = {
     "intel:zone-assignment-delete": ReadRoute(
         "zone_assignment.delete", "intel.zoneassignment", reads=NONE
     ),
+    # priority: the prosecutor's brief (viewed, printed, downloaded) and treatment rules.
+    "intel:person-brief": ReadRoute("brief.viewed", "intel.person"),
+    "intel:person-brief-pdf": ReadRoute("brief.downloaded", "intel.person"),
+    # The Print button posts here before the print dialog opens: the POST is the read.
+    "intel:person-brief-printed": ReadRoute(
+        "brief.printed", "intel.person", reads=frozenset({"POST"})
+    ),
+    "intel:treatment-rule-list": ReadRoute("treatment_rule.list"),
+    "intel:treatment-rule-create": _form("treatment_rule.create_form"),
+    "intel:treatment-rule-edit": _form("treatment_rule.edit_form", "intel.treatmentrule"),
     # The API mirrors the pages: its reads are recorded like theirs.
     "audit-event-list": ReadRoute(AUDIT_VIEW),
     "audit-event-detail": ReadRoute(AUDIT_VIEW, "csu.auditevent"),

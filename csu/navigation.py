@@ -37,6 +37,9 @@ NAV_ITEMS = [
     # (analysts, supervisors; dashboards.permissions); the pages check the whole rule.
     NavItem("Trends", "dashboards:trends", "intel.view_shooting"),
     NavItem("GunStat", "dashboards:gunstat", "intel.view_shooting"),
+    # Alternative-treatment rules: kept by supervisors and admins (prosecutors read them on
+    # each brief).
+    NavItem("Treatment rules", "intel:treatment-rule-list", "intel.change_treatmentrule"),
     NavItem("Audit trail", "csu:audit-list", "csu.view_auditevent"),
     NavItem("Users", "csu:user-list", "csu.view_user"),
     NavItem("API", "api-docs"),

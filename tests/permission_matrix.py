@@ -235,6 +235,41 @@ PAGES: list[Page] = [
         missing_args=(999999,),
         no_object_scope=_PEOPLE,
     ),
+    # priority (issue 12, part C): the brief reads people and designations (admins see no case
+    # data); treatment rules are policy, read by every role, kept by supervisors and admins.
+    Page(
+        "intel:person-brief",
+        CASE_ROLES,
+        args=("{person}",),
+        missing_args=(999999,),
+        no_object_scope=_PEOPLE,
+    ),
+    Page(
+        "intel:person-brief-pdf",
+        CASE_ROLES,
+        args=("{person}",),
+        missing_args=(999999,),
+        no_object_scope=_PEOPLE,
+    ),
+    Page(
+        "intel:person-brief-printed",
+        CASE_ROLES,
+        method="post",
+        args=("{person}",),
+        ok_status=204,
+        missing_args=(999999,),
+        no_object_scope=_PEOPLE,
+    ),
+    Page("intel:treatment-rule-list", ALL_ROLES),
+    Page("intel:treatment-rule-create", ("supervisor", "admin")),
+    Page(
+        "intel:treatment-rule-edit",
+        ("supervisor", "admin"),
+        args=("{treatment_rule}",),
+        missing_args=(999999,),
+        no_object_scope="treatment rules are the office's policy: every rule is open to those "
+        "who keep them",
+    ),
     Page("intel:group-list", ("prosecutor", "analyst", "supervisor")),
     Page("intel:group-create", ("analyst",)),
     Page(

@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("analysis_layer")]
 # route that drops out of the audit fails this test.
 NOT_CASE_DATA = {"csu:account", "csu:password-change", "api-me", "api-schema", "api-docs"}
 ACCOUNT_ADMIN = {"csu:user-list", "csu:user-unlock", "csu:user-reset-mfa", "csu:user-set-role"}
-READ_BY_POST = {"intel:person-list", "intel:record-list"}  # searches go by POST (no names in URLs)
+# Searches go by POST (no names in URLs); the brief's Print button posts before printing.
+READ_BY_POST = {"intel:person-list", "intel:record-list", "intel:person-brief-printed"}
 # Polled every few seconds while an import runs (status and counts): only refusals recorded.
 POLLED = {"intel:import-progress"}
 REFUSED = (401, 403, 404)

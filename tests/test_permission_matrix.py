@@ -250,6 +250,13 @@ def _a_zone_assignment(personas: dict):  # type: ignore[no-untyped-def]
     )
 
 
+def _a_treatment_rule(personas: dict):  # type: ignore[no-untyped-def]
+    from intel.models import TreatmentRule
+    from tests.factories.priority import drug_rule
+
+    return drug_rule(personas["supervisor"], name=f"Matrix rule {TreatmentRule.objects.count()}")
+
+
 # "{name}" in a Page's args: a fresh object made for each request by OBJECT_MAKERS[name].
 OBJECT_MAKERS = {
     "zone": _a_zone,
@@ -273,6 +280,7 @@ OBJECT_MAKERS = {
     "designation_renewal": lambda personas: _a_designation(personas, "renewal"),
     "designation_challenged": lambda personas: _a_designation(personas, "challenged"),
     "zone_assignment": _a_zone_assignment,
+    "treatment_rule": lambda personas: _a_treatment_rule(personas),
 }
 
 

@@ -23,6 +23,7 @@ from csu.services import user_create
 from intel.demo import catalog as cat
 from intel.demo.designations import seed_designations
 from intel.demo.intelligence import CREWS, seed_intelligence
+from intel.demo.priority import seed_treatment_rules
 from intel.demo.records import RecordGenerator
 from intel.demo.scores import seed_scores
 from intel.geo import geometry_bbox
@@ -172,6 +173,7 @@ def demo_seed(
             police=police,
             now=now or timezone.now(),
         )
+        treatment = seed_treatment_rules(supervisor=by_role["supervisor"])
         records_changed.send(sender="demo_seed")
         scores = seed_scores()  # again: the designations' parole term counts
     counts = {
@@ -187,6 +189,7 @@ def demo_seed(
         **intelligence,
         **scores,
         **designations,
+        **treatment,
     }
     return SeedSummary(counts, created, kept, time.perf_counter() - started, codes)
 

@@ -237,3 +237,17 @@ def test_the_demo_plants_a_firearm_hotspot_and_a_burglary_spike(seeded: str) -> 
     rows = spike_list(actor=supervisor, layer=catalog.LAYER_NAME, as_of=today, window_days=28)
     flagged = {(row.category, row.zone) for row in rows if row.flagged}
     assert (SPIKE_CATEGORY, SPIKE_ZONE) in flagged
+
+
+def test_the_demo_has_the_drug_diversion_rule_kept_across_a_reset(seeded: str) -> None:
+    from intel.models import TreatmentRule
+
+    rule = TreatmentRule.objects.get()
+    assert rule.name == "Drug diversion: non-violent drug cases with no connection to violence"
+    assert rule.open_case_categories == ["drug"] and rule.max_violent_arrests == 0
+    assert rule.no_firearm and rule.no_violent_group and rule.lookback_years == 5
+    assert AuditEvent.objects.filter(action="treatment_rule.create").count() == 1
+
+    _seed(reset=True)
+
+    assert TreatmentRule.objects.count() == 1
