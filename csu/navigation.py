@@ -33,6 +33,8 @@ NAV_ITEMS = [
     # (analysts, supervisors; dashboards.permissions); the pages check the whole rule.
     NavItem("Trends", "dashboards:trends", "intel.view_shooting"),
     NavItem("GunStat", "dashboards:gunstat", "intel.view_shooting"),
+    NavItem("Alerts", "alerts:inbox", "alerts.view_alert"),
+    NavItem("Alert fatigue", "alerts:fatigue", "alerts.review_fatigue"),
     NavItem("Audit trail", "csu:audit-list", "csu.view_auditevent"),
     NavItem("Users", "csu:user-list", "csu.view_user"),
     NavItem("API", "api-docs"),

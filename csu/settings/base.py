@@ -206,6 +206,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.analysis_precompute_task",
         "schedule": timedelta(hours=1),
     },
+    # Alerts: digests at each recipient's hour, deliveries held over quiet hours, retries.
+    "alert-deliveries": {
+        "task": "alerts.tasks.alert_deliveries_send_task",
+        "schedule": timedelta(minutes=1),
+        "options": {"queue": "alerts", "expires": 55},
+    },
 }
 
 # --- Authentication (CJIS C1-C6, C14, C15): csu/settings/auth.py --------------------------
