@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from alerts.models import Alert, AlertDelivery, Snooze
+from alerts.models import Alert, AlertDelivery, Snooze, WatchList
 
 if TYPE_CHECKING:
     from csu.models import User
@@ -79,3 +79,15 @@ def snooze_active_list(*, actor: User, now: datetime | None = None) -> QuerySet[
         .select_related("watch_list", "person")
         .order_by("until")
     )
+
+
+def snooze_list_choices(*, actor: User) -> QuerySet[WatchList]:
+    """The lists the actor may snooze: those they can see."""
+    return WatchList.objects.visible_to(actor).select_related("parent__parent")
+
+
+def snooze_person_get(*, actor: User, pk: int) -> Any:
+    """A person the actor may see, to snooze; ``None`` when they may not (or it is missing)."""
+    from intel.models import Person
+
+    return Person.objects.visible_to(actor).filter(pk=pk).first()

@@ -24,7 +24,7 @@ intelligence narrative, and never the owner-only note of an entry.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -32,10 +32,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from alerts.models import Alert, AlertDelivery
+from alerts.models import Alert, AlertDelivery, AlertPreference
 from alerts.schedule import after_quiet_hours, in_quiet_hours, preference_for
 from alerts.services.snoozes import alert_is_snoozed, snoozed_list_ids, snoozed_person_ids
 from csu import audit
@@ -47,6 +46,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+# The alert page (``alerts:alert-detail``; a test holds them equal). Not ``reverse``: in a worker
+# that would import every view of the site (plotly included) before the first e-mail.
+ALERT_PATH = "/alerts/{pk}/"
 MAX_ATTEMPTS = 5
 BACKOFF = timedelta(minutes=1)  # doubled after each failed attempt
 DELIVERY_HEADER = "X-CSU-Alert-Deliveries"
@@ -57,9 +59,26 @@ Channel = AlertDelivery.Channel
 
 @dataclass
 class _Run:
+    """One run: its clock, and each recipient's snoozes and preferences read once."""
+
     now: datetime
     actor: User
     sent: int = 0
+    snoozes: dict[int, tuple[set[int], set[int]]] = field(default_factory=dict)
+    preferences: dict[int, AlertPreference] = field(default_factory=dict)
+
+    def snoozed(self, user_id: int) -> tuple[set[int], set[int]]:
+        if user_id not in self.snoozes:
+            self.snoozes[user_id] = (
+                snoozed_list_ids(user_id=user_id, now=self.now),
+                snoozed_person_ids(user_id=user_id, now=self.now),
+            )
+        return self.snoozes[user_id]
+
+    def preference(self, user_id: int) -> AlertPreference:
+        if user_id not in self.preferences:
+            self.preferences[user_id] = preference_for(user_id)
+        return self.preferences[user_id]
 
 
 def alert_deliveries_send(*, now: datetime | None = None, limit: int = BATCH) -> int:
@@ -127,8 +146,7 @@ def _hold(run: _Run, rows: list[AlertDelivery]) -> list[AlertDelivery]:
     if not rows:
         return []
     recipient = rows[0].alert.recipient
-    lists = snoozed_list_ids(user_id=recipient.pk, now=run.now)
-    people = snoozed_person_ids(user_id=recipient.pk, now=run.now)
+    lists, people = run.snoozed(recipient.pk)
     kept = []
     for row in rows:
         if alert_is_snoozed(alert=row.alert, lists=lists, people=people):
@@ -137,7 +155,7 @@ def _hold(run: _Run, rows: list[AlertDelivery]) -> list[AlertDelivery]:
             kept.append(row)
     if not kept:
         return []
-    preference = preference_for(recipient.pk)
+    preference = run.preference(recipient.pk)
     local = run.now.astimezone(ZoneInfo(settings.TIME_ZONE or "UTC"))
     if in_quiet_hours(local.time(), preference):
         later = after_quiet_hours(run.now, preference)
@@ -302,7 +320,7 @@ def alert_text(alert: Alert) -> str:
         if match.get("note"):
             lines.append(f"    note: {match['note']}")
     base = getattr(settings, "CSU_SITE_URL", "").rstrip("/")
-    lines.append(f"Alert page: {base}{reverse('alerts:alert-detail', args=[alert.pk])}")
+    lines.append(f"Alert page: {base}{ALERT_PATH.format(pk=alert.pk)}")
     return "\n".join(lines)
 
 

@@ -27,13 +27,14 @@ from alerts.selectors.inbox import (
     alert_inbox_list,
     alert_other_recipients,
     snooze_active_list,
+    snooze_list_choices,
+    snooze_person_get,
 )
 from alerts.services.inbox import alert_acknowledge, alert_preference_update
 from alerts.services.lists import watchlist_pause
 from alerts.services.snoozes import snooze_cancel, snooze_create
 from csu import audit_reads
 from csu.types import AuthedHttpRequest
-from intel.models import Person
 
 PAGE_SIZE = 50
 
@@ -133,13 +134,13 @@ def preferences_view(request: AuthedHttpRequest) -> HttpResponse:
 def snooze_list_view(request: AuthedHttpRequest) -> HttpResponse:
     """The user's running snoozes; a new one on a list they can see, or on a person (from an
     alert's page)."""
-    lists = WatchList.objects.visible_to(request.user).select_related("parent__parent")
+    lists = snooze_list_choices(actor=request.user)
     form = SnoozeForm(request.POST if request.method == "POST" else None, lists=lists)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = None
         if data["person"]:
-            person = Person.objects.visible_to(request.user).filter(pk=data["person"]).first()
+            person = snooze_person_get(actor=request.user, pk=data["person"])
             if person is None:
                 raise Http404("No such person.")
         try:

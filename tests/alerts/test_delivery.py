@@ -17,10 +17,16 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import AlertDelivery, AlertPreference, Snooze
-from alerts.services.delivery import DELIVERY_HEADER, MAX_ATTEMPTS, alert_deliveries_send
+from alerts.services.delivery import (
+    ALERT_PATH,
+    DELIVERY_HEADER,
+    MAX_ATTEMPTS,
+    alert_deliveries_send,
+)
 from csu.celery import app
 from csu.models import AuditEvent
 from intel.models import DisseminationLog
@@ -101,6 +107,7 @@ def test_an_email_lists_the_arrest_person_lists_reasons_and_link_never_the_owner
     assert "how: state ID, score 1.00" in body
     assert "note: Call ADA Rivera before arraignment" in body
     assert f"/alerts/{alert.pk}/" in body
+    assert ALERT_PATH.format(pk=alert.pk) == reverse("alerts:alert-detail", args=[alert.pk])
     assert "OWNER ONLY" not in body
 
 
