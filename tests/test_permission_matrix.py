@@ -505,3 +505,5 @@ def test_the_out_of_scope_objects_are_open_to_their_author(personas, client_for)
         assert client.get(reverse("intel:record-detail", args=[record.pk])).status_code == 200
     challenge = OUT_OF_SCOPE_MAKERS["challenge_restricted"](personas)
     assert client.get(reverse("intel:challenge-detail", args=[challenge.pk])).status_code == 200
+    alert = OUT_OF_SCOPE_MAKERS["alert_other"](personas)
+    assert client.get(reverse("alerts:alert-detail", args=[alert.pk])).status_code == 200
