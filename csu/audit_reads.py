@@ -192,6 +192,16 @@ ROUTES: dict[str, ReadRoute] = {
     "dashboards:zone-timeline": ReadRoute(
         "analysis.zone_timeline", "intel.zone", object_kwarg="zone_id"
     ),
+    # alerts (issue 13, part F): the inbox and an alert show arrests and people; the writes
+    # (acknowledge, snooze, pause) are audited by their services.
+    "alerts:inbox": ReadRoute("alert.inbox"),
+    "alerts:alert-detail": ReadRoute("alert.viewed", "alerts.alert"),
+    "alerts:alert-acknowledge": ReadRoute("alert.acknowledge", "alerts.alert", reads=NONE),
+    "alerts:preferences": ReadRoute("alert.preferences"),
+    "alerts:snooze-list": ReadRoute("alert.snooze_list"),
+    "alerts:snooze-cancel": ReadRoute("alert.snooze_cancel", "alerts.snooze", reads=NONE),
+    "alerts:fatigue": ReadRoute("alert.fatigue_report"),
+    "alerts:fatigue-pause": ReadRoute("watchlist.pause", "alerts.watchlist", reads=NONE),
 }
 
 # Routes that show no case data, with the reason. Account pages are the user's own metadata;

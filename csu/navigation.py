@@ -40,6 +40,8 @@ NAV_ITEMS = [
     # Alternative-treatment rules: kept by supervisors and admins (prosecutors read them on
     # each brief).
     NavItem("Treatment rules", "intel:treatment-rule-list", "intel.change_treatmentrule"),
+    NavItem("Alerts", "alerts:inbox", "alerts.view_alert"),
+    NavItem("Alert fatigue", "alerts:fatigue", "alerts.review_fatigue"),
     NavItem("Audit trail", "csu:audit-list", "csu.view_auditevent"),
     NavItem("Users", "csu:user-list", "csu.view_user"),
     NavItem("API", "api-docs"),

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include(app_patterns)),
     path("intel/", include("intel.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("alerts/", include("alerts.urls")),
     path("healthz", health.healthz, name="healthz"),
     # The admin signs in through the same banner + MFA flow as everyone else.
     path(

@@ -227,53 +227,71 @@ def app_role_database_url(request, django_db_setup, django_db_blocker) -> str | 
 
 
 @pytest.fixture
-def worker(app_role_database_url: str):  # type: ignore[no-untyped-def]
-    """A real Celery worker process, against the test database as the application role, on a
-    queue of its own plus the application's queues (imports, analysis...)."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+def worker_env() -> dict[str, str]:
+    """Extra environment for the ``worker`` fixture's process: a test module overrides this
+    fixture (e-mail into files, say)."""
+    return {}
+
+
+def start_worker(queue: str, database_url: str, extra_env: dict[str, str]) -> subprocess.Popen:
+    """Start a real Celery worker process on ``queue`` plus the application's queues."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "csu.settings.test",
-        "DATABASE_URL": app_role_database_url,
+        "DATABASE_URL": database_url,
+        **extra_env,
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / f"worker-{queue}.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "csu",
-            "worker",
-            "-Q",
-            f"{queue},default,imports,analysis",
-            "--concurrency",
-            "1",
-            "--pool",
-            "prefork",
-            "-n",
-            f"{queue}@%h",
-            "-l",
-            "warning",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    proc.log_path = ARTIFACTS / f"worker-{queue}.log"  # type: ignore[attr-defined]
+    log_path = ARTIFACTS / f"worker-{queue}-{uuid.uuid4().hex[:4]}.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "csu",
+                "worker",
+                "-Q",
+                f"{queue},default,imports,analysis,alerts",
+                "--concurrency",
+                "1",
+                "--pool",
+                "prefork",
+                "-n",
+                f"{queue}-{uuid.uuid4().hex[:4]}@%h",
+                "-l",
+                "warning",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    proc.log_path = log_path  # type: ignore[attr-defined]
+    return proc
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def worker(app_role_database_url: str, worker_env: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A real Celery worker process, against the test database as the application role, on a
+    queue of its own plus the application's queues (imports, analysis, alerts...)."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    proc = start_worker(queue, app_role_database_url, worker_env)
     try:
         yield queue, proc
     finally:
-        log.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_worker(proc)
 
 
 @pytest.fixture

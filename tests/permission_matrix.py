@@ -83,6 +83,9 @@ _OTHERS_DRAFT = OutOfScope("intel_draft_other", CASE_ROLES)
 _OTHERS_PENDING = OutOfScope("intel_pending_other", ("prosecutor", "analyst"))
 
 _ANALYSIS = ("analyst", "supervisor")
+# alerts (part F): an alert and a snooze are their recipient's alone.
+_OTHERS_ALERT = OutOfScope("alert_other", CASE_ROLES)
+_FATIGUE = "supervisors review alert fatigue across every list, and may pause any of them"
 ANALYSIS_LAYER = "matrix-precincts"  # made by the analysis_layer fixture (tests/conftest.py)
 
 
@@ -576,5 +579,46 @@ PAGES: list[Page] = [
         args=("{zone}",),
         missing_args=(999999,),
         no_object_scope=_ZONES,
+    ),
+    # alerts, part F (issue 13): each recipient's own alerts and snoozes; another user's is 404.
+    Page("alerts:inbox", CASE_ROLES),
+    Page(
+        "alerts:alert-detail",
+        CASE_ROLES,
+        args=("{own_alert}",),
+        missing_args=(999999,),
+        out_of_scope=(_OTHERS_ALERT,),
+    ),
+    Page(
+        "alerts:alert-acknowledge",
+        CASE_ROLES,
+        method="post",
+        args=("{own_alert}",),
+        data={"action": "bail_argued", "note": "permission matrix"},
+        ok_status=302,
+        missing_args=(999999,),
+        out_of_scope=(_OTHERS_ALERT,),
+    ),
+    Page("alerts:preferences", CASE_ROLES),
+    Page("alerts:snooze-list", CASE_ROLES),
+    Page(
+        "alerts:snooze-cancel",
+        CASE_ROLES,
+        method="post",
+        args=("{own_snooze}",),
+        ok_status=302,
+        missing_args=(999999,),
+        out_of_scope=(OutOfScope("snooze_other", CASE_ROLES),),
+    ),
+    Page("alerts:fatigue", ("supervisor",)),
+    Page(
+        "alerts:fatigue-pause",
+        ("supervisor",),
+        method="post",
+        args=("{watch_list}",),
+        data={"reason": "permission matrix: nobody reads it"},
+        ok_status=302,
+        missing_args=(999999,),
+        no_object_scope=_FATIGUE,
     ),
 ]

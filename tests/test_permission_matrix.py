@@ -19,6 +19,8 @@ def _url(page: Page, personas: dict, role: str | None, args: tuple | None = None
             arg = personas[role].pk if role else personas["admin"].pk
         elif arg == "{other}":
             arg = personas["analyst"].pk
+        elif isinstance(arg, str) and arg.strip("{}") in OWN_OBJECT_MAKERS:
+            arg = OWN_OBJECT_MAKERS[arg.strip("{}")](personas[role or "admin"]).pk
         elif isinstance(arg, str) and arg.startswith("{"):
             arg = OBJECT_MAKERS[arg.strip("{}")](personas).pk
         resolved.append(arg)
@@ -281,7 +283,63 @@ OBJECT_MAKERS = {
     "designation_challenged": lambda personas: _a_designation(personas, "challenged"),
     "zone_assignment": _a_zone_assignment,
     "treatment_rule": lambda personas: _a_treatment_rule(personas),
+    "watch_list": lambda personas: _a_watch_list(personas["prosecutor"]),
 }
+
+
+# alerts (part F): objects that belong to the user asking (their alert, their snooze).
+def _a_watch_list(owner):  # type: ignore[no-untyped-def]
+    from alerts.models import WatchList
+
+    return WatchList.objects.get_or_create(
+        name=f"Matrix list of {owner.username}",
+        parent=None,
+        defaults={"owner": owner, "created_by": owner},
+    )[0]
+
+
+def _an_alert(recipient):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from alerts.models import Alert, AlertDelivery
+    from tests.factories import ArrestFactory
+
+    watch_list = _a_watch_list(recipient)
+    alert = Alert.objects.create(
+        arrest=ArrestFactory(),
+        recipient=recipient,
+        matches=[
+            {
+                "list": watch_list.name,
+                "list_id": watch_list.pk,
+                "entry_id": None,
+                "type": "person",
+                "reason": "permission matrix",
+                "note": "",
+                "how": "state ID",
+                "score": 1.0,
+            }
+        ],
+    )
+    AlertDelivery.objects.create(
+        alert=alert, channel="in_app", status="sent", due_at=timezone.now(), sent_at=timezone.now()
+    )
+    return alert
+
+
+def _a_snooze(user):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alerts.models import Snooze
+
+    return Snooze.objects.create(
+        user=user, watch_list=_a_watch_list(user), until=timezone.now() + timedelta(days=3)
+    )
+
+
+OWN_OBJECT_MAKERS = {"own_alert": _an_alert, "own_snooze": _a_snooze}
 
 
 def _other_analyst(personas: dict):  # type: ignore[no-untyped-def]
@@ -320,6 +378,8 @@ def _restricted_other(personas: dict):  # type: ignore[no-untyped-def]
 
 # Existing objects out of scope for some roles allowed on a route (Page.out_of_scope).
 OUT_OF_SCOPE_MAKERS = {
+    "alert_other": lambda personas: _an_alert(_other_analyst(personas)),
+    "snooze_other": lambda personas: _a_snooze(_other_analyst(personas)),
     "intel_restricted_other": _restricted_other,
     "intel_draft_other": lambda personas: _an_intel_record(
         personas, status="draft", submitter=_other_analyst(personas)
@@ -494,3 +554,5 @@ def test_the_out_of_scope_objects_are_open_to_their_author(personas, client_for)
         assert client.get(reverse("intel:record-detail", args=[record.pk])).status_code == 200
     challenge = OUT_OF_SCOPE_MAKERS["challenge_restricted"](personas)
     assert client.get(reverse("intel:challenge-detail", args=[challenge.pk])).status_code == 200
+    alert = OUT_OF_SCOPE_MAKERS["alert_other"](personas)
+    assert client.get(reverse("alerts:alert-detail", args=[alert.pk])).status_code == 200

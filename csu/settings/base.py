@@ -218,6 +218,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intel.tasks.scores_compute_task",
         "schedule": timedelta(hours=24),
     },
+    # Alerts: digests at each recipient's hour, deliveries held over quiet hours, retries.
+    "alert-deliveries": {
+        "task": "alerts.tasks.alert_deliveries_send_task",
+        "schedule": timedelta(minutes=1),
+        "options": {"queue": "alerts", "expires": 55},
+    },
 }
 
 # --- Authentication (CJIS C1-C6, C14, C15): csu/settings/auth.py --------------------------
