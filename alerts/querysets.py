@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
@@ -33,13 +34,14 @@ def _may(actor: User, perm: str) -> bool:
 def granted_list_ids(actor: User, codenames: tuple[str, ...] | None = None) -> models.QuerySet[Any]:
     """Ids of the lists on which the actor (or one of their groups) holds one of ``codenames``
     (any role when None), directly, not inherited."""
-    from alerts.models import WatchListGroupObjectPermission, WatchListUserObjectPermission
-
+    # By name: the models module imports this one (no import loop between siblings).
+    by_user_model = apps.get_model("alerts", "WatchListUserObjectPermission")
+    by_group_model = apps.get_model("alerts", "WatchListGroupObjectPermission")
     codenames = codenames or tuple(ROLE_CODENAMES.values())
-    by_user = WatchListUserObjectPermission.objects.filter(
+    by_user = by_user_model.objects.filter(
         user=actor, permission__codename__in=codenames
     ).values("content_object_id")
-    by_group = WatchListGroupObjectPermission.objects.filter(
+    by_group = by_group_model.objects.filter(
         group__in=actor.groups.all(), permission__codename__in=codenames
     ).values("content_object_id")
     return by_user.union(by_group)

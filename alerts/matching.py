@@ -1,0 +1,389 @@
+"""Which watch entries a batch of arrests matches, and why: set-based, for a whole import.
+
+Person entries, strongest evidence first (an entry a stronger path matched is not matched
+again by a weaker one):
+
+a. **identifier**: the entry's state ID is the arrest's state ID as recorded (compared as
+   upper-case letters and digits);
+b. **linked person**: the entry's person is the person entity resolution linked the arrest to
+   (following merges on both sides: a person merged into another is that other);
+c. **name + DOB**: entries on people not linked to a person record, blocked on the date of
+   birth (exact, day and month swapped, or one digit slipped) and phonetic name keys (the
+   entity resolution's metaphone keys and nickname forms, first and last swapped too), then
+   scored with the entity resolution's factors (rapidfuzz); only a match probability at or
+   above ``ALERTS_NAME_DOB_THRESHOLD`` alerts, and the match says its score and factors.
+
+Charge entries match a charge of the arrest (a statute or offense-code prefix, compared
+without spaces and punctuation, the description, or the offense category); place entries
+match the arrest's zone, a radius around a point (a bounding box in SQL, then the haversine
+distance) or the address (normalised). Only active entries not past their expiry, on lists
+neither paused nor below a paused list, ever match.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from intel.choices import OffenseCategory
+from intel.people.resolution import store
+from intel.people.resolution.blocking import transposed
+from intel.people.resolution.names import ParsedName, first_name_forms, letters, parse_name, sound
+from intel.people.resolution.scoring import Profile, probability, score
+
+EARTH_RADIUS_M = 6_371_000.0
+METRES_PER_DEGREE = 111_320.0
+
+
+@dataclass(frozen=True)
+class Match:
+    """One entry an arrest matched: ``type`` person, charge or place; ``how`` says on what
+    ("state ID", "linked person", "name + DOB", "charge PL 265.03", "within 300 m",
+    "zone 32", "address …"); ``score`` is the name + DOB match probability (1.0 otherwise)."""
+
+    arrest_id: int
+    entry_id: int
+    list_id: int
+    type: str
+    how: str
+    score: float = 1.0
+    factors: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+
+
+def name_dob_threshold() -> float:
+    return float(getattr(settings, "ALERTS_NAME_DOB_THRESHOLD", 0.9))
+
+
+# The entries that may match: active, not expired, on a list neither paused nor below a paused
+# list (a category paused pauses its groups). ``%(now)s`` is the moment of matching.
+_LIVE = """
+    e.status = 'active' AND e.expires_at > %(now)s
+    AND EXISTS (
+        SELECT 1 FROM alerts_watchlist l
+          LEFT JOIN alerts_watchlist l2 ON l2.id = l.parent_id
+          LEFT JOIN alerts_watchlist l3 ON l3.id = l2.parent_id
+         WHERE l.id = e.watch_list_id AND l.paused_at IS NULL
+           AND l2.paused_at IS NULL AND l3.paused_at IS NULL
+    )
+"""
+
+_ID_NORM = "upper(regexp_replace({}, '[^A-Za-z0-9]', '', 'g'))"
+
+IDENTIFIER_SQL = f"""
+SELECT a.id, e.id, e.watch_list_id
+  FROM intel_arrest a
+  JOIN alerts_watchentry e
+    ON {_ID_NORM.format("e.state_id")} = {_ID_NORM.format("a.state_id_as_recorded")}
+ WHERE a.id = ANY(%(ids)s) AND a.state_id_as_recorded <> '' AND e.kind = 'person'
+   AND e.state_id <> '' AND {_LIVE}
+"""  # noqa: S608 - constant fragments only, values are parameters
+
+# The person a record is about, following merges (two levels: a merge of a merged person).
+LINK_SQL = f"""
+WITH arrested AS (
+    SELECT a.id AS arrest_id, COALESCE(p2.merged_into_id, p1.merged_into_id, p1.id) AS person_id
+      FROM intel_arrest a
+      JOIN intel_person p1 ON p1.id = a.person_id
+      LEFT JOIN intel_person p2 ON p2.id = p1.merged_into_id
+     WHERE a.id = ANY(%(ids)s)
+), watched AS (
+    SELECT e.id AS entry_id, e.watch_list_id,
+           COALESCE(p2.merged_into_id, p1.merged_into_id, p1.id) AS person_id
+      FROM alerts_watchentry e
+      JOIN intel_person p1 ON p1.id = e.person_id
+      LEFT JOIN intel_person p2 ON p2.id = p1.merged_into_id
+     WHERE e.kind = 'person' AND {_LIVE}
+)
+SELECT r.arrest_id, w.entry_id, w.watch_list_id
+  FROM arrested r JOIN watched w ON w.person_id = r.person_id
+"""  # noqa: S608 - constant fragments only, values are parameters
+
+ARRESTS_SQL = """
+SELECT id, name_as_recorded, dob_as_recorded, sex, race, state_id_as_recorded
+  FROM intel_arrest WHERE id = ANY(%(ids)s) AND name_as_recorded <> ''
+     AND dob_as_recorded IS NOT NULL
+"""
+
+NAMED_ENTRIES_SQL = f"""
+SELECT e.id, e.watch_list_id, e.last_name, e.first_name, e.dob, e.state_id
+  FROM alerts_watchentry e
+ WHERE e.kind = 'person' AND e.person_id IS NULL AND e.last_name <> ''
+   AND e.dob = ANY(%(dobs)s) AND {_LIVE}
+"""  # noqa: S608 - constant fragments only, values are parameters
+
+_CHARGE_NORM = "regexp_replace(upper({}), '[^A-Z0-9]', '', 'g')"
+
+CHARGE_SQL = f"""
+WITH entries AS (
+    SELECT e.id, e.watch_list_id, e.charge, {_CHARGE_NORM.format("e.charge")} AS code,
+           lower(btrim(e.charge)) AS category
+      FROM alerts_watchentry e
+     WHERE e.kind = 'charge' AND e.charge <> '' AND {_LIVE}
+), charges AS (
+    SELECT c.arrest_id, {_CHARGE_NORM.format("c.statute")} AS statute,
+           {_CHARGE_NORM.format("c.offense_code")} AS offense_code,
+           {_CHARGE_NORM.format("c.description")} AS description,
+           c.category
+      FROM intel_arrestcharge c WHERE c.arrest_id = ANY(%(ids)s)
+)
+SELECT DISTINCT c.arrest_id, e.id, e.watch_list_id, e.charge
+  FROM charges c JOIN entries e
+    ON (e.code <> '' AND (
+            (c.statute <> '' AND starts_with(c.statute, e.code))
+         OR (c.offense_code <> '' AND starts_with(c.offense_code, e.code))
+         OR (c.description <> '' AND c.description = e.code)))
+    OR c.category = (%(labels)s::jsonb ->> e.category)
+"""  # noqa: S608 - constant fragments only, values are parameters
+
+ZONE_SQL = f"""
+SELECT a.id, e.id, e.watch_list_id, COALESCE(NULLIF(z.name, ''), z.key)
+  FROM intel_arrest a
+  JOIN alerts_watchentry e ON e.zone_id = a.zone_id
+  JOIN intel_zone z ON z.id = e.zone_id
+ WHERE a.id = ANY(%(ids)s) AND e.kind = 'place' AND {_LIVE}
+"""  # noqa: S608 - constant fragments only, values are parameters
+
+# Metres per degree of longitude at the entry's latitude (never zero, near a pole).
+_LON_METRES = f"{METRES_PER_DEGREE} * GREATEST(cos(radians(e.latitude)), 0.01)"
+
+# The bounding box (an index-friendly prefilter), then the haversine distance.
+RADIUS_SQL = f"""
+WITH near AS (
+    SELECT a.id AS arrest_id, e.id AS entry_id, e.watch_list_id, e.radius_m,
+           a.latitude AS alat, a.longitude AS alon, e.latitude AS elat, e.longitude AS elon
+      FROM intel_arrest a
+      JOIN alerts_watchentry e
+        ON a.latitude BETWEEN e.latitude - e.radius_m / {METRES_PER_DEGREE}
+                          AND e.latitude + e.radius_m / {METRES_PER_DEGREE}
+       AND a.longitude BETWEEN e.longitude - e.radius_m / ({_LON_METRES})
+                           AND e.longitude + e.radius_m / ({_LON_METRES})
+     WHERE a.id = ANY(%(ids)s) AND a.latitude IS NOT NULL AND a.longitude IS NOT NULL
+       AND e.kind = 'place' AND e.latitude IS NOT NULL AND e.longitude IS NOT NULL
+       AND e.radius_m IS NOT NULL AND {_LIVE}
+)
+SELECT arrest_id, entry_id, watch_list_id, radius_m, alat, alon, elat, elon FROM near
+"""  # noqa: S608 - constant fragments only, values are parameters
+
+_ADDRESS_NORM = "btrim(regexp_replace(upper(translate({}, ',.', '  ')), '\\s+', ' ', 'g'))"
+
+ADDRESS_SQL = f"""
+SELECT a.id, e.id, e.watch_list_id
+  FROM intel_arrest a
+  JOIN alerts_watchentry e
+    ON {_ADDRESS_NORM.format("e.address")} = {_ADDRESS_NORM.format("a.address")}
+ WHERE a.id = ANY(%(ids)s) AND a.address <> '' AND e.kind = 'place' AND e.address <> ''
+   AND {_LIVE}
+"""  # noqa: S608 - constant fragments only, values are parameters
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+
+
+# ---- name + DOB ---------------------------------------------------------------------------
+
+
+def dob_slips(d: date) -> Iterator[date]:
+    """The dates one digit of ``YYYYMMDD`` away (a keying slip), valid dates only."""
+    text = d.strftime("%Y%m%d")
+    for i, digit in enumerate(text):
+        for other in "0123456789":
+            if other == digit:
+                continue
+            slipped = text[:i] + other + text[i + 1 :]
+            try:
+                yield date(int(slipped[:4]), int(slipped[4:6]), int(slipped[6:]))
+            except ValueError:
+                continue
+
+
+def _dob_variants(d: date) -> tuple[list[date], list[date]]:
+    """The close variants (same, day and month swapped) and the slips of a date of birth."""
+    close = [d] + ([t] if (t := transposed(d)) else [])
+    return close, [s for s in dob_slips(d) if s not in close]
+
+
+def _entry_keys(name: ParsedName, dob: date) -> set[tuple[str, date, str]]:
+    last, first = letters(name.last), letters(name.first)
+    keys = {("ls", dob, sound(last)), ("fs", dob, sound(first)), ("l2", dob, last[:2])}
+    keys.update(("fs", dob, sound(form)) for form in first_name_forms(first))
+    return keys
+
+
+def _arrest_keys(name: ParsedName, dob: date) -> set[tuple[str, date, str]]:
+    last, first = letters(name.last), letters(name.first)
+    ls, fs = sound(last), sound(first)
+    close, slips = _dob_variants(dob)
+    keys: set[tuple[str, date, str]] = set()
+    for d in close:  # the second pair: first and last recorded the other way round
+        keys.update(
+            {("ls", d, ls), ("fs", d, fs), ("l2", d, last[:2]), ("ls", d, fs), ("fs", d, ls)}
+        )
+    for d in slips:  # a slipped date with a name that sounds the same
+        keys.update({("ls", d, ls), ("ls", d, fs)})
+    return {k for k in keys if k[2]}
+
+
+@dataclass
+class _NamedEntry:
+    entry_id: int
+    list_id: int
+    profile: Profile
+
+
+def _named_entries(dobs: Iterable[date], now: datetime) -> list[_NamedEntry]:
+    found = []
+    for entry_id, list_id, last, first, dob, state_id in _rows(
+        NAMED_ENTRIES_SQL, {"dobs": sorted(set(dobs)), "now": now}
+    ):
+        ids = {k: {v} for k, v in store.recorded_ids(state_id, "", "").items()}
+        name = ParsedName(last=last.upper().strip(), first=first.upper().strip())
+        found.append(_NamedEntry(entry_id, list_id, Profile(names=[name], dob=dob, ids=ids)))
+    return found
+
+
+def name_dob_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
+    """Path (c): arrests against the entries on people not linked to a person record."""
+    arrests = []
+    dobs: set[date] = set()
+    for pk, name_text, dob, sex, race, state_id in _rows(ARRESTS_SQL, {"ids": arrest_ids}):
+        name = parse_name(name_text)
+        if name is None:
+            continue
+        ids = {k: {v} for k, v in store.recorded_ids(state_id, "", "").items()}
+        profile = Profile(
+            names=[name],
+            dob=dob,
+            sex=sex if sex in ("M", "F") else "",
+            race=race if race != "unknown" else "",
+            ids=ids,
+        )
+        arrests.append((pk, name, profile))
+        close, slips = _dob_variants(dob)
+        dobs.update(close)
+        dobs.update(slips)
+    if not arrests:
+        return []
+    entries = _named_entries(dobs, now)
+    index: dict[tuple[str, date, str], list[int]] = defaultdict(list)
+    for i, entry in enumerate(entries):
+        assert entry.profile.dob is not None  # the query asked for a date of birth
+        for key in _entry_keys(entry.profile.names[0], entry.profile.dob):
+            if key[2]:
+                index[key].append(i)
+    threshold = name_dob_threshold()
+    found: list[Match] = []
+    for arrest_id, name, profile in arrests:
+        assert profile.dob is not None
+        candidates: set[int] = set()
+        for key in _arrest_keys(name, profile.dob):
+            candidates.update(index.get(key, ()))
+        for i in sorted(candidates):
+            entry = entries[i]
+            weight, factors = score(profile, entry.profile)
+            chance = probability(weight)
+            if chance >= threshold:
+                found.append(
+                    Match(
+                        arrest_id=arrest_id,
+                        entry_id=entry.entry_id,
+                        list_id=entry.list_id,
+                        type="person",
+                        how="name + DOB",
+                        score=round(chance, 2),
+                        factors=tuple(f.as_dict() for f in factors),
+                    )
+                )
+    return found
+
+
+# ---- charges and places -------------------------------------------------------------------
+
+
+def _category_labels() -> dict[str, str]:
+    """Offense categories by their value and their label, lower case."""
+    labels = {}
+    for value, label in OffenseCategory.choices:
+        labels[str(value).lower()] = str(value)
+        labels[str(label).lower()] = str(value)
+    return labels
+
+
+def charge_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
+    # An entry naming a category by its value or its label ("weapons", "Weapons") matches.
+    labels = json.dumps(_category_labels())
+    rows = _rows(CHARGE_SQL, {"ids": arrest_ids, "now": now, "labels": labels})
+    return [
+        Match(arrest_id=a, entry_id=e, list_id=lst, type="charge", how=f"charge {charge.strip()}")
+        for a, e, lst, charge in rows
+    ]
+
+
+def place_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
+    params = {"ids": arrest_ids, "now": now}
+    found = [
+        Match(arrest_id=a, entry_id=e, list_id=lst, type="place", how=f"zone {zone}")
+        for a, e, lst, zone in _rows(ZONE_SQL, params)
+    ]
+    for a, e, lst, radius, alat, alon, elat, elon in _rows(RADIUS_SQL, params):
+        if haversine_m(alat, alon, elat, elon) <= radius:
+            found.append(
+                Match(arrest_id=a, entry_id=e, list_id=lst, type="place", how=f"within {radius} m")
+            )
+    found.extend(
+        Match(arrest_id=a, entry_id=e, list_id=lst, type="place", how="address")
+        for a, e, lst in _rows(ADDRESS_SQL, params)
+    )
+    return found
+
+
+# ---- all of it ----------------------------------------------------------------------------
+
+
+def arrests_match(*, arrest_ids: Iterable[int], now: datetime | None = None) -> list[Match]:
+    """Every live watch entry each arrest matches, one ``Match`` per arrest and entry (the
+    strongest path for a person entry; the first way for a charge or place), ordered by
+    arrest then entry."""
+    ids = sorted({int(pk) for pk in arrest_ids})
+    if not ids:
+        return []
+    now = now or timezone.now()
+    params = {"ids": ids, "now": now}
+    found: dict[tuple[int, int], Match] = {}
+
+    def keep(matches: Iterable[Match]) -> None:
+        for m in matches:
+            found.setdefault((m.arrest_id, m.entry_id), m)
+
+    keep(
+        Match(arrest_id=a, entry_id=e, list_id=lst, type="person", how="state ID")
+        for a, e, lst in _rows(IDENTIFIER_SQL, params)
+    )
+    keep(
+        Match(arrest_id=a, entry_id=e, list_id=lst, type="person", how="linked person")
+        for a, e, lst in _rows(LINK_SQL, params)
+    )
+    # Best score first, so an entry two variants of a date reach keeps its best.
+    keep(sorted(name_dob_matches(ids, now), key=lambda m: -m.score))
+    keep(charge_matches(ids, now))
+    keep(place_matches(ids, now))
+    return sorted(found.values(), key=lambda m: (m.arrest_id, m.entry_id))
