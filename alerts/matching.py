@@ -60,7 +60,7 @@ class Match:
 
 
 def name_dob_threshold() -> float:
-    return float(getattr(settings, "ALERTS_NAME_DOB_THRESHOLD", 0.9))
+    return float(settings.ALERTS_NAME_DOB_THRESHOLD)
 
 
 # The entries that may match: active, not expired, on a list neither paused nor below a paused

@@ -38,9 +38,9 @@ def granted_list_ids(actor: User, codenames: tuple[str, ...] | None = None) -> m
     by_user_model = apps.get_model("alerts", "WatchListUserObjectPermission")
     by_group_model = apps.get_model("alerts", "WatchListGroupObjectPermission")
     codenames = codenames or tuple(ROLE_CODENAMES.values())
-    by_user = by_user_model.objects.filter(
-        user=actor, permission__codename__in=codenames
-    ).values("content_object_id")
+    by_user = by_user_model.objects.filter(user=actor, permission__codename__in=codenames).values(
+        "content_object_id"
+    )
     by_group = by_group_model.objects.filter(
         group__in=actor.groups.all(), permission__codename__in=codenames
     ).values("content_object_id")
