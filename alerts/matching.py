@@ -22,20 +22,21 @@ neither paused nor below a paused list, ever match.
 
 from __future__ import annotations
 
+import calendar
 import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from intel.choices import OffenseCategory
-from intel.people.resolution import store
 from intel.people.resolution.blocking import transposed
 from intel.people.resolution.names import ParsedName, first_name_forms, letters, parse_name, sound
 from intel.people.resolution.scoring import Profile, probability, score
@@ -67,12 +68,11 @@ def name_dob_threshold() -> float:
 # list (a category paused pauses its groups). ``%(now)s`` is the moment of matching.
 _LIVE = """
     e.status = 'active' AND e.expires_at > %(now)s
-    AND EXISTS (
-        SELECT 1 FROM alerts_watchlist l
+    AND e.watch_list_id IN (
+        SELECT l.id FROM alerts_watchlist l
           LEFT JOIN alerts_watchlist l2 ON l2.id = l.parent_id
           LEFT JOIN alerts_watchlist l3 ON l3.id = l2.parent_id
-         WHERE l.id = e.watch_list_id AND l.paused_at IS NULL
-           AND l2.paused_at IS NULL AND l3.paused_at IS NULL
+         WHERE l.paused_at IS NULL AND l2.paused_at IS NULL AND l3.paused_at IS NULL
     )
 """
 
@@ -117,31 +117,35 @@ NAMED_ENTRIES_SQL = f"""
 SELECT e.id, e.watch_list_id, e.last_name, e.first_name, e.dob, e.state_id
   FROM alerts_watchentry e
  WHERE e.kind = 'person' AND e.person_id IS NULL AND e.last_name <> ''
-   AND e.dob = ANY(%(dobs)s) AND {_LIVE}
+   AND %(dob_filter)s AND {_LIVE}
 """  # noqa: S608 - constant fragments only, values are parameters
 
 _CHARGE_NORM = "regexp_replace(upper({}), '[^A-Z0-9]', '', 'g')"
 
 CHARGE_SQL = f"""
-WITH entries AS (
+WITH entries AS MATERIALIZED (
     SELECT e.id, e.watch_list_id, e.charge, {_CHARGE_NORM.format("e.charge")} AS code,
-           lower(btrim(e.charge)) AS category
+           %(labels)s::jsonb ->> lower(btrim(e.charge)) AS category
       FROM alerts_watchentry e
      WHERE e.kind = 'charge' AND e.charge <> '' AND {_LIVE}
-), charges AS (
+), charges AS MATERIALIZED (
     SELECT c.arrest_id, {_CHARGE_NORM.format("c.statute")} AS statute,
            {_CHARGE_NORM.format("c.offense_code")} AS offense_code,
-           {_CHARGE_NORM.format("c.description")} AS description,
-           c.category
+           {_CHARGE_NORM.format("c.description")} AS description, c.category
       FROM intel_arrestcharge c WHERE c.arrest_id = ANY(%(ids)s)
+), codes AS (
+    -- Every prefix of each code, so that an entry's code matches by equality (a hash join).
+    SELECT arrest_id, left(statute, n) AS code
+      FROM charges, generate_series(1, length(statute)) AS n WHERE statute <> ''
+    UNION SELECT arrest_id, left(offense_code, n)
+      FROM charges, generate_series(1, length(offense_code)) AS n WHERE offense_code <> ''
+    UNION SELECT arrest_id, description FROM charges WHERE description <> ''
 )
-SELECT DISTINCT c.arrest_id, e.id, e.watch_list_id, e.charge
-  FROM charges c JOIN entries e
-    ON (e.code <> '' AND (
-            (c.statute <> '' AND starts_with(c.statute, e.code))
-         OR (c.offense_code <> '' AND starts_with(c.offense_code, e.code))
-         OR (c.description <> '' AND c.description = e.code)))
-    OR c.category = (%(labels)s::jsonb ->> e.category)
+SELECT k.arrest_id, e.id, e.watch_list_id, e.charge
+  FROM codes k JOIN entries e ON e.code = k.code AND e.code <> ''
+UNION
+SELECT c.arrest_id, e.id, e.watch_list_id, e.charge
+  FROM charges c JOIN entries e ON e.category = c.category
 """  # noqa: S608 - constant fragments only, values are parameters
 
 ZONE_SQL = f"""
@@ -157,20 +161,22 @@ _LON_METRES = f"{METRES_PER_DEGREE} * GREATEST(cos(radians(e.latitude)), 0.01)"
 
 # The bounding box (an index-friendly prefilter), then the haversine distance.
 RADIUS_SQL = f"""
-WITH near AS (
-    SELECT a.id AS arrest_id, e.id AS entry_id, e.watch_list_id, e.radius_m,
-           a.latitude AS alat, a.longitude AS alon, e.latitude AS elat, e.longitude AS elon
-      FROM intel_arrest a
-      JOIN alerts_watchentry e
-        ON a.latitude BETWEEN e.latitude - e.radius_m / {METRES_PER_DEGREE}
-                          AND e.latitude + e.radius_m / {METRES_PER_DEGREE}
-       AND a.longitude BETWEEN e.longitude - e.radius_m / ({_LON_METRES})
-                           AND e.longitude + e.radius_m / ({_LON_METRES})
-     WHERE a.id = ANY(%(ids)s) AND a.latitude IS NOT NULL AND a.longitude IS NOT NULL
-       AND e.kind = 'place' AND e.latitude IS NOT NULL AND e.longitude IS NOT NULL
+WITH circles AS MATERIALIZED (
+    SELECT e.id, e.watch_list_id, e.radius_m, e.latitude, e.longitude,
+           e.latitude - e.radius_m / {METRES_PER_DEGREE} AS lat_min,
+           e.latitude + e.radius_m / {METRES_PER_DEGREE} AS lat_max,
+           e.longitude - e.radius_m / ({_LON_METRES}) AS lon_min,
+           e.longitude + e.radius_m / ({_LON_METRES}) AS lon_max
+      FROM alerts_watchentry e
+     WHERE e.kind = 'place' AND e.latitude IS NOT NULL AND e.longitude IS NOT NULL
        AND e.radius_m IS NOT NULL AND {_LIVE}
+), located AS MATERIALIZED (
+    SELECT a.id, a.latitude, a.longitude FROM intel_arrest a
+     WHERE a.id = ANY(%(ids)s) AND a.latitude IS NOT NULL AND a.longitude IS NOT NULL
 )
-SELECT arrest_id, entry_id, watch_list_id, radius_m, alat, alon, elat, elon FROM near
+SELECT a.id, c.id, c.watch_list_id, c.radius_m, a.latitude, a.longitude, c.latitude, c.longitude
+  FROM located a JOIN circles c
+    ON a.latitude BETWEEN c.lat_min AND c.lat_max AND a.longitude BETWEEN c.lon_min AND c.lon_max
 """  # noqa: S608 - constant fragments only, values are parameters
 
 _ADDRESS_NORM = "btrim(regexp_replace(upper(translate({}, ',.', '  ')), '\\s+', ' ', 'g'))"
@@ -202,111 +208,148 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
 # ---- name + DOB ---------------------------------------------------------------------------
 
 
-def dob_slips(d: date) -> Iterator[date]:
-    """The dates one digit of ``YYYYMMDD`` away (a keying slip), valid dates only."""
-    text = d.strftime("%Y%m%d")
+@lru_cache(maxsize=65536)
+def _slips(d: date) -> tuple[date, ...]:
+    text = f"{d.year:04d}{d.month:02d}{d.day:02d}"
+    found = []
     for i, digit in enumerate(text):
         for other in "0123456789":
             if other == digit:
                 continue
             slipped = text[:i] + other + text[i + 1 :]
-            try:
-                yield date(int(slipped[:4]), int(slipped[4:6]), int(slipped[6:]))
-            except ValueError:
-                continue
+            year, month, day = int(slipped[:4]), int(slipped[4:6]), int(slipped[6:])
+            if year and 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
+                found.append(date(year, month, day))
+    return tuple(found)
 
 
-def _dob_variants(d: date) -> tuple[list[date], list[date]]:
-    """The close variants (same, day and month swapped) and the slips of a date of birth."""
-    close = [d] + ([t] if (t := transposed(d)) else [])
-    return close, [s for s in dob_slips(d) if s not in close]
+def dob_slips(d: date) -> Iterator[date]:
+    """The dates one digit of ``YYYYMMDD`` away (a keying slip), valid dates only."""
+    yield from _slips(d)
 
 
-def _entry_keys(name: ParsedName, dob: date) -> set[tuple[str, date, str]]:
-    last, first = letters(name.last), letters(name.first)
-    keys = {("ls", dob, sound(last)), ("fs", dob, sound(first)), ("l2", dob, last[:2])}
-    keys.update(("fs", dob, sound(form)) for form in first_name_forms(first))
+def _close_dates(d: date) -> tuple[date, ...]:
+    """The date and, when it reads both ways, the date with day and month swapped."""
+    t = transposed(d)
+    return (d, t) if t else (d,)
+
+
+def _dob_close(a: date, b: date) -> bool:
+    """Same, day and month swapped, or one digit apart: the dates a name + DOB match allows."""
+    return a == b or b in _close_dates(a) or b in _slips(a)
+
+
+# Blocking keys. Names that sound alike (metaphone of last and first, the first name's nickname
+# forms too, and the two the other way round) whatever the date, the date then checked close;
+# and for a name with a typo that changes its sound, the same or swapped date with one part of
+# the name sounding alike or the same first two letters of the surname.
+Key = tuple[str, object, str]
+
+
+@lru_cache(maxsize=65536)
+def _first_sounds(first: str) -> tuple[str, ...]:
+    """The metaphone keys of a first name and of its nickname forms (Bob, Robert, Rob)."""
+    return tuple(sorted({sound(form) for form in first_name_forms(first)} - {""}))
+
+
+def _entry_keys(last: str, first: str, dob: date) -> list[Key]:
+    ls = sound(last)
+    keys: list[Key] = [("lf", ls, fs) for fs in _first_sounds(first)] if ls else []
+    keys += [("dl", dob, ls), ("df", dob, sound(first)), ("d2", dob, last[:2])]
     return keys
 
 
-def _arrest_keys(name: ParsedName, dob: date) -> set[tuple[str, date, str]]:
-    last, first = letters(name.last), letters(name.first)
+def _arrest_keys(last: str, first: str, dob: date) -> list[Key]:
     ls, fs = sound(last), sound(first)
-    close, slips = _dob_variants(dob)
-    keys: set[tuple[str, date, str]] = set()
-    for d in close:  # the second pair: first and last recorded the other way round
-        keys.update(
-            {("ls", d, ls), ("fs", d, fs), ("l2", d, last[:2]), ("ls", d, fs), ("fs", d, ls)}
-        )
-    for d in slips:  # a slipped date with a name that sounds the same
-        keys.update({("ls", d, ls), ("ls", d, fs)})
-    return {k for k in keys if k[2]}
+    keys: list[Key] = [("lf", ls, fs), ("lf", fs, ls)]
+    for d in _close_dates(dob):
+        keys += [("dl", d, ls), ("df", d, fs), ("d2", d, last[:2]), ("dl", d, fs), ("df", d, ls)]
+    return keys
 
 
-@dataclass
-class _NamedEntry:
-    entry_id: int
-    list_id: int
-    profile: Profile
+# An entry on a person not linked to a record: id, list id, last, first (letters, upper case),
+# date of birth and state ID (upper case).
+_Named = tuple[int, int, str, str, date, str]
 
 
-def _named_entries(dobs: Iterable[date], now: datetime) -> list[_NamedEntry]:
-    found = []
-    for entry_id, list_id, last, first, dob, state_id in _rows(
-        NAMED_ENTRIES_SQL, {"dobs": sorted(set(dobs)), "now": now}
-    ):
-        ids = {k: {v} for k, v in store.recorded_ids(state_id, "", "").items()}
-        name = ParsedName(last=last.upper().strip(), first=first.upper().strip())
-        found.append(_NamedEntry(entry_id, list_id, Profile(names=[name], dob=dob, ids=ids)))
-    return found
+# Up to this many arrests, only the entries born on a date a match allows are read; a larger
+# batch reads every live named entry once (cheaper than a long list of dates).
+DATE_FILTER_MAX_ARRESTS = 2000
+
+
+def _named_entries(dobs: set[date] | None, now: datetime) -> list[_Named]:
+    sql = NAMED_ENTRIES_SQL.replace(
+        "%(dob_filter)s", "e.dob = ANY(%(dobs)s)" if dobs is not None else "e.dob IS NOT NULL"
+    )
+    params = {"dobs": sorted(dobs or ()), "now": now}
+    return [
+        (pk, list_id, last.strip().upper(), first.strip().upper(), dob, state_id.strip().upper())
+        for pk, list_id, last, first, dob, state_id in _rows(sql, params)
+    ]
+
+
+def _entry_profile(entry: _Named) -> Profile:
+    _pk, _list, last, first, dob, state = entry
+    return Profile(
+        names=[ParsedName(last=last, first=first)],
+        dob=dob,
+        ids={"state_id": {state}} if state else {},
+    )
 
 
 def name_dob_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
     """Path (c): arrests against the entries on people not linked to a person record."""
     arrests = []
+    small = len(arrest_ids) <= DATE_FILTER_MAX_ARRESTS
     dobs: set[date] = set()
     for pk, name_text, dob, sex, race, state_id in _rows(ARRESTS_SQL, {"ids": arrest_ids}):
         name = parse_name(name_text)
         if name is None:
             continue
-        ids = {k: {v} for k, v in store.recorded_ids(state_id, "", "").items()}
+        state = state_id.strip().upper()
         profile = Profile(
             names=[name],
             dob=dob,
             sex=sex if sex in ("M", "F") else "",
             race=race if race != "unknown" else "",
-            ids=ids,
+            ids={"state_id": {state}} if state else {},
         )
         arrests.append((pk, name, profile))
-        close, slips = _dob_variants(dob)
-        dobs.update(close)
-        dobs.update(slips)
+        if small:
+            dobs.update(_close_dates(dob))
+            dobs.update(_slips(dob))
     if not arrests:
         return []
-    entries = _named_entries(dobs, now)
-    index: dict[tuple[str, date, str], list[int]] = defaultdict(list)
-    for i, entry in enumerate(entries):
-        assert entry.profile.dob is not None  # the query asked for a date of birth
-        for key in _entry_keys(entry.profile.names[0], entry.profile.dob):
+    entries = _named_entries(dobs if small else None, now)
+    index: dict[Key, list[int]] = defaultdict(list)
+    for i, (_pk, _list, last, first, dob, _state) in enumerate(entries):
+        for key in _entry_keys(letters(last), letters(first), dob):
             if key[2]:
                 index[key].append(i)
     threshold = name_dob_threshold()
+    profiles: dict[int, Profile] = {}
     found: list[Match] = []
     for arrest_id, name, profile in arrests:
-        assert profile.dob is not None
+        dob = profile.dob
+        assert dob is not None  # the query asked for a date of birth
         candidates: set[int] = set()
-        for key in _arrest_keys(name, profile.dob):
-            candidates.update(index.get(key, ()))
+        for key in _arrest_keys(letters(name.last), letters(name.first), dob):
+            if key[2]:
+                candidates.update(index.get(key, ()))
         for i in sorted(candidates):
             entry = entries[i]
-            weight, factors = score(profile, entry.profile)
+            if not _dob_close(dob, entry[4]):
+                continue
+            if i not in profiles:
+                profiles[i] = _entry_profile(entry)
+            weight, factors = score(profile, profiles[i])
             chance = probability(weight)
             if chance >= threshold:
                 found.append(
                     Match(
                         arrest_id=arrest_id,
-                        entry_id=entry.entry_id,
-                        list_id=entry.list_id,
+                        entry_id=entry[0],
+                        list_id=entry[1],
                         type="person",
                         how="name + DOB",
                         score=round(chance, 2),
@@ -367,6 +410,14 @@ def arrests_match(*, arrest_ids: Iterable[int], now: datetime | None = None) -> 
     if not ids:
         return []
     now = now or timezone.now()
+    with transaction.atomic(), connection.cursor() as cur:
+        # A batch's estimates cross the JIT threshold, whose compiling (over a second) costs
+        # more than these joins of a few thousand rows take (off to the end of the transaction).
+        cur.execute("SET LOCAL jit = off")
+        return _match_all(ids, now)
+
+
+def _match_all(ids: list[int], now: datetime) -> list[Match]:
     params = {"ids": ids, "now": now}
     found: dict[tuple[int, int], Match] = {}
 

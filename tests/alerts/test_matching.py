@@ -196,7 +196,7 @@ def test_matching_a_whole_batch_takes_few_queries(gangs, django_assert_max_num_q
     arrests = [ArrestFactory() for _ in range(30)]
     for a in arrests[:10]:
         make_entry(gangs, person=a.person)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):  # 8 reads, SET jit, a savepoint and its release
         found = arrests_match(arrest_ids=[a.pk for a in arrests])
     assert len(found) == 10
 
