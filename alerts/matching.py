@@ -23,6 +23,7 @@ neither paused nor below a paused list, ever match.
 from __future__ import annotations
 
 import calendar
+import gc
 import json
 import math
 from collections import defaultdict
@@ -298,7 +299,19 @@ def _entry_profile(entry: _Named) -> Profile:
 
 
 def name_dob_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
-    """Path (c): arrests against the entries on people not linked to a person record."""
+    """Path (c): arrests against the entries on people not linked to a person record. The
+    collector pauses meanwhile: building the index allocates hundreds of thousands of small
+    objects, each allocation burst triggering a scan of every object the process holds."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _name_dob_matches(arrest_ids, now)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _name_dob_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
     arrests = []
     small = len(arrest_ids) <= DATE_FILTER_MAX_ARRESTS
     dobs: set[date] = set()
