@@ -118,7 +118,7 @@ NAMED_ENTRIES_SQL = f"""
 SELECT e.id, e.watch_list_id, e.last_name, e.first_name, e.dob, e.state_id
   FROM alerts_watchentry e
  WHERE e.kind = 'person' AND e.person_id IS NULL AND e.last_name <> ''
-   AND %(dob_filter)s AND {_LIVE}
+   AND e.dob = ANY(%(dobs)s) AND {_LIVE}
 """  # noqa: S608 - constant fragments only, values are parameters
 
 _CHARGE_NORM = "regexp_replace(upper({}), '[^A-Z0-9]', '', 'g')"
@@ -273,20 +273,60 @@ def _arrest_keys(last: str, first: str, dob: date) -> list[Key]:
 _Named = tuple[int, int, str, str, date, str]
 
 
-# Up to this many arrests, only the entries born on a date a match allows are read; a larger
-# batch reads every live named entry once (cheaper than a long list of dates).
+# Up to this many arrests, only the live entries born on a date a match allows are read; a
+# larger batch uses the index of every named entry (``_all_named_index``).
 DATE_FILTER_MAX_ARRESTS = 2000
 
 
-def _named_entries(dobs: set[date] | None, now: datetime) -> list[_Named]:
-    sql = NAMED_ENTRIES_SQL.replace(
-        "%(dob_filter)s", "e.dob = ANY(%(dobs)s)" if dobs is not None else "e.dob IS NOT NULL"
-    )
-    params = {"dobs": sorted(dobs or ()), "now": now}
+def _named_entries(dobs: set[date], now: datetime) -> list[_Named]:
+    params = {"dobs": sorted(dobs), "now": now}
     return [
         (pk, list_id, last.strip().upper(), first.strip().upper(), dob, state_id.strip().upper())
-        for pk, list_id, last, first, dob, state_id in _rows(sql, params)
+        for pk, list_id, last, first, dob, state_id in _rows(NAMED_ENTRIES_SQL, params)
     ]
+
+
+# A large batch's index of every named entry stays with the process (a worker matches import
+# after import) while the entries are unchanged: the signature changes with any entry added,
+# deleted or saved. The index holds entries whatever their state; whether each entry matched
+# is live (status, expiry, paused lists) is read afresh for every batch.
+_SIGNATURE_SQL = """
+SELECT current_database(), count(*), COALESCE(max(e.id), 0), COALESCE(sum(e.id), 0),
+       max(e.updated_at)
+  FROM alerts_watchentry e
+ WHERE e.kind = 'person' AND e.person_id IS NULL AND e.last_name <> '' AND e.dob IS NOT NULL
+"""
+_ALL_NAMED_SQL = """
+SELECT e.id, e.watch_list_id, e.last_name, e.first_name, e.dob, e.state_id
+  FROM alerts_watchentry e
+ WHERE e.kind = 'person' AND e.person_id IS NULL AND e.last_name <> '' AND e.dob IS NOT NULL
+"""
+_LIVE_IDS_SQL = f"""
+SELECT e.id FROM alerts_watchentry e WHERE e.id = ANY(%(ids)s) AND {_LIVE}
+"""  # noqa: S608 - constant fragments only, values are parameters
+_Index = dict[Key, list[int]]
+_cached: dict[str, Any] = {}
+
+
+def _build_index(entries: list[_Named]) -> _Index:
+    index: _Index = defaultdict(list)
+    for i, (_pk, _list, last, first, dob, _state) in enumerate(entries):
+        for key in _entry_keys(letters(last), letters(first), dob):
+            if key[2]:
+                index[key].append(i)
+    return index
+
+
+def _all_named_index() -> tuple[list[_Named], _Index]:
+    """Every named entry and their index, from the process's copy while it is current."""
+    signature = _rows(_SIGNATURE_SQL, {})[0]
+    if _cached.get("signature") != signature:
+        entries = [
+            (pk, lst, last.strip().upper(), first.strip().upper(), dob, state.strip().upper())
+            for pk, lst, last, first, dob, state in _rows(_ALL_NAMED_SQL, {})
+        ]
+        _cached.update(signature=signature, entries=entries, index=_build_index(entries))
+    return _cached["entries"], _cached["index"]
 
 
 def _entry_profile(entry: _Named) -> Profile:
@@ -333,12 +373,11 @@ def _name_dob_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
             dobs.update(_slips(dob))
     if not arrests:
         return []
-    entries = _named_entries(dobs if small else None, now)
-    index: dict[Key, list[int]] = defaultdict(list)
-    for i, (_pk, _list, last, first, dob, _state) in enumerate(entries):
-        for key in _entry_keys(letters(last), letters(first), dob):
-            if key[2]:
-                index[key].append(i)
+    if small:
+        entries = _named_entries(dobs, now)
+        index = _build_index(entries)
+    else:
+        entries, index = _all_named_index()
     threshold = name_dob_threshold()
     profiles: dict[int, Profile] = {}
     found: list[Match] = []
@@ -369,6 +408,10 @@ def _name_dob_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
                         factors=tuple(f.as_dict() for f in factors),
                     )
                 )
+    if not small and found:  # the process's index holds entries whatever their state
+        params = {"ids": sorted({m.entry_id for m in found}), "now": now}
+        live = {pk for (pk,) in _rows(_LIVE_IDS_SQL, params)}
+        found = [m for m in found if m.entry_id in live]
     return found
 
 

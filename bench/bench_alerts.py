@@ -413,12 +413,14 @@ def run() -> dict:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(18)
         return {}
     times = []
-    for _ in range(2):
+    for _ in range(3):
         with transaction.atomic():
             t0 = time.perf_counter()
             matches = arrests_match(arrest_ids=ids)
             times.append(time.perf_counter() - t0)
-    matching_s = min(times)
+    # The first run builds the process's index of the 50,000 named entries (a new worker, or
+    # entries changed since); the next ones reuse it (a worker matching import after import).
+    cold_s, matching_s = times[0], min(times[1:])
     brute_s, brute_pairs = _brute_force(world, threshold)
     # The same on one core, as arrests_match runs (a same-resources comparison).
     brute_one_s, _pairs = _brute_force(world, threshold, workers=1)
@@ -429,9 +431,13 @@ def run() -> dict:
     kinds_count = Counter(x.type for x in matches)
     how_count = Counter(x.how.split(" ")[0] if x.type != "person" else x.how for x in matches)
 
-    print(f"   arrests_match: {matching_s:.2f} s (best of 2) for {len(ids):,} arrests")
+    print(
+        f"   arrests_match: {matching_s:.2f} s (best of 2, index of entries kept) for "
+        f"{len(ids):,} arrests; {cold_s:.2f} s the first time (index built)"
+    )
     print(f"   brute force (process.cdist, fuzz.ratio >= {threshold * 100:.0f}): {brute_s:.2f} s")
     print(f"   ratio: {brute_s / matching_s:.1f}x faster (target >= 10x)")
+    print(f"   ratio the first time (index built): {brute_s / cold_s:.1f}x")
     print(
         f"   brute force on one core: {brute_one_s:.2f} s, "
         f"ratio {brute_one_s / matching_s:.1f}x (arrests_match uses one core)"
@@ -474,6 +480,7 @@ def run() -> dict:
     print(f"   alerts to a recipient without access to the list: {no_access} (target 0)")
     return {
         "matching_s": matching_s,
+        "matching_cold_s": cold_s,
         "brute_s": brute_s,
         "ratio": brute_s / matching_s,
         "recall_exact": _recall(m, ["identifier", "linked", "exact"]),

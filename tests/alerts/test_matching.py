@@ -369,3 +369,32 @@ def test_open_case_alerts_go_to_the_assigned_prosecutor_only(prosecutor, make_us
         ("open_case", f"open case {open_case.case_number}", "")
     ]
     assert _alerts(other) == []
+
+
+def test_large_batches_use_the_process_index_and_still_see_every_change(  # type: ignore[no-untyped-def]
+    gangs, monkeypatch
+) -> None:
+    from alerts import matching
+
+    monkeypatch.setattr(matching, "DATE_FILTER_MAX_ARRESTS", 0)  # every batch is "large"
+    entry = make_entry(gangs, last_name="Marsh", first_name="Devon", dob=date(1995, 3, 14))
+    arrest = ArrestFactory(
+        person=None, name_as_recorded="MARSH, DEVON", dob_as_recorded=date(1995, 3, 14)
+    )
+    assert [m.entry_id for m in arrests_match(arrest_ids=[arrest.pk])] == [entry.pk]
+    # Expired by a bulk update (no save, the index unchanged): no longer matches.
+    WatchEntry.objects.filter(pk=entry.pk).update(status=WatchEntry.Status.EXPIRED)
+    assert arrests_match(arrest_ids=[arrest.pk]) == []
+    # A new entry after the index was built is found.
+    other = make_entry(gangs, last_name="Marsh", first_name="Devon", dob=date(1995, 3, 14))
+    assert [m.entry_id for m in arrests_match(arrest_ids=[arrest.pk])] == [other.pk]
+    # A renamed entry (saved) no longer matches under its old name.
+    other.first_name = "Kevin"
+    other.save()
+    assert arrests_match(arrest_ids=[arrest.pk]) == []
+    # Paused list: the live check applies.
+    other.first_name = "Devon"
+    other.save()
+    gangs.paused_at = timezone.now()
+    gangs.save()
+    assert arrests_match(arrest_ids=[arrest.pk]) == []
