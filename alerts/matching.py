@@ -138,13 +138,13 @@ WITH entries AS MATERIALIZED (
     -- Every prefix of each code, so that an entry's code matches by equality (a hash join).
     SELECT arrest_id, left(statute, n) AS code
       FROM charges, generate_series(1, length(statute)) AS n WHERE statute <> ''
-    UNION SELECT arrest_id, left(offense_code, n)
+    UNION ALL SELECT arrest_id, left(offense_code, n)
       FROM charges, generate_series(1, length(offense_code)) AS n WHERE offense_code <> ''
-    UNION SELECT arrest_id, description FROM charges WHERE description <> ''
+    UNION ALL SELECT arrest_id, description FROM charges WHERE description <> ''
 )
 SELECT k.arrest_id, e.id, e.watch_list_id, e.charge
   FROM codes k JOIN entries e ON e.code = k.code AND e.code <> ''
-UNION
+UNION ALL
 SELECT c.arrest_id, e.id, e.watch_list_id, e.charge
   FROM charges c JOIN entries e ON e.category = c.category
 """  # noqa: S608 - constant fragments only, values are parameters
@@ -171,13 +171,20 @@ WITH circles AS MATERIALIZED (
       FROM alerts_watchentry e
      WHERE e.kind = 'place' AND e.latitude IS NOT NULL AND e.longitude IS NOT NULL
        AND e.radius_m IS NOT NULL AND {_LIVE}
+), cells AS (
+    -- The grid cells (0.01 degree) each circle's box covers: arrests join them by equality.
+    SELECT c.*, la, lo FROM circles c,
+           generate_series(floor(c.lat_min * 100)::int, floor(c.lat_max * 100)::int) AS la,
+           generate_series(floor(c.lon_min * 100)::int, floor(c.lon_max * 100)::int) AS lo
 ), located AS MATERIALIZED (
-    SELECT a.id, a.latitude, a.longitude FROM intel_arrest a
+    SELECT a.id, a.latitude, a.longitude,
+           floor(a.latitude * 100)::int AS la, floor(a.longitude * 100)::int AS lo
+      FROM intel_arrest a
      WHERE a.id = ANY(%(ids)s) AND a.latitude IS NOT NULL AND a.longitude IS NOT NULL
 )
 SELECT a.id, c.id, c.watch_list_id, c.radius_m, a.latitude, a.longitude, c.latitude, c.longitude
-  FROM located a JOIN circles c
-    ON a.latitude BETWEEN c.lat_min AND c.lat_max AND a.longitude BETWEEN c.lon_min AND c.lon_max
+  FROM located a JOIN cells c ON c.la = a.la AND c.lo = a.lo
+ WHERE a.latitude BETWEEN c.lat_min AND c.lat_max AND a.longitude BETWEEN c.lon_min AND c.lon_max
 """  # noqa: S608 - constant fragments only, values are parameters
 
 _ADDRESS_NORM = "btrim(regexp_replace(upper(translate({}, ',.', '  ')), '\\s+', ' ', 'g'))"
@@ -431,10 +438,13 @@ def charge_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
     # An entry naming a category by its value or its label ("weapons", "Weapons") matches.
     labels = json.dumps(_category_labels())
     rows = _rows(CHARGE_SQL, {"ids": arrest_ids, "now": now, "labels": labels})
-    return [
-        Match(arrest_id=a, entry_id=e, list_id=lst, type="charge", how=f"charge {charge.strip()}")
-        for a, e, lst, charge in rows
-    ]
+    found = {
+        (a, e): Match(
+            arrest_id=a, entry_id=e, list_id=lst, type="charge", how=f"charge {charge.strip()}"
+        )
+        for a, e, lst, charge in rows  # an arrest's charges may match one entry twice
+    }
+    return list(found.values())
 
 
 def place_matches(arrest_ids: list[int], now: datetime) -> list[Match]:

@@ -393,6 +393,8 @@ def run() -> dict:
 
         from alerts import matching as mm
 
+        connection.cursor().execute("SET jit = off")
+        mm.name_dob_matches(ids, datetime.now(UTC))  # the index built
         for label, fn in [
             (
                 "identifier",

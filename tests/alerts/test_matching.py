@@ -398,3 +398,14 @@ def test_large_batches_use_the_process_index_and_still_see_every_change(  # type
     gangs.paused_at = timezone.now()
     gangs.save()
     assert arrests_match(arrest_ids=[arrest.pk]) == []
+
+
+def test_a_radius_matches_across_grid_cells(gangs) -> None:  # type: ignore[no-untyped-def]
+    # The point sits just south and east of a 0.01-degree line; the arrest 22 m away across it.
+    entry = make_entry(gangs, kind="place", latitude=40.6499, longitude=-73.9501, radius_m=50)
+    across = ArrestFactory(latitude=40.6501, longitude=-73.9499, address="")
+    too_far = ArrestFactory(latitude=40.6510, longitude=-73.9501, address="")  # 122 m
+    found = arrests_match(arrest_ids=[across.pk, too_far.pk])
+    assert [(m.arrest_id, m.entry_id, m.how) for m in found] == [
+        (across.pk, entry.pk, "within 50 m")
+    ]
