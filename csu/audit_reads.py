@@ -181,6 +181,8 @@ ROUTES: dict[str, ReadRoute] = {
     "analysis-compstat": ReadRoute("analysis.compstat"),
     "analysis-spikes": ReadRoute("analysis.spikes"),
     "analysis-hotspots": ReadRoute("analysis.hotspots"),
+    # alerts: the recipient's own alerts name arrests and people (case data); ``since`` kept.
+    "alert-list": ReadRoute("alert.list"),
     "dashboards:map": ReadRoute("analysis.map"),
     "dashboards:hotspots-csv": ReadRoute("analysis.hotspots_export"),
     # The analysis pages and their CSV downloads, filters kept like the API's.

@@ -559,6 +559,8 @@ PAGES: list[Page] = [
         missing_args=(999999,),
         no_object_scope=_PEOPLE,
     ),
+    # The recipient's own alerts (``alerts.view_alert``: the roles that keep watch lists).
+    Page("alert-list", ("prosecutor", "analyst", "supervisor"), api=True),
     # The analysis counts incidents, arrests and shootings: only roles reading all of them
     # (dashboards.permissions). The layer is made by the suite (ANALYSIS_LAYER).
     Page("analysis-compstat", _ANALYSIS, api=True, data={"layer": ANALYSIS_LAYER}),

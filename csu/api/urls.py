@@ -13,4 +13,5 @@ urlpatterns = [
     *router.urls,
     path("", include("intel.api_urls")),
     path("", include("dashboards.api.urls")),
+    path("", include("alerts.api.urls")),
 ]

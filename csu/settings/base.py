@@ -271,6 +271,10 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("CSU_PRIVATE_ROOT") or BASE_DIR / "var" / "private")
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Arrest alerts: a name + DOB match (against a watch entry on a person not yet linked to a
+# person record) alerts only at or above this match probability (alerts.matching).
+ALERTS_NAME_DOB_THRESHOLD = float(env_str("ALERTS_NAME_DOB_THRESHOLD") or "0.9")
+
 # Extracts: the web and API take up to CSU_UPLOAD_MAX_BYTES; the command line up to
 # CSU_IMPORT_MAX_BYTES (a big-city extract of millions of rows is loaded from the server).
 CSU_UPLOAD_MAX_BYTES = env_int("CSU_UPLOAD_MAX_BYTES", 150 * 1024 * 1024)

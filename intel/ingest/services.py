@@ -35,9 +35,10 @@ from intel.ingest.rollback import import_rollback, rollback_closes_at
 from intel.ingest.run import import_run
 from intel.ingest.selectors import saved_mapping
 from intel.ingest.storage import store_dir, stored_path
-from intel.models import Agency, DataImport, MappingProfile
+from intel.models import Agency, Arrest, DataImport, MappingProfile
 from intel.people.resolution.engine import ResolutionSummary
 from intel.people.services import RESOLVED_KINDS, people_resolve_import
+from intel.signals import arrests_imported
 
 __all__ = [
     "agency_for_import",
@@ -244,15 +245,26 @@ class ImportFollowUps:
 def import_follow_ups(*, actor: User, data_import: DataImport) -> ImportFollowUps:
     """What follows a successful import, the same whichever interface ran it (the worker after a
     web or API upload, or the ``import_extract`` command in its own process): the arrests,
-    shooting victims or case defendants it brought in are resolved to people. Alert matching
-    joins here. Idempotent: records already linked or queued for review are left alone, so a
-    redelivered task changes nothing."""
+    shooting victims or case defendants it brought in are resolved to people, then an arrest
+    import's arrests are matched against the watch lists (``intel.signals.arrests_imported``,
+    which the alerts app follows). Idempotent: records already linked or queued for review are
+    left alone and alerts are made once per arrest and recipient, so a redelivered task changes
+    nothing."""
     data_import.refresh_from_db(fields=["status", "kind"])
     done = ImportFollowUps()
     if data_import.status != DataImport.Status.SUCCEEDED:
         return done
     if data_import.kind in RESOLVED_KINDS:
         done.people = people_resolve_import(actor=actor, data_import=data_import)
+    if data_import.kind == "arrests":
+        # Alert matching (the alerts app listens): after resolution, which links the arrests
+        # the identifier and linked-person matches read.
+        arrest_ids = list(
+            Arrest.objects.filter(data_import=data_import).values_list("pk", flat=True)
+        )
+        arrests_imported.send(
+            sender="import_follow_ups", actor=actor, data_import=data_import, arrest_ids=arrest_ids
+        )
     return done
 
 
