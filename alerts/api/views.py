@@ -61,9 +61,12 @@ class AlertFilterSerializer(serializers.Serializer[Any]):
 )
 class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Alert]):
     """The signed-in recipient's arrest alerts, newest first: the arrest, the person, and
-    every list, entry and reason that matched (one alert per arrest). Never another user's."""
+    every list, entry and reason that matched (one alert per arrest). Never another user's.
+
+    A plain JSON list, not a page (the contract partner systems poll with ``?since=``)."""
 
     serializer_class = AlertOutputSerializer
+    pagination_class = None
     queryset = Alert.objects.none()
     filter_backends: list[Any] = []
 
