@@ -24,3 +24,12 @@ def alert_deliveries_send_task() -> int:
     from alerts.services.delivery import alert_deliveries_send
 
     return alert_deliveries_send()
+
+
+# --- Watch entries (part D): expiry, daily by beat (CELERY_BEAT_SCHEDULE) ------------------
+@shared_task(name="alerts.tasks.watch_entries_expire_task", queue="alerts")
+def watch_entries_expire_task() -> int:
+    """Entries past their expiry stop alerting; selects by predicate, so a rerun is a no-op."""
+    from alerts.services.entries import watch_entries_expire
+
+    return watch_entries_expire()

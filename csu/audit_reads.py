@@ -171,6 +171,20 @@ ROUTES: dict[str, ReadRoute] = {
     "intel:treatment-rule-list": ReadRoute("treatment_rule.list"),
     "intel:treatment-rule-create": _form("treatment_rule.create_form"),
     "intel:treatment-rule-edit": _form("treatment_rule.edit_form", "intel.treatmentrule"),
+    # alerts: watch lists and entries (who is watched, and why, is case data).
+    "alerts:list-list": ReadRoute("watchlist.list"),
+    "alerts:list-create": _form("watchlist.create_form"),
+    "alerts:list-detail": ReadRoute("watchlist.viewed", "alerts.watchlist"),
+    "alerts:list-member-set": ReadRoute("watchlist.member_set", "alerts.watchlist", reads=NONE),
+    "alerts:list-member-remove": ReadRoute(
+        "watchlist.member_remove", "alerts.watchlist", reads=NONE
+    ),
+    "alerts:list-pause": ReadRoute("watchlist.pause", "alerts.watchlist", reads=NONE),
+    "alerts:list-resume": ReadRoute("watchlist.resume", "alerts.watchlist", reads=NONE),
+    "alerts:entry-add": ReadRoute("watchentry.add", "alerts.watchlist", reads=NONE),
+    "alerts:entry-renew": ReadRoute("watchentry.renew", "alerts.watchentry", reads=NONE),
+    "alerts:entry-remove": ReadRoute("watchentry.remove", "alerts.watchentry", reads=NONE),
+    "alerts:entry-add-person": _form("watchentry.add_person_form", "intel.person"),
     # The API mirrors the pages: its reads are recorded like theirs.
     "audit-event-list": ReadRoute(AUDIT_VIEW),
     "audit-event-detail": ReadRoute(AUDIT_VIEW, "csu.auditevent"),

@@ -28,6 +28,7 @@ NAV_ITEMS = [
     NavItem("Candidates", "intel:candidate-list", "intel.list_candidates"),
     NavItem("Designations", "intel:designation-list", "intel.view_prioritydesignation"),
     NavItem("Zones", "intel:zone-assignment-list", "intel.view_zoneassignment"),
+    NavItem("Watch lists", "alerts:list-list", "alerts.view_watchlist"),
     NavItem("Imports", "intel:import-list", "intel.view_dataimport"),
     NavItem("Boundaries", "intel:boundary-list", "intel.view_zonelayer"),
     # The analysis needs every record kind (dashboards.permissions); shootings are the last

@@ -207,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intel.tasks.designations_expire_task",
         "schedule": timedelta(hours=24),
     },
+    # Watch entries past their expiry stop alerting (alerts.services.entries).
+    "watch-entries-expire": {
+        "task": "alerts.tasks.watch_entries_expire_task",
+        "schedule": timedelta(hours=24),
+    },
     # The analysis pages' default views, recomputed (and rolled over to a new day).
     "analysis-precompute": {
         "task": "dashboards.tasks.analysis_precompute_task",
