@@ -22,7 +22,15 @@ from alerts.services.lists import watch_list_role
 from csu import audit
 from csu.actors import system_actor
 from csu.models import User
-from intel.models import IntelIdentifier, IntelRecord, Person, PersonIdentifier, Zone
+from intel.models import (
+    Arrest,
+    CaseReferral,
+    IntelIdentifier,
+    IntelRecord,
+    Person,
+    PersonIdentifier,
+    Zone,
+)
 from intel.people.resolution.names import letters
 
 DEFAULT_LIFETIME = relativedelta(months=12)
@@ -51,7 +59,9 @@ def _criminal_basis(person: Person) -> bool:
     """Does anything other than an identifier put the person in the system as a subject: an
     arrest or case linked to them, an intelligence record about them, a group membership?"""
     return (
-        person.links.filter(Q(arrest__isnull=False) | Q(case__isnull=False)).exists()
+        Arrest.objects.filter(person=person).exists()
+        or CaseReferral.objects.filter(defendant=person).exists()
+        or person.links.filter(Q(arrest__isnull=False) | Q(case__isnull=False)).exists()
         or IntelRecord.objects.filter(subject_person=person).exists()
         or person.memberships.exists()
     )
@@ -100,9 +110,9 @@ def _resolve_person(
     if last_name and first_name and dob:
         found = list(
             people.filter(
+                Q(name_keys__last=letters(last_name), name_keys__first=letters(first_name))
+                | Q(last_name__iexact=last_name, first_name__iexact=first_name),
                 dob=dob,
-                name_keys__last=letters(last_name),
-                name_keys__first=letters(first_name),
             ).distinct()[:2]
         )
         if len(found) == 1:

@@ -112,6 +112,13 @@ def _list_along(*, owner: User, list_path: str) -> WatchList:
     for name in names:
         found = WatchList.objects.filter(parent=parent, name__iexact=name).first()
         if found is None:
+            if parent is not None and watch_list_role(actor=owner, watch_list=parent) not in (
+                "owner",
+                "editor",
+            ):
+                raise PermissionDenied(
+                    f"{owner.get_username()} may not add lists or entries to {parent.name}."
+                )
             found = watchlist_create(actor=owner, name=name, parent=parent)
         parent = found
     assert parent is not None
