@@ -23,7 +23,7 @@ urlpatterns = [
     path("lists/<int:pk>/", list_views.list_detail_view, name="list-detail"),
     path("lists/<int:pk>/members/", list_views.list_member_set_view, name="list-member-set"),
     path(
-        "lists/<int:pk>/members/<int:user_id>/remove/",
+        "lists/<int:pk>/members/remove/",
         list_views.list_member_remove_view,
         name="list-member-remove",
     ),

@@ -75,6 +75,13 @@ _DESIGNATIONS = (
 )
 _ZONE_ASSIGNMENTS = "who covers which zone is open to everyone who assigns zones"
 _FRESH = "Arrested again last month with a loaded pistol near the Pier 4 school."
+_WATCH_PERSON = (
+    "watching is offered on every person page a case-data role may read; the lists offered "
+    "are narrowed to the user's own (tests/alerts/test_entries.py)"
+)
+# A watch list (or its entry) another analyst keeps, nobody else holding a role on it.
+_OTHERS_LIST = OutOfScope("watch_list_other", CASE_ROLES)
+_OTHERS_ENTRY = OutOfScope("watch_entry_other", CASE_ROLES)
 
 # Existing objects out of scope (makers in tests/test_permission_matrix.py): a restricted
 # record nobody granted, another analyst's draft and pending records, a challenge to such.
@@ -622,5 +629,96 @@ PAGES: list[Page] = [
         ok_status=302,
         missing_args=(999999,),
         no_object_scope=_FATIGUE,
+    ),
+    # alerts: watch lists and entries (issue 13, part D). "{kept_watch_list}" is a fresh list the
+    # three case roles own; out of scope, one only another analyst holds a role on.
+    Page("alerts:list-list", CASE_ROLES),
+    Page("alerts:list-create", CASE_ROLES),
+    Page(
+        "alerts:list-detail",
+        CASE_ROLES,
+        args=("{kept_watch_list}",),
+        missing_args=(999999,),
+        out_of_scope=(_OTHERS_LIST,),
+    ),
+    Page(
+        "alerts:list-member-set",
+        CASE_ROLES,
+        method="post",
+        args=("{kept_watch_list}",),
+        ok_status=302,
+        data={"username": "oli.other", "role": "viewer"},
+        missing_args=(999999,),
+        out_of_scope=(_OTHERS_LIST,),
+    ),
+    Page(
+        "alerts:list-member-remove",
+        CASE_ROLES,
+        method="post",
+        args=("{kept_watch_list}",),
+        ok_status=302,
+        data={"username": "ann.analyst"},
+        missing_args=(999999,),
+        out_of_scope=(_OTHERS_LIST,),
+    ),
+    Page(
+        "alerts:list-pause",
+        CASE_ROLES,
+        method="post",
+        args=("{kept_watch_list}",),
+        ok_status=302,
+        data={"reason": "permission matrix check"},
+        missing_args=(999999,),
+        out_of_scope=(_OTHERS_LIST,),
+    ),
+    Page(
+        "alerts:list-resume",
+        CASE_ROLES,
+        method="post",
+        args=("{kept_watch_list_paused}",),
+        ok_status=302,
+        missing_args=(999999,),
+        out_of_scope=(_OTHERS_LIST,),
+    ),
+    Page(
+        "alerts:entry-add",
+        CASE_ROLES,
+        method="post",
+        args=("{kept_watch_list}",),
+        ok_status=302,
+        data={
+            "kind": "charge",
+            "charge-kind": "charge",
+            "charge-charge": "PL 265.03",
+            "charge-reason": "permission matrix check",
+        },
+        missing_args=(999999,),
+        out_of_scope=(_OTHERS_LIST,),
+    ),
+    Page(
+        "alerts:entry-renew",
+        CASE_ROLES,
+        method="post",
+        args=("{kept_watch_entry}",),
+        ok_status=302,
+        data={"reason": "permission matrix check: renewed"},
+        missing_args=(999999,),
+        out_of_scope=(_OTHERS_ENTRY,),
+    ),
+    Page(
+        "alerts:entry-remove",
+        CASE_ROLES,
+        method="post",
+        args=("{kept_watch_entry}",),
+        ok_status=302,
+        missing_args=(999999,),
+        out_of_scope=(_OTHERS_ENTRY,),
+    ),
+    Page(
+        "alerts:entry-add-person",
+        CASE_ROLES,
+        args=("{person}",),
+        missing_args=(999999,),
+        no_object_scope=_WATCH_PERSON,
     ),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -259,6 +261,40 @@ def _a_treatment_rule(personas: dict):  # type: ignore[no-untyped-def]
     return drug_rule(personas["supervisor"], name=f"Matrix rule {TreatmentRule.objects.count()}")
 
 
+_WATCH_LISTS = itertools.count(1)
+
+
+def _a_kept_watch_list(personas: dict, owners: tuple = ()):  # type: ignore[no-untyped-def]
+    """A fresh category owned by the three case roles (or by ``owners``)."""
+    from alerts.services.lists import watchlist_create, watchlist_member_set
+
+    owners = owners or tuple(personas[r] for r in CASE_ROLES)
+    watch_list = watchlist_create(actor=owners[0], name=f"Matrix list {next(_WATCH_LISTS)}")
+    for user in owners[1:]:
+        watchlist_member_set(actor=owners[0], watch_list=watch_list, user=user, role="owner")
+    return watch_list
+
+
+def _a_watch_entry(personas: dict, owners: tuple = ()):  # type: ignore[no-untyped-def]
+    from alerts.services.entries import watch_entry_add
+
+    watch_list = _a_kept_watch_list(personas, owners)
+    return watch_entry_add(
+        actor=watch_list.owner,
+        watch_list=watch_list,
+        kind="charge",
+        charge="PL 265.03",
+        reason="permission matrix check",
+    )
+
+
+def _a_paused_watch_list(personas: dict):  # type: ignore[no-untyped-def]
+    from alerts.services.lists import watchlist_pause
+
+    watch_list = _a_kept_watch_list(personas)
+    return watchlist_pause(actor=watch_list.owner, watch_list=watch_list, reason="matrix")
+
+
 # "{name}" in a Page's args: a fresh object made for each request by OBJECT_MAKERS[name].
 OBJECT_MAKERS = {
     "zone": _a_zone,
@@ -284,6 +320,9 @@ OBJECT_MAKERS = {
     "zone_assignment": _a_zone_assignment,
     "treatment_rule": lambda personas: _a_treatment_rule(personas),
     "watch_list": lambda personas: _a_watch_list(personas["prosecutor"]),
+    "kept_watch_list": _a_kept_watch_list,
+    "kept_watch_list_paused": _a_paused_watch_list,
+    "kept_watch_entry": _a_watch_entry,
 }
 
 
@@ -397,6 +436,8 @@ OUT_OF_SCOPE_MAKERS = {
     "challenge_pending_membership": lambda personas: _a_challenge_to(
         personas, membership=_a_membership(personas, submitter=_other_analyst(personas))
     ),
+    "watch_list_other": lambda personas: _a_kept_watch_list(personas, (_other_analyst(personas),)),
+    "watch_entry_other": lambda personas: _a_watch_entry(personas, (_other_analyst(personas),)),
 }
 
 

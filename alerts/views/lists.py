@@ -174,10 +174,11 @@ def list_member_set_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required(VIEW, raise_exception=True)
-def list_member_remove_view(request: AuthedHttpRequest, pk: int, user_id: int) -> HttpResponse:
-    user = get_user_model().objects.filter(pk=user_id).first()
+def list_member_remove_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    user = get_user_model().objects.filter(username=request.POST.get("username", "")).first()
     if user is None:
-        raise Http404
+        messages.error(request, "No user has that username.")
+        return _back(_list_or_404(request, pk).pk)
     return _act(
         request,
         pk,
