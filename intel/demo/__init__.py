@@ -99,6 +99,18 @@ def demo_reset() -> dict[str, int]:
     people = PersonIdentifier.objects.filter(
         kind=PersonIdentifier.Kind.BOOKING_NUMBER, issuing_agency__in=agencies
     ).values("person_id")
+    from alerts.demo import demo_watch_lists_reset
+
+    demo_prosecutor = (
+        get_user_model()
+        .objects.filter(
+            username=next(u["username"] for u in DEMO_USERS if u["role"] == "prosecutor")
+        )
+        .first()
+    )
+    if demo_prosecutor is not None:  # the watch entries protect the people they name
+        for label, count in demo_watch_lists_reset(prosecutor=demo_prosecutor).items():
+            deleted[label] += count
     querysets = [
         GroupMembership.objects.filter(group__name__in=[name for name, _ in CREWS]),
         Group.objects.filter(name__in=[name for name, _ in CREWS]),
@@ -174,6 +186,12 @@ def demo_seed(
             now=now or timezone.now(),
         )
         treatment = seed_treatment_rules(supervisor=by_role["supervisor"])
+        # Watch lists (issue 13): after the crews, before anything matches the arrests.
+        from alerts.demo import demo_watch_lists_seed
+
+        watch = demo_watch_lists_seed(
+            prosecutor=prosecutor, analyst=by_role["analyst"], police=police
+        )
         records_changed.send(sender="demo_seed")
         scores = seed_scores()  # again: the designations' parole term counts
     counts = {
@@ -190,6 +208,7 @@ def demo_seed(
         **scores,
         **designations,
         **treatment,
+        **watch,
     }
     return SeedSummary(counts, created, kept, time.perf_counter() - started, codes)
 
