@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,9 +31,17 @@ from alerts.services import entries as entry_services
 from alerts.services import lists as list_services
 from csu.types import AuthedHttpRequest
 from intel.models import Person, Zone
-from intel.web import get_or_404
 
 VIEW = "alerts.view_watchlist"
+_T = TypeVar("_T")
+
+
+def get_or_404(selector: Callable[..., _T], /, **kwargs: object) -> _T:
+    """A single-object selector's ``DoesNotExist`` (missing or out of sight) is a 404."""
+    try:
+        return selector(**kwargs)
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from exc
 
 
 def _text(exc: ValidationError) -> str:
