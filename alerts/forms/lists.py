@@ -37,7 +37,7 @@ class WatchListForm(forms.Form):
 
 class MemberForm(forms.Form):
     username = forms.CharField(max_length=150)
-    role = forms.ChoiceField(choices=[(r, r.capitalize()) for r in ROLES])
+    role = forms.ChoiceField(choices=[(r, r.capitalize()) for r in ROLES], initial="viewer")
 
 
 class PauseForm(forms.Form):
