@@ -241,11 +241,51 @@ def build_entry(
 
 
 @transaction.atomic
-def watch_entry_add(*, actor: User, watch_list: WatchList, **fields: object) -> WatchEntry:
-    """An owner or editor of the list watches a person, a charge or a place, with a reason.
-    Fields are ``build_entry``'s: kind, the target's, reason, owner_note, note, expires_at."""
+def watch_entry_add(
+    *,
+    actor: User,
+    watch_list: WatchList,
+    kind: str,
+    person: Person | None = None,
+    last_name: str = "",
+    first_name: str = "",
+    dob: date | None = None,
+    state_id: str = "",
+    charge: str = "",
+    address: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    radius_m: int | None = None,
+    zone: Zone | None = None,
+    reason: str,
+    owner_note: str = "",
+    note: str = "",
+    expires_at: datetime | None = None,
+) -> WatchEntry:
+    """An owner or editor of the list watches a person, a charge or a place, with a reason;
+    it expires in 12 months unless ``expires_at`` says otherwise. A person given by state ID
+    or name and DOB is linked to the one visible person they name."""
     _require_editor(actor, watch_list)
-    entry = build_entry(actor=actor, watch_list=watch_list, **fields)  # type: ignore[arg-type]
+    entry = build_entry(
+        actor=actor,
+        watch_list=watch_list,
+        kind=kind,
+        person=person,
+        last_name=last_name,
+        first_name=first_name,
+        dob=dob,
+        state_id=state_id,
+        charge=charge,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        radius_m=radius_m,
+        zone=zone,
+        reason=reason,
+        owner_note=owner_note,
+        note=note,
+        expires_at=expires_at,
+    )
     entry.save()
     audit.audit_log(
         actor=actor,

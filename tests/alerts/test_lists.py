@@ -206,3 +206,68 @@ def test_an_owner_creates_a_sub_list_and_adds_a_member_from_the_pages(
     page = client.get(reverse("alerts:list-detail", args=[west.pk])).content.decode()
     assert analyst.username in page and "editor" in page
     assert supervisor.username in page and "inherited from Gangs" in page
+
+
+def test_every_write_and_page_read_is_audited_with_ids_only(
+    prosecutor, analyst, gangs, client_for
+) -> None:
+    """Each service write leaves its own event; a page read leaves the route's read event;
+    the events name the list by type and id, never by its name or an entry's reason."""
+    from alerts.services.entries import watch_entry_add, watch_entry_remove, watch_entry_renew
+
+    category = gangs[0]
+    watchlist_member_set(actor=prosecutor, watch_list=category, user=analyst, role="editor")
+    entry = watch_entry_add(
+        actor=analyst,
+        watch_list=category,
+        kind="charge",
+        charge="PL 265.03",
+        reason="Loaded firearms in the crew's hands.",
+    )
+    watch_entry_renew(actor=analyst, entry=entry, reason="Two more gun arrests this month.")
+    watch_entry_remove(actor=analyst, entry=entry)
+    watchlist_update(actor=prosecutor, watch_list=category, description="Crews.")
+    watchlist_pause(actor=prosecutor, watch_list=category, reason="Quiet season.")
+    watchlist_resume(actor=prosecutor, watch_list=category)
+    watchlist_member_remove(actor=prosecutor, watch_list=category, user=analyst)
+    client_for(prosecutor).get(reverse("alerts:list-detail", args=[category.pk]))
+    client_for(analyst).get(reverse("alerts:list-detail", args=[category.pk]))  # now 404
+
+    events = AuditEvent.objects.filter(action__startswith="watch")
+    actions = set(events.values_list("action", flat=True))
+    assert {
+        "watchlist.create", "watchlist.member_set", "watchlist.member_remove",
+        "watchlist.update", "watchlist.pause", "watchlist.resume", "watchentry.add",
+        "watchentry.renew", "watchentry.remove", "watchlist.viewed",
+    } <= actions  # fmt: skip
+    outcomes = set(
+        events.filter(action="watchlist.viewed").values_list("actor__username", "outcome")
+    )
+    assert outcomes == {(prosecutor.username, "success"), (analyst.username, "denied")}
+    text = " ".join(str(e.detail) + e.object_repr for e in events)
+    assert "Gangs" not in text and "Loaded firearms" not in text
+
+
+def test_the_tree_counts_active_and_soon_expiring_entries(prosecutor, gangs, client_for) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alerts.services.entries import watch_entry_add
+
+    category, group, _sub, _ = gangs
+    for days in (10, 200):
+        watch_entry_add(
+            actor=prosecutor,
+            watch_list=group,
+            kind="charge",
+            charge=f"PL 265.0{days % 7}",
+            reason="Loaded firearms in the crew's hands.",
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+
+    node = watchlist_tree(actor=prosecutor)[0].children[0]
+    page = client_for(prosecutor).get(reverse("alerts:list-list")).content.decode()
+
+    assert (node.watch_list, node.entries, node.expiring) == (group, 2, 1)
+    assert "2 active entries" in page and "1 expiring within 30 days" in page
