@@ -289,7 +289,7 @@ def watch_entry_add(
     entry.save()
     audit.audit_log(
         actor=actor,
-        action="watchentry.add",
+        action="alerts.watch_entry_add",
         obj=entry,
         watch_list=watch_list.pk,
         kind=entry.kind,
@@ -320,7 +320,7 @@ def watch_entry_renew(*, actor: User, entry: WatchEntry, reason: str) -> WatchEn
     entry.expires_at = now + DEFAULT_LIFETIME
     entry.status = WatchEntry.Status.ACTIVE
     entry.save(update_fields=["renewal_reason", "renewed_at", "expires_at", "status", "updated_at"])
-    audit.audit_log(actor=actor, action="watchentry.renew", obj=entry)
+    audit.audit_log(actor=actor, action="alerts.watch_entry_renew", obj=entry)
     return entry
 
 
@@ -331,7 +331,7 @@ def watch_entry_remove(*, actor: User, entry: WatchEntry, reason: str = "") -> W
     if entry.status != WatchEntry.Status.REMOVED:
         entry.status = WatchEntry.Status.REMOVED
         entry.save(update_fields=["status", "updated_at"])
-    audit.audit_log(actor=actor, action="watchentry.remove", obj=entry)
+    audit.audit_log(actor=actor, action="alerts.watch_entry_remove", obj=entry)
     return entry
 
 
@@ -344,7 +344,10 @@ def watch_entries_expire(*, now: datetime | None = None) -> int:
     count = due.update(status=WatchEntry.Status.EXPIRED, updated_at=now)
     if count:
         audit.audit_log(
-            actor=system_actor(), action="watchentry.expire", component="beat", count=count
+            actor=system_actor(),
+            action="alerts.watch_entries_expire",
+            component="beat",
+            count=count,
         )
     return count
 

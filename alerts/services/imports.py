@@ -193,7 +193,7 @@ def watchlist_import(
             result.rejects.append((line, _message(exc)))
     audit.audit_log(
         actor=actor,
-        action="watchlist.import",
+        action="alerts.watchlist_import",
         obj=watch_list,
         owner=owner.pk,
         rows=result.rows,

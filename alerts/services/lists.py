@@ -103,7 +103,7 @@ def watchlist_create(
     watch_list.save()
     assign_perm("alerts.own_watchlist", actor, watch_list)
     audit.audit_log(
-        actor=actor, action="watchlist.create", obj=watch_list, parent=parent and parent.pk
+        actor=actor, action="alerts.watchlist_create", obj=watch_list, parent=parent and parent.pk
     )
     return watch_list
 
@@ -136,7 +136,7 @@ def watchlist_update(
     if changed:
         watch_list.full_clean()
         watch_list.save(update_fields=changed)
-    audit.audit_log(actor=actor, action="watchlist.update", obj=watch_list, fields=changed)
+    audit.audit_log(actor=actor, action="alerts.watchlist_update", obj=watch_list, fields=changed)
     return watch_list
 
 
@@ -178,7 +178,7 @@ def watchlist_member_set(*, actor: User, watch_list: WatchList, user: User, role
     if role != "owner":
         _name_contact(watch_list, _owners_after(watch_list, without=user.pk), leaving=user.pk)
     audit.audit_log(
-        actor=actor, action="watchlist.member_set", obj=watch_list, user=user.pk, role=role
+        actor=actor, action="alerts.watchlist_member_set", obj=watch_list, user=user.pk, role=role
     )
     return watch_list
 
@@ -194,7 +194,9 @@ def watchlist_member_remove(*, actor: User, watch_list: WatchList, user: User) -
     for codename in ROLE_CODENAMES.values():
         remove_perm(f"alerts.{codename}", user, watch_list)
     _name_contact(watch_list, remaining, leaving=user.pk)
-    audit.audit_log(actor=actor, action="watchlist.member_remove", obj=watch_list, user=user.pk)
+    audit.audit_log(
+        actor=actor, action="alerts.watchlist_member_remove", obj=watch_list, user=user.pk
+    )
     return watch_list
 
 
@@ -213,13 +215,14 @@ def watchlist_pause(*, actor: User, watch_list: WatchList, reason: str) -> Watch
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Say why the list is paused."})
+    watch_list = WatchList.objects.select_for_update().get(pk=watch_list.pk)
     if watch_list.paused_at is not None:
         raise ValidationError("The list is paused already.")
     watch_list.paused_at = timezone.now()
     watch_list.paused_by = actor
     watch_list.pause_reason = reason[:300]
     watch_list.save(update_fields=["paused_at", "paused_by", "pause_reason"])
-    audit.audit_log(actor=actor, action="watchlist.pause", obj=watch_list)
+    audit.audit_log(actor=actor, action="alerts.watchlist_pause", obj=watch_list, purpose=reason)
     return watch_list
 
 
@@ -228,11 +231,12 @@ def watchlist_resume(*, actor: User, watch_list: WatchList, reason: str = "") ->
     """Undo a pause: the list alerts again."""
     if not _may_pause(actor, watch_list):
         raise PermissionDenied
+    watch_list = WatchList.objects.select_for_update().get(pk=watch_list.pk)
     if watch_list.paused_at is None:
         raise ValidationError("The list is not paused.")
     watch_list.paused_at = None
     watch_list.paused_by = None
     watch_list.pause_reason = ""
     watch_list.save(update_fields=["paused_at", "paused_by", "pause_reason"])
-    audit.audit_log(actor=actor, action="watchlist.resume", obj=watch_list)
+    audit.audit_log(actor=actor, action="alerts.watchlist_resume", obj=watch_list)
     return watch_list

@@ -57,7 +57,9 @@ def test_an_editor_adds_a_person_entry_expiring_in_12_months(analyst, bail_watch
     )
     days = (entry.expires_at - timezone.now()).days
     assert 364 <= days <= 366
-    assert AuditEvent.objects.filter(action="watchentry.add", object_id=str(entry.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="alerts.watch_entry_add", object_id=str(entry.pk)
+    ).exists()
 
 
 def test_a_viewer_or_outsider_cannot_add(prosecutor, supervisor, bail_watch) -> None:
@@ -198,7 +200,7 @@ def test_entries_expire_by_time_and_the_task_is_idempotent(prosecutor, bail_watc
     entry.refresh_from_db()
     long_lived.refresh_from_db()
     assert entry.status == "expired" and long_lived.status == "active"
-    assert AuditEvent.objects.filter(action="watchentry.expire").count() == 1
+    assert AuditEvent.objects.filter(action="alerts.watch_entries_expire").count() == 1
 
 
 def test_renewal_needs_a_fresh_reason_and_reactivates(prosecutor, bail_watch) -> None:

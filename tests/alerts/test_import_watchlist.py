@@ -149,5 +149,5 @@ def test_an_owner_without_a_role_on_an_existing_list_is_refused(
 def test_the_import_is_audited_with_its_figures(prosecutor, county) -> None:
     _run(str(FIXTURE), "--list", "Gangs", "--owner", prosecutor.username)
 
-    event = AuditEvent.objects.get(action="watchlist.import")
+    event = AuditEvent.objects.get(action="alerts.watchlist_import")
     assert event.detail["created"] == GOOD and event.detail["rejected"] == BAD

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.urls import reverse
 
 from alerts.models import WatchList
@@ -39,7 +40,7 @@ def test_the_creator_owns_the_list_and_levels_follow_the_parent(prosecutor, gang
     assert [category.level, group.level, sub.level] == [1, 2, 3]
     assert sub.owner == prosecutor
     assert watch_list_role(actor=prosecutor, watch_list=sub) == "owner"
-    assert AuditEvent.objects.filter(action="watchlist.create").count() == 4
+    assert AuditEvent.objects.filter(action="alerts.watchlist_create").count() == 4
 
 
 def test_a_fourth_level_is_refused_with_a_clear_error(prosecutor, gangs) -> None:
@@ -141,9 +142,11 @@ def test_pause_by_the_owner_or_a_supervisor_reviewing_fatigue(
     category.refresh_from_db()
     assert category.paused_at is None
     actions = list(
-        AuditEvent.objects.filter(action__startswith="watchlist.p").values_list("action", flat=True)
+        AuditEvent.objects.filter(action__startswith="alerts.watchlist_p").values_list(
+            "action", flat=True
+        )
     )
-    assert actions.count("watchlist.pause") == 1
+    assert actions.count("alerts.watchlist_pause") == 1
 
 
 def test_update_by_owners_only(prosecutor, analyst, gangs) -> None:
@@ -233,12 +236,15 @@ def test_every_write_and_page_read_is_audited_with_ids_only(
     client_for(prosecutor).get(reverse("alerts:list-detail", args=[category.pk]))
     client_for(analyst).get(reverse("alerts:list-detail", args=[category.pk]))  # now 404
 
-    events = AuditEvent.objects.filter(action__startswith="watch")
+    events = AuditEvent.objects.filter(
+        Q(action__startswith="alerts.watch") | Q(action__startswith="watchlist.")
+    )
     actions = set(events.values_list("action", flat=True))
     assert {
-        "watchlist.create", "watchlist.member_set", "watchlist.member_remove",
-        "watchlist.update", "watchlist.pause", "watchlist.resume", "watchentry.add",
-        "watchentry.renew", "watchentry.remove", "watchlist.viewed",
+        "alerts.watchlist_create", "alerts.watchlist_member_set",
+        "alerts.watchlist_member_remove", "alerts.watchlist_update", "alerts.watchlist_pause",
+        "alerts.watchlist_resume", "alerts.watch_entry_add", "alerts.watch_entry_renew",
+        "alerts.watch_entry_remove", "watchlist.viewed",
     } <= actions  # fmt: skip
     outcomes = set(
         events.filter(action="watchlist.viewed").values_list("actor__username", "outcome")
