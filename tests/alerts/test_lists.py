@@ -277,3 +277,30 @@ def test_the_tree_counts_active_and_soon_expiring_entries(prosecutor, gangs, cli
 
     assert (node.watch_list, node.entries, node.expiring) == (group, 2, 1)
     assert "2 active entries" in page and "1 expiring within 30 days" in page
+
+
+def test_the_list_page_reads_a_fixed_number_of_queries(
+    prosecutor, analyst, client_for, django_assert_max_num_queries
+) -> None:
+    """Twelve lists or three, the tree costs the same queries (no query per list)."""
+    client = client_for(analyst)
+
+    def build(n: int) -> None:
+        for i in range(n):
+            root = watchlist_create(actor=prosecutor, name=f"Category {n}-{i}")
+            child = watchlist_create(actor=prosecutor, name="Group", parent=root)
+            watchlist_create(actor=prosecutor, name="Sub-group", parent=child)
+            watchlist_member_set(actor=prosecutor, watch_list=root, user=analyst, role="viewer")
+
+    build(1)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("alerts:list-list"))
+    build(4)
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(reverse("alerts:list-list")).content.decode()
+
+    assert page.count("Sub-group") == 5
