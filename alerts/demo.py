@@ -1,7 +1,7 @@
 """Demo watch lists for Harbor County (``seed_demo``): the demo prosecutor's nested gang lists,
 shared with the analyst as editor, and a high-priority bail watch on the most recently arrested
-person, so that matching the demo's arrests alerts the prosecutor. Written through the services,
-so the lists, roles and entries are exactly what a user would have made."""
+people, whose arrests are then matched (part E's service) so the prosecutor has alerts.
+Written through the services, so lists, roles and entries are what a user would have made."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from typing import Any
 from django.db.models import Count, Q
 
 from alerts.models import WatchEntry, WatchList
+from alerts.services.alerts import alerts_create_for_arrests
 from alerts.services.entries import watch_entry_add
 from alerts.services.lists import watchlist_create, watchlist_member_set
+from csu.actors import system_actor
 from intel.models import Agency, Arrest, GroupMembership, Zone
 
 GANGS, CREW, CONFIRMED, BAIL_WATCH = "Gangs", "Eastside Crew", "Confirmed", "Open case: bail watch"
@@ -88,6 +90,7 @@ def demo_watch_lists_seed(*, prosecutor: Any, analyst: Any, police: Agency) -> d
         .order_by("-arrested_at", "-id")
     )
     watched: set[int] = set()
+    recent_ids: list[int] = []
     for arrest in recent[:20]:
         if arrest.person is None or arrest.person.pk in watched or len(watched) == 3:
             continue
@@ -101,8 +104,12 @@ def demo_watch_lists_seed(*, prosecutor: Any, analyst: Any, police: Agency) -> d
             owner_note="Victim fears retaliation (told the ADA in person).",
         )
         watched.add(arrest.person.pk)
+        recent_ids.append(arrest.pk)
         entries += 1
-    return {"watch lists": 4, "watch entries": entries}
+    # The demo's arrests were generated, not imported, so nothing matched them: match the
+    # latest ones now, as an import would, so the prosecutor's inbox has its alerts.
+    alerts = alerts_create_for_arrests(actor=system_actor(), arrest_ids=recent_ids)
+    return {"watch lists": 4, "watch entries": entries, "alerts": len(alerts)}
 
 
 def demo_watch_lists_reset(*, prosecutor: Any) -> dict[str, int]:

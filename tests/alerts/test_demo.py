@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from alerts.models import WatchEntry, WatchList
+from alerts.models import Alert, WatchEntry, WatchList
 from alerts.selectors.lists import watchlist_path
 from alerts.services.lists import watch_list_role
 from intel.models import Arrest
@@ -45,6 +45,9 @@ def test_the_demo_prosecutor_keeps_nested_lists_shared_with_the_analyst() -> Non
     # The most recent arrest's person is on the bail watch: matching it alerts the prosecutor.
     latest = Arrest.objects.exclude(person=None).order_by("-arrested_at", "-id").first()
     assert WatchEntry.objects.filter(watch_list=bail, person=latest.person).exists()
+    alert = Alert.objects.get(recipient=prosecutor, arrest=latest)
+    assert "Open case: bail watch" in [m["list"] for m in alert.matches]
+    assert alert.high_priority
     assert "watch entries" in out
 
 
