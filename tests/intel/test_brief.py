@@ -197,6 +197,18 @@ def test_the_pdf_cites_every_record_and_carries_the_footer(briefed, client_for, 
         assert "not a basis for detention or arrest" in page_text
 
 
+def test_rendering_a_pdf_leaves_the_log_quiet(briefed, client_for, prosecutor, caplog) -> None:
+    """WeasyPrint reports every layout step of every page at INFO: dozens of lines a brief in
+    the server's log, about a person. The settings keep it to warnings."""
+    with caplog.at_level("INFO"):
+        response = client_for(prosecutor).get(
+            reverse("intel:person-brief-pdf", args=[briefed.person.pk])
+        )
+
+    assert response.status_code == 200
+    assert [r.name for r in caplog.records if r.name.startswith(("weasyprint", "fontTools"))] == []
+
+
 def test_view_print_and_download_are_audited(briefed, client_for, prosecutor) -> None:
     client = client_for(prosecutor)
     pk = briefed.person.pk
