@@ -48,7 +48,28 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class EntryForm(forms.Form):
+class _EntryNotesForm(forms.Form):
+    """What every way of adding an entry asks after its target and reason."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Shown to every recipient.",
+    )
+    owner_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Note for yourself",
+        help_text="Only you see it.",
+    )
+    expires = forms.DateField(
+        required=False,
+        help_text="Default: 12 months from today.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class EntryForm(_EntryNotesForm):
     """One form for the three kinds; the kind decides which target fields count."""
 
     kind = forms.ChoiceField(choices=WatchEntry.Kind.choices, widget=forms.HiddenInput)
@@ -67,22 +88,6 @@ class EntryForm(forms.Form):
     radius_m = forms.IntegerField(required=False, label="Radius (m)")
     zone = forms.ModelChoiceField(queryset=Zone.objects.none(), required=False)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text=_REASON_HELP)
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        help_text="Shown to every recipient.",
-    )
-    owner_note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        label="Note for yourself",
-        help_text="Only you see it.",
-    )
-    expires = forms.DateField(
-        required=False,
-        help_text="Default: 12 months from today.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
 
     def __init__(self, *args: object, zones: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -90,25 +95,10 @@ class EntryForm(forms.Form):
             self.fields["zone"].queryset = zones  # type: ignore[attr-defined]
 
 
-class PersonWatchForm(forms.Form):
+class PersonWatchForm(_EntryNotesForm):
+    field_order = ["watch_list", "reason"]  # then the notes and expiry
     watch_list = forms.TypedChoiceField(coerce=int, label="Watch list")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text=_REASON_HELP)
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        help_text="Shown to every recipient.",
-    )
-    owner_note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        label="Note for yourself",
-        help_text="Only you see it.",
-    )
-    expires = forms.DateField(
-        required=False,
-        help_text="Default: 12 months from today.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
 
     def __init__(self, *args: object, lists: list[tuple[WatchList, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
