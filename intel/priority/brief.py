@@ -209,22 +209,6 @@ def _history(arrests: list[Arrest], incidents: dict[int, Incident]) -> CriminalH
     )
 
 
-# The record types a stored score names (``PriorityScore.factors``), by their usual spellings.
-_TYPE_ALIASES = {
-    "arrest": "arrest",
-    "incident": "incident",
-    "case": "case",
-    "casereferral": "case",
-    "shooting": "shooting",
-    "intel": "intel",
-    "intelrecord": "intel",
-    "membership": "membership",
-    "groupmembership": "membership",
-    "supervision": "supervision",
-    "supervisionstatus": "supervision",
-}
-
-
 def _record_index(
     profile: PersonProfile,
     incidents: list[Incident],
@@ -251,8 +235,9 @@ def _factors(raw: Any, index: dict[tuple[str, int], Citation]) -> list[Factor]:
     for f in raw if isinstance(raw, list) else []:
         records = []
         for r in f.get("records") or []:
-            kind = _TYPE_ALIASES.get(str(r.get("type", "")).lower().replace("_", ""), "")
-            found = index.get((kind, r.get("id")))
+            # The types ``intel.priority.scoring`` writes: arrest, incident, case, shooting,
+            # supervision (the keys of ``_record_index``).
+            found = index.get((r.get("type"), r.get("id")))
             records.append(
                 found or Citation("CSU", f"{r.get('type')} #{r.get('id')}", "not visible to you")
             )

@@ -92,6 +92,20 @@ def test_it_shows_every_section_with_cited_sources(briefed, client_for, prosecut
     assert f"HCPD arrest {briefed.arrests[0].source_id}" in designation
 
 
+def test_the_current_score_cites_the_records_the_scoring_named(briefed, analyst) -> None:
+    from csu.actors import system_actor
+    from intel.priority.scoring import scores_compute
+
+    scores_compute(actor=system_actor(), person_ids=[briefed.person.pk])
+
+    brief = person_brief(actor=analyst, person=briefed.person)
+
+    assert brief.score is not None
+    cited = [r for f in brief.score.factors for r in f.records]
+    assert cited, "the briefed person has scored records"
+    assert all(r.kind != "not visible to you" for r in cited), cited
+
+
 def test_it_keeps_victimisation_out_of_the_criminal_history(briefed, client_for, analyst) -> None:
     html = (
         client_for(analyst)
