@@ -77,6 +77,9 @@ _LIVE = """
     )
 """
 
+# A batch's ids travel as one comma-separated text parameter (``id_list``).
+_IDS = "ANY(string_to_array(%(ids)s, ',')::bigint[])"
+
 _ID_NORM = "upper(regexp_replace({}, '[^A-Za-z0-9]', '', 'g'))"
 
 IDENTIFIER_SQL = f"""
@@ -84,7 +87,7 @@ SELECT a.id, e.id, e.watch_list_id
   FROM intel_arrest a
   JOIN alerts_watchentry e
     ON {_ID_NORM.format("e.state_id")} = {_ID_NORM.format("a.state_id_as_recorded")}
- WHERE a.id = ANY(%(ids)s) AND a.state_id_as_recorded <> '' AND e.kind = 'person'
+ WHERE a.id = {_IDS} AND a.state_id_as_recorded <> '' AND e.kind = 'person'
    AND e.state_id <> '' AND {_LIVE}
 """  # noqa: S608 - constant fragments only, values are parameters
 
@@ -95,7 +98,7 @@ WITH arrested AS (
       FROM intel_arrest a
       JOIN intel_person p1 ON p1.id = a.person_id
       LEFT JOIN intel_person p2 ON p2.id = p1.merged_into_id
-     WHERE a.id = ANY(%(ids)s)
+     WHERE a.id = {_IDS}
 ), watched AS (
     SELECT e.id AS entry_id, e.watch_list_id,
            COALESCE(p2.merged_into_id, p1.merged_into_id, p1.id) AS person_id
@@ -108,11 +111,11 @@ SELECT r.arrest_id, w.entry_id, w.watch_list_id
   FROM arrested r JOIN watched w ON w.person_id = r.person_id
 """  # noqa: S608 - constant fragments only, values are parameters
 
-ARRESTS_SQL = """
+ARRESTS_SQL = f"""
 SELECT id, name_as_recorded, dob_as_recorded, sex, race, state_id_as_recorded
-  FROM intel_arrest WHERE id = ANY(%(ids)s) AND name_as_recorded <> ''
+  FROM intel_arrest WHERE id = {_IDS} AND name_as_recorded <> ''
      AND dob_as_recorded IS NOT NULL
-"""
+"""  # noqa: S608 - constant fragments only, values are parameters
 
 NAMED_ENTRIES_SQL = f"""
 SELECT e.id, e.watch_list_id, e.last_name, e.first_name, e.dob, e.state_id
@@ -123,80 +126,38 @@ SELECT e.id, e.watch_list_id, e.last_name, e.first_name, e.dob, e.state_id
 
 _CHARGE_NORM = "regexp_replace(upper({}), '[^A-Z0-9]', '', 'g')"
 
-CHARGE_SQL = f"""
-WITH entries AS MATERIALIZED (
-    SELECT e.id, e.watch_list_id, e.charge, {_CHARGE_NORM.format("e.charge")} AS code,
-           %(labels)s::jsonb ->> lower(btrim(e.charge)) AS category
-      FROM alerts_watchentry e
-     WHERE e.kind = 'charge' AND e.charge <> '' AND {_LIVE}
-), charges AS MATERIALIZED (
-    SELECT c.arrest_id, {_CHARGE_NORM.format("c.statute")} AS statute,
-           {_CHARGE_NORM.format("c.offense_code")} AS offense_code,
-           {_CHARGE_NORM.format("c.description")} AS description, c.category
-      FROM intel_arrestcharge c WHERE c.arrest_id = ANY(%(ids)s)
-), codes AS (
-    -- Every prefix of each code, so that an entry's code matches by equality (a hash join).
-    SELECT arrest_id, left(statute, n) AS code
-      FROM charges, generate_series(1, length(statute)) AS n WHERE statute <> ''
-    UNION ALL SELECT arrest_id, left(offense_code, n)
-      FROM charges, generate_series(1, length(offense_code)) AS n WHERE offense_code <> ''
-    UNION ALL SELECT arrest_id, description FROM charges WHERE description <> ''
-)
-SELECT k.arrest_id, e.id, e.watch_list_id, e.charge
-  FROM codes k JOIN entries e ON e.code = k.code AND e.code <> ''
-UNION ALL
-SELECT c.arrest_id, e.id, e.watch_list_id, e.charge
-  FROM charges c JOIN entries e ON e.category = c.category
+# Charge entries, their code compared as charges are (no spaces or punctuation), and the
+# category they name by its value or label ("weapons", "Weapons").
+CHARGE_ENTRIES_SQL = f"""
+SELECT e.id, e.watch_list_id, e.charge, {_CHARGE_NORM.format("e.charge")},
+       %(labels)s::jsonb ->> lower(btrim(e.charge))
+  FROM alerts_watchentry e
+ WHERE e.kind = 'charge' AND e.charge <> '' AND {_LIVE}
 """  # noqa: S608 - constant fragments only, values are parameters
 
-ZONE_SQL = f"""
-SELECT a.id, e.id, e.watch_list_id, COALESCE(NULLIF(z.name, ''), z.key)
-  FROM intel_arrest a
-  JOIN alerts_watchentry e ON e.zone_id = a.zone_id
-  JOIN intel_zone z ON z.id = e.zone_id
- WHERE a.id = ANY(%(ids)s) AND e.kind = 'place' AND {_LIVE}
-"""  # noqa: S608 - constant fragments only, values are parameters
-
-# Metres per degree of longitude at the entry's latitude (never zero, near a pole).
-_LON_METRES = f"{METRES_PER_DEGREE} * GREATEST(cos(radians(e.latitude)), 0.01)"
-
-# The bounding box (an index-friendly prefilter), then the haversine distance.
-RADIUS_SQL = f"""
-WITH circles AS MATERIALIZED (
-    SELECT e.id, e.watch_list_id, e.radius_m, e.latitude, e.longitude,
-           e.latitude - e.radius_m / {METRES_PER_DEGREE} AS lat_min,
-           e.latitude + e.radius_m / {METRES_PER_DEGREE} AS lat_max,
-           e.longitude - e.radius_m / ({_LON_METRES}) AS lon_min,
-           e.longitude + e.radius_m / ({_LON_METRES}) AS lon_max
-      FROM alerts_watchentry e
-     WHERE e.kind = 'place' AND e.latitude IS NOT NULL AND e.longitude IS NOT NULL
-       AND e.radius_m IS NOT NULL AND {_LIVE}
-), cells AS (
-    -- The grid cells (0.01 degree) each circle's box covers: arrests join them by equality.
-    SELECT c.*, la, lo FROM circles c,
-           generate_series(floor(c.lat_min * 100)::int, floor(c.lat_max * 100)::int) AS la,
-           generate_series(floor(c.lon_min * 100)::int, floor(c.lon_max * 100)::int) AS lo
-), located AS MATERIALIZED (
-    SELECT a.id, a.latitude, a.longitude,
-           floor(a.latitude * 100)::int AS la, floor(a.longitude * 100)::int AS lo
-      FROM intel_arrest a
-     WHERE a.id = ANY(%(ids)s) AND a.latitude IS NOT NULL AND a.longitude IS NOT NULL
-)
-SELECT a.id, c.id, c.watch_list_id, c.radius_m, a.latitude, a.longitude, c.latitude, c.longitude
-  FROM located a JOIN cells c ON c.la = a.la AND c.lo = a.lo
- WHERE a.latitude BETWEEN c.lat_min AND c.lat_max AND a.longitude BETWEEN c.lon_min AND c.lon_max
+CHARGES_SQL = f"""
+SELECT c.arrest_id, {_CHARGE_NORM.format("c.statute")}, {_CHARGE_NORM.format("c.offense_code")},
+       {_CHARGE_NORM.format("c.description")}, c.category
+  FROM intel_arrestcharge c WHERE c.arrest_id = {_IDS}
 """  # noqa: S608 - constant fragments only, values are parameters
 
 _ADDRESS_NORM = "btrim(regexp_replace(upper(translate({}, ',.', '  ')), '\\s+', ' ', 'g'))"
 
-ADDRESS_SQL = f"""
-SELECT a.id, e.id, e.watch_list_id
-  FROM intel_arrest a
-  JOIN alerts_watchentry e
-    ON {_ADDRESS_NORM.format("e.address")} = {_ADDRESS_NORM.format("a.address")}
- WHERE a.id = ANY(%(ids)s) AND a.address <> '' AND e.kind = 'place' AND e.address <> ''
-   AND {_LIVE}
+PLACE_ENTRIES_SQL = f"""
+SELECT e.id, e.watch_list_id, e.zone_id, COALESCE(NULLIF(z.name, ''), z.key),
+       e.latitude, e.longitude, e.radius_m, {_ADDRESS_NORM.format("e.address")}
+  FROM alerts_watchentry e LEFT JOIN intel_zone z ON z.id = e.zone_id
+ WHERE e.kind = 'place' AND {_LIVE}
 """  # noqa: S608 - constant fragments only, values are parameters
+
+ARREST_PLACES_SQL = f"""
+SELECT a.id, a.zone_id, a.latitude, a.longitude, {_ADDRESS_NORM.format("a.address")}
+  FROM intel_arrest a WHERE a.id = {_IDS}
+"""  # noqa: S608 - constant fragments only, values are parameters
+
+# Circles are found through the grid cells (0.01 degree) their bounding boxes cover; each
+# arrest looks up its own cell, then the box and the haversine distance decide.
+GRID = 100
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -205,6 +166,12 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def id_list(ids: Iterable[int]) -> str:
+    """Ids as one comma-separated parameter, which the SQL splits (``string_to_array``):
+    binding a batch's ten thousand ids as an array costs more than the queries using it."""
+    return ",".join(map(str, ids))
 
 
 def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -242,16 +209,22 @@ def _close_dates(d: date) -> tuple[date, ...]:
     return (d, t) if t else (d,)
 
 
+@lru_cache(maxsize=65536)
+def _allowed_dates(d: date) -> frozenset[date]:
+    """The dates a name + DOB match allows for ``d``: the same, day and month swapped, or one
+    digit apart."""
+    return frozenset((*_close_dates(d), *_slips(d)))
+
+
 def _dob_close(a: date, b: date) -> bool:
     """Same, day and month swapped, or one digit apart: the dates a name + DOB match allows."""
-    return a == b or b in _close_dates(a) or b in _slips(a)
+    return b in _allowed_dates(a)
 
 
-# Blocking keys. Names that sound alike (metaphone of last and first, the first name's nickname
-# forms too, and the two the other way round) whatever the date, the date then checked close;
-# and for a name with a typo that changes its sound, the same or swapped date with one part of
-# the name sounding alike or the same first two letters of the surname.
-Key = tuple[str, object, str]
+# Blocking. Names that sound alike (metaphone of last and first, the first name's nickname forms
+# too, and the two the other way round) whatever the date, the date then checked close; and for
+# a name with a typo that changes its sound, the same or swapped date with one part of the name
+# sounding alike (either way round) or the same first two letters of the surname.
 
 
 @lru_cache(maxsize=65536)
@@ -260,19 +233,38 @@ def _first_sounds(first: str) -> tuple[str, ...]:
     return tuple(sorted({sound(form) for form in first_name_forms(first)} - {""}))
 
 
-def _entry_keys(last: str, first: str, dob: date) -> list[Key]:
-    ls = sound(last)
-    keys: list[Key] = [("lf", ls, fs) for fs in _first_sounds(first)] if ls else []
-    keys += [("dl", dob, ls), ("df", dob, sound(first)), ("d2", dob, last[:2])]
-    return keys
+@dataclass
+class _Index:
+    """Named entries (by position in the entry list) blocked two ways: by the sounds of last
+    and first name (``by_sounds``), and by date of birth with the parts a same-date match may
+    agree on: the sound of the last name, of the first name, the surname's first two letters
+    (``by_date``)."""
 
+    by_sounds: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    by_date: dict[date, list[tuple[int, str, str, str]]] = field(default_factory=dict)
 
-def _arrest_keys(last: str, first: str, dob: date) -> list[Key]:
-    ls, fs = sound(last), sound(first)
-    keys: list[Key] = [("lf", ls, fs), ("lf", fs, ls)]
-    for d in _close_dates(dob):
-        keys += [("dl", d, ls), ("df", d, fs), ("d2", d, last[:2]), ("dl", d, fs), ("df", d, ls)]
-    return keys
+    def add(self, i: int, last: str, first: str, dob: date) -> None:
+        ls = sound(last)
+        if ls:
+            for fs in _first_sounds(first):
+                self.by_sounds.setdefault((ls, fs), []).append(i)
+        self.by_date.setdefault(dob, []).append((i, ls, sound(first), last[:2]))
+
+    def candidates(self, last: str, first: str, dob: date) -> set[int]:
+        """The entries an arrest's name and date of birth may match (their dates of birth are
+        still to be checked close for those found by sound)."""
+        ls, fs, l2 = sound(last), sound(first), last[:2]
+        found: set[int] = set()
+        if fs:
+            found.update(self.by_sounds.get((ls, fs), ()))
+        if ls:
+            found.update(self.by_sounds.get((fs, ls), ()))
+        for d in _close_dates(dob):
+            for i, els, efs, el2 in self.by_date.get(d, ()):
+                # The same or swapped date and one part alike, either way round.
+                if (ls and ls in (els, efs)) or (fs and fs in (efs, els)) or (l2 and l2 == el2):
+                    found.add(i)
+        return found
 
 
 # An entry on a person not linked to a record: id, list id, last, first (letters, upper case),
@@ -309,31 +301,31 @@ SELECT e.id, e.watch_list_id, e.last_name, e.first_name, e.dob, e.state_id
  WHERE e.kind = 'person' AND e.person_id IS NULL AND e.last_name <> '' AND e.dob IS NOT NULL
 """
 _LIVE_IDS_SQL = f"""
-SELECT e.id FROM alerts_watchentry e WHERE e.id = ANY(%(ids)s) AND {_LIVE}
+SELECT e.id FROM alerts_watchentry e WHERE e.id = {_IDS} AND {_LIVE}
 """  # noqa: S608 - constant fragments only, values are parameters
-_Index = dict[Key, list[int]]
 _cached: dict[str, Any] = {}
 
 
 def _build_index(entries: list[_Named]) -> _Index:
-    index: _Index = defaultdict(list)
+    index = _Index()
     for i, (_pk, _list, last, first, dob, _state) in enumerate(entries):
-        for key in _entry_keys(letters(last), letters(first), dob):
-            if key[2]:
-                index[key].append(i)
+        index.add(i, letters(last), letters(first), dob)
     return index
 
 
-def _all_named_index() -> tuple[list[_Named], _Index]:
-    """Every named entry and their index, from the process's copy while it is current."""
+def _all_named_index() -> tuple[list[_Named], _Index, dict[int, Profile]]:
+    """Every named entry, their index and the match profiles built so far (by position), from
+    the process's copy while it is current."""
     signature = _rows(_SIGNATURE_SQL, {})[0]
     if _cached.get("signature") != signature:
         entries = [
             (pk, lst, last.strip().upper(), first.strip().upper(), dob, state.strip().upper())
             for pk, lst, last, first, dob, state in _rows(_ALL_NAMED_SQL, {})
         ]
-        _cached.update(signature=signature, entries=entries, index=_build_index(entries))
-    return _cached["entries"], _cached["index"]
+        _cached.update(
+            signature=signature, entries=entries, index=_build_index(entries), profiles={}
+        )
+    return _cached["entries"], _cached["index"], _cached["profiles"]
 
 
 def _entry_profile(entry: _Named) -> Profile:
@@ -362,9 +354,32 @@ def _name_dob_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
     arrests = []
     small = len(arrest_ids) <= DATE_FILTER_MAX_ARRESTS
     dobs: set[date] = set()
-    for pk, name_text, dob, sex, race, state_id in _rows(ARRESTS_SQL, {"ids": arrest_ids}):
+    for pk, name_text, dob, sex, race, state_id in _rows(ARRESTS_SQL, {"ids": id_list(arrest_ids)}):
         name = parse_name(name_text)
         if name is None:
+            continue
+        arrests.append((pk, name, dob, sex, race, state_id))
+        if small:
+            dobs.update(_close_dates(dob))
+            dobs.update(_slips(dob))
+    if not arrests:
+        return []
+    profiles: dict[int, Profile]
+    if small:
+        entries = _named_entries(dobs, now)
+        index, profiles = _build_index(entries), {}
+    else:
+        entries, index, profiles = _all_named_index()
+    threshold = name_dob_threshold()
+    found: list[Match] = []
+    for arrest_id, name, dob, sex, race, state_id in arrests:
+        allowed = _allowed_dates(dob)
+        candidates = [
+            i
+            for i in index.candidates(letters(name.last), letters(name.first), dob)
+            if entries[i][4] in allowed
+        ]
+        if not candidates:
             continue
         state = state_id.strip().upper()
         profile = Profile(
@@ -374,31 +389,8 @@ def _name_dob_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
             race=race if race != "unknown" else "",
             ids={"state_id": {state}} if state else {},
         )
-        arrests.append((pk, name, profile))
-        if small:
-            dobs.update(_close_dates(dob))
-            dobs.update(_slips(dob))
-    if not arrests:
-        return []
-    if small:
-        entries = _named_entries(dobs, now)
-        index = _build_index(entries)
-    else:
-        entries, index = _all_named_index()
-    threshold = name_dob_threshold()
-    profiles: dict[int, Profile] = {}
-    found: list[Match] = []
-    for arrest_id, name, profile in arrests:
-        dob = profile.dob
-        assert dob is not None  # the query asked for a date of birth
-        candidates: set[int] = set()
-        for key in _arrest_keys(letters(name.last), letters(name.first), dob):
-            if key[2]:
-                candidates.update(index.get(key, ()))
-        for i in sorted(candidates):
+        for i in candidates:
             entry = entries[i]
-            if not _dob_close(dob, entry[4]):
-                continue
             if i not in profiles:
                 profiles[i] = _entry_profile(entry)
             weight, factors = score(profile, profiles[i])
@@ -416,7 +408,7 @@ def _name_dob_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
                     )
                 )
     if not small and found:  # the process's index holds entries whatever their state
-        params = {"ids": sorted({m.entry_id for m in found}), "now": now}
+        params = {"ids": id_list({m.entry_id for m in found}), "now": now}
         live = {pk for (pk,) in _rows(_LIVE_IDS_SQL, params)}
         found = [m for m in found if m.entry_id in live]
     return found
@@ -435,33 +427,119 @@ def _category_labels() -> dict[str, str]:
 
 
 def charge_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
-    # An entry naming a category by its value or its label ("weapons", "Weapons") matches.
+    """An entry's code matches a charge whose statute or offense code starts with it, or whose
+    description is it; an entry naming a category matches a charge of that category. The few
+    hundred entries are keyed in Python; the batch's charges come normalised by SQL."""
     labels = json.dumps(_category_labels())
-    rows = _rows(CHARGE_SQL, {"ids": arrest_ids, "now": now, "labels": labels})
-    found = {
-        (a, e): Match(
-            arrest_id=a, entry_id=e, list_id=lst, type="charge", how=f"charge {charge.strip()}"
-        )
-        for a, e, lst, charge in rows  # an arrest's charges may match one entry twice
-    }
+    by_code: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    by_category: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for pk, list_id, charge, code, category in _rows(
+        CHARGE_ENTRIES_SQL, {"now": now, "labels": labels}
+    ):
+        entry = (pk, list_id, charge.strip())
+        if code:
+            by_code[code].append(entry)
+        if category:
+            by_category[category].append(entry)
+    if not by_code and not by_category:
+        return []
+    # Every prefix of an entry's code: a charge's code is read only as far as some entry's
+    # code could still start with it.
+    prefixes = {code[:n] for code in by_code for n in range(1, len(code) + 1)}
+    found: dict[tuple[int, int], Match] = {}  # an arrest's charges may match one entry twice
+    for arrest_id, statute, offense_code, description, category in _rows(
+        CHARGES_SQL, {"ids": id_list(arrest_ids)}
+    ):
+        hits: list[tuple[int, int, str]] = []
+        for code in (statute, offense_code):
+            for n in range(1, len(code) + 1):
+                head = code[:n]
+                if head not in prefixes:
+                    break
+                hits.extend(by_code.get(head, ()))
+        if description:
+            hits.extend(by_code.get(description, ()))
+        hits.extend(by_category.get(category, ()))
+        for pk, list_id, charge in hits:
+            if (arrest_id, pk) not in found:
+                found[(arrest_id, pk)] = Match(
+                    arrest_id=arrest_id,
+                    entry_id=pk,
+                    list_id=list_id,
+                    type="charge",
+                    how=f"charge {charge}",
+                )
     return list(found.values())
 
 
-def place_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
-    params = {"ids": arrest_ids, "now": now}
-    found = [
-        Match(arrest_id=a, entry_id=e, list_id=lst, type="place", how=f"zone {zone}")
-        for a, e, lst, zone in _rows(ZONE_SQL, params)
-    ]
-    for a, e, lst, radius, alat, alon, elat, elon in _rows(RADIUS_SQL, params):
-        if haversine_m(alat, alon, elat, elon) <= radius:
-            found.append(
-                Match(arrest_id=a, entry_id=e, list_id=lst, type="place", how=f"within {radius} m")
-            )
-    found.extend(
-        Match(arrest_id=a, entry_id=e, list_id=lst, type="place", how="address")
-        for a, e, lst in _rows(ADDRESS_SQL, params)
+def _circle_cells(lat: float, lon: float, radius: float) -> Iterator[tuple[int, int, tuple]]:
+    """The grid cells a circle's bounding box covers, with the box."""
+    lon_metres = METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01)
+    box = (
+        lat - radius / METRES_PER_DEGREE,
+        lat + radius / METRES_PER_DEGREE,
+        lon - radius / lon_metres,
+        lon + radius / lon_metres,
     )
+    for la in range(math.floor(box[0] * GRID), math.floor(box[1] * GRID) + 1):
+        for lo in range(math.floor(box[2] * GRID), math.floor(box[3] * GRID) + 1):
+            yield la, lo, box
+
+
+def place_matches(arrest_ids: list[int], now: datetime) -> list[Match]:
+    """Zone entries match the arrest's zone; radius entries an arrest within the radius of
+    their point; address entries the arrest's address, both normalised (upper case, commas
+    and full stops as spaces, runs of spaces as one)."""
+    zones: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    addresses: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    cells: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    for pk, list_id, zone_id, zone, lat, lon, radius, address in _rows(
+        PLACE_ENTRIES_SQL, {"now": now}
+    ):
+        if zone_id is not None:
+            zones[zone_id].append((pk, list_id, zone))
+        if lat is not None and lon is not None and radius is not None:
+            for la, lo, box in _circle_cells(lat, lon, radius):
+                cells[(la, lo)].append((pk, list_id, radius, lat, lon, box))
+        if address:
+            addresses[address].append((pk, list_id))
+    if not (zones or addresses or cells):
+        return []
+    found = []
+    for arrest_id, zone_id, lat, lon, address in _rows(
+        ARREST_PLACES_SQL, {"ids": id_list(arrest_ids)}
+    ):
+        for pk, list_id, zone in zones.get(zone_id, ()):
+            found.append(
+                Match(
+                    arrest_id=arrest_id,
+                    entry_id=pk,
+                    list_id=list_id,
+                    type="place",
+                    how=f"zone {zone}",
+                )
+            )
+        if lat is not None and lon is not None:
+            cell = (math.floor(lat * GRID), math.floor(lon * GRID))
+            for pk, list_id, radius, elat, elon, box in cells.get(cell, ()):
+                inside = box[0] <= lat <= box[1] and box[2] <= lon <= box[3]
+                if inside and haversine_m(lat, lon, elat, elon) <= radius:
+                    found.append(
+                        Match(
+                            arrest_id=arrest_id,
+                            entry_id=pk,
+                            list_id=list_id,
+                            type="place",
+                            how=f"within {radius} m",
+                        )
+                    )
+        if address:
+            found.extend(
+                Match(
+                    arrest_id=arrest_id, entry_id=pk, list_id=list_id, type="place", how="address"
+                )
+                for pk, list_id in addresses.get(address, ())
+            )
     return found
 
 
@@ -484,7 +562,7 @@ def arrests_match(*, arrest_ids: Iterable[int], now: datetime | None = None) -> 
 
 
 def _match_all(ids: list[int], now: datetime) -> list[Match]:
-    params = {"ids": ids, "now": now}
+    params = {"ids": id_list(ids), "now": now}
     found: dict[tuple[int, int], Match] = {}
 
     def keep(matches: Iterable[Match]) -> None:
