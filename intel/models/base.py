@@ -119,7 +119,13 @@ class SourceRecord(models.Model):
     duplicates.
     """
 
-    source_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # No database constraint (nor on ``Located.zone``): an import COPYs a million rows and the
+    # constraint's trigger looked the agency (and zone) up once per row, several times the cost
+    # of writing the row. The loader resolves both before writing; Django still enforces
+    # ``on_delete`` (an agency with records cannot be deleted; a deleted zone's records lose it).
+    source_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     source_id = models.CharField(max_length=100, help_text="The agency's own id for the record.")
     raw = models.JSONField(default=dict, blank=True, help_text="The source row as received.")
     source_row = models.PositiveIntegerField(
@@ -176,7 +182,9 @@ class Located(models.Model):
         default=GeocodeQuality.MISSING,
         help_text="Set by the import; until coordinates are checked they count as missing.",
     )
-    zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.SET_NULL)
+    zone = models.ForeignKey(
+        Zone, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False
+    )
     h3_r7 = models.CharField(max_length=16, blank=True)
     h3_r9 = models.CharField(max_length=16, blank=True)
     district = models.CharField(
